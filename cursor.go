@@ -1,0 +1,44 @@
+package movies
+
+import (
+	"encoding/base64"
+	"encoding/json"
+)
+
+// MaxCursorBytes bounds the length of a cursor string a caller may send.
+const MaxCursorBytes = 4096
+
+// cursor is the JSON inside a cursor: the key of the last movie of a page.
+type cursor struct {
+	Y int    `json:"y"`
+	T string `json:"t"`
+}
+
+// EncodeCursor returns the opaque cursor that resumes a listing after k:
+// base64url (no padding) of a small JSON object holding the key.
+func EncodeCursor(k Key) string {
+	b, _ := json.Marshal(cursor{Y: k.Year, T: k.Title}) // cannot fail: int and string
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor returns the key inside a cursor made by EncodeCursor.
+// Anything else is an EINVALID error.
+func DecodeCursor(s string) (Key, error) {
+	bad := Errorf(EINVALID, "cursor is not valid")
+	if s == "" || len(s) > MaxCursorBytes {
+		return Key{}, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Key{}, bad
+	}
+	var c cursor
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Key{}, bad
+	}
+	k := Key{Year: c.Y, Title: c.T}
+	if k.Validate() != nil {
+		return Key{}, bad
+	}
+	return k, nil
+}

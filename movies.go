@@ -1,0 +1,255 @@
+// Package movies is the domain of the movie catalogue: the Movie record in the
+// AWS movie sample format, its key, pages of results, the Store interface that
+// every storage backend implements, and typed errors. It imports nothing from AWS.
+package movies
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Limits on keys, pages and records.
+const (
+	MinYear        = 1
+	MaxYear        = 9999
+	MaxTitleBytes  = 1024
+	DefaultLimit   = 100
+	MaxLimit       = 1000
+	MaxRecordBytes = 400 * 1024 // DynamoDB's item size limit, applied to the record's JSON
+	MaxInfoDepth   = 30         // DynamoDB allows 32 levels of nesting; the item and info take two
+)
+
+// Key identifies a movie: DynamoDB partition key year, sort key title.
+type Key struct {
+	Year  int    `json:"year"`
+	Title string `json:"title"`
+}
+
+// String returns "year/title", for logs and messages.
+func (k Key) String() string { return fmt.Sprintf("%d/%s", k.Year, k.Title) }
+
+// Validate reports whether k is a valid key: year 1–9999 and a non-empty,
+// valid UTF-8 title of at most 1,024 bytes. The error is EINVALID.
+func (k Key) Validate() error {
+	if err := ValidateYear(k.Year); err != nil {
+		return err
+	}
+	return ValidateTitle(k.Title)
+}
+
+// ValidateYear reports whether y is a valid year.
+func ValidateYear(y int) error {
+	if y < MinYear || y > MaxYear {
+		return Errorf(EINVALID, "year must be an integer from %d to %d", MinYear, MaxYear)
+	}
+	return nil
+}
+
+// ValidateTitle reports whether t is a valid title.
+func ValidateTitle(t string) error {
+	switch {
+	case t == "":
+		return Errorf(EINVALID, "title must not be empty")
+	case len(t) > MaxTitleBytes:
+		return Errorf(EINVALID, "title must be at most %d bytes", MaxTitleBytes)
+	case !utf8.ValidString(t):
+		return Errorf(EINVALID, "title must be valid UTF-8")
+	}
+	return nil
+}
+
+// Less reports whether a sorts before b in store order: by year, then by title bytes
+// (DynamoDB orders String sort keys by their UTF-8 bytes).
+func (k Key) Less(b Key) bool {
+	if k.Year != b.Year {
+		return k.Year < b.Year
+	}
+	return k.Title < b.Title
+}
+
+// Movie is one record in the AWS movie sample format:
+//
+//	{"year":2013,"title":"Rush","info":{"rating":8.3,...}}
+//
+// Info is kept as the record's own JSON object, so fields a record lacks stay
+// absent, unknown fields are kept and numbers keep their exact text.
+type Movie struct {
+	Year  int             `json:"year"`
+	Title string          `json:"title"`
+	Info  json.RawMessage `json:"info,omitempty"`
+}
+
+// Key returns the movie's key.
+func (m *Movie) Key() Key { return Key{Year: m.Year, Title: m.Title} }
+
+// Validate checks the key and that Info, if present, is a JSON object no deeper
+// than MaxInfoDepth, and that the record fits in MaxRecordBytes.
+func (m *Movie) Validate() error {
+	if err := m.Key().Validate(); err != nil {
+		return err
+	}
+	if len(m.Info) > 0 {
+		if err := validateInfo(m.Info); err != nil {
+			return err
+		}
+	}
+	if n := len(m.Title) + len(m.Info) + 32; n > MaxRecordBytes {
+		return Errorf(EINVALID, "record is %d bytes, more than the %d-byte limit", n, MaxRecordBytes)
+	}
+	return nil
+}
+
+// UnmarshalJSON decodes a record strictly: year must be an integer, title a
+// string, info an object (null means absent), and no other top-level field may
+// appear, so that nothing in an input file is silently dropped.
+func (m *Movie) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return Errorf(EINVALID, "record must be a JSON object")
+	}
+	if raw == nil {
+		return Errorf(EINVALID, "record must be a JSON object, not null")
+	}
+	var out Movie
+	for name, v := range raw {
+		switch name {
+		case "year":
+			var n json.Number
+			if err := json.Unmarshal(v, &n); err != nil {
+				return Errorf(EINVALID, "year must be an integer")
+			}
+			y, err := n.Int64()
+			if err != nil || y < MinYear || y > MaxYear {
+				return Errorf(EINVALID, "year must be an integer from %d to %d", MinYear, MaxYear)
+			}
+			out.Year = int(y)
+		case "title":
+			if err := json.Unmarshal(v, &out.Title); err != nil {
+				return Errorf(EINVALID, "title must be a string")
+			}
+		case "info":
+			if bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+				continue
+			}
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, v); err != nil {
+				return Errorf(EINVALID, "info must be valid JSON")
+			}
+			out.Info = buf.Bytes()
+		default:
+			return Errorf(EINVALID, "unknown field %q (allowed: year, title, info)", name)
+		}
+	}
+	if _, ok := raw["year"]; !ok {
+		return Errorf(EINVALID, "year is missing")
+	}
+	if _, ok := raw["title"]; !ok {
+		return Errorf(EINVALID, "title is missing")
+	}
+	*m = out
+	return nil
+}
+
+// validateInfo checks that info is a JSON object nested at most MaxInfoDepth levels.
+func validateInfo(info json.RawMessage) error {
+	dec := json.NewDecoder(bytes.NewReader(info))
+	dec.UseNumber()
+	depth := 0
+	first := true
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if depth == 0 && !first {
+				return nil
+			}
+			return Errorf(EINVALID, "info must be valid JSON")
+		}
+		if first {
+			if d, ok := tok.(json.Delim); !ok || d != '{' {
+				return Errorf(EINVALID, "info must be a JSON object")
+			}
+			first = false
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				depth++
+				if depth > MaxInfoDepth {
+					return Errorf(EINVALID, "info is nested more than %d levels deep", MaxInfoDepth)
+				}
+			case '}', ']':
+				depth--
+			}
+		}
+		if depth == 0 {
+			if dec.More() {
+				return Errorf(EINVALID, "info must be a single JSON object")
+			}
+			if _, err := dec.Token(); err == nil {
+				return Errorf(EINVALID, "info must be a single JSON object")
+			}
+			return nil
+		}
+	}
+}
+
+// ListOptions selects a page of movies.
+type ListOptions struct {
+	// Limit is the most movies to return: 1–MaxLimit. Zero means DefaultLimit.
+	Limit int
+	// Year, when non-zero, lists only that year's movies.
+	Year int
+	// Cursor is the Next value of the previous page, or "" for the first page.
+	Cursor string
+}
+
+// Validate normalises the options and checks them: a zero limit becomes
+// DefaultLimit; a bad limit, year or cursor is EINVALID.
+func (o *ListOptions) Validate() error {
+	if o.Limit == 0 {
+		o.Limit = DefaultLimit
+	}
+	if o.Limit < 1 || o.Limit > MaxLimit {
+		return Errorf(EINVALID, "limit must be an integer from 1 to %d", MaxLimit)
+	}
+	if o.Year != 0 {
+		if err := ValidateYear(o.Year); err != nil {
+			return err
+		}
+	}
+	if o.Cursor != "" {
+		k, err := DecodeCursor(o.Cursor)
+		if err != nil {
+			return err
+		}
+		if o.Year != 0 && k.Year != o.Year {
+			return Errorf(EINVALID, "cursor does not belong to this year's listing")
+		}
+	}
+	return nil
+}
+
+// Page is one page of a listing. Next is empty on the last page.
+type Page struct {
+	Movies []Movie `json:"movies"`
+	Next   string  `json:"next,omitempty"`
+}
+
+// Store is a movie catalogue. Implementations must be safe for concurrent use.
+type Store interface {
+	// Get returns the movie with key k, or an ENOTFOUND error.
+	Get(ctx context.Context, k Key) (*Movie, error)
+	// List returns up to opts.Limit movies after opts.Cursor in store order,
+	// only of opts.Year when it is set. Next is set when more may follow.
+	List(ctx context.Context, opts ListOptions) (*Page, error)
+	// Put writes the movies, replacing any with the same key. Every movie must
+	// be valid; a batch with an invalid movie writes nothing and returns EINVALID.
+	Put(ctx context.Context, ms []Movie) error
+	// Close releases the store's resources.
+	Close() error
+}
