@@ -1,0 +1,46 @@
+# movies: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+ROOT := $(CURDIR)
+CACHE := $(ROOT)/.cache
+export GOBIN := $(CACHE)/bin
+export DYNAMODB_LOCAL_DIR ?= $(CACHE)/dynamodb-local
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+RIE := $(GOBIN)/aws-lambda-rie
+export MOVIES_RIE := $(RIE)
+ADDR ?= 127.0.0.1:8080
+
+.PHONY: all run build test vet deps ddblocal rie bench clean
+
+all: build
+
+build:
+	$(GO) build -o bin/movies ./cmd/movies
+
+run: build
+	@echo "Try:  curl -s http://$(ADDR)/list?limit=3"
+	@echo "      curl -s http://$(ADDR)/get/2013/Rush"
+	./bin/movies serve --addr $(ADDR)
+
+deps: ddblocal rie
+	$(GO) mod download
+
+ddblocal:
+	@./scripts/install-dynamodb-local.sh
+
+rie: $(RIE)
+$(RIE):
+	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l . | grep -v '^infra/cdk.out' | tee /dev/stderr)" || { echo "gofmt: files above need formatting" >&2; exit 1; }
+
+test: deps vet
+	$(GO) test -race -count=1 ./...
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin dist .cache/bin
