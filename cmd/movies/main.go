@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,7 +71,7 @@ func withExitCode(code int, err error) error {
 // of an exitError, 2 for usage errors reported by cobra, and 1 otherwise.
 func exitCode(err error) int {
 	var e *exitError
-	if errorsAs(err, &e) {
+	if errors.As(err, &e) {
 		return e.code
 	}
 	return 1
