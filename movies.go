@@ -120,7 +120,7 @@ func (m *Movie) UnmarshalJSON(data []byte) error {
 		switch name {
 		case "year":
 			var n json.Number
-			if err := json.Unmarshal(v, &n); err != nil {
+			if t := bytes.TrimSpace(v); len(t) == 0 || t[0] == '"' || json.Unmarshal(t, &n) != nil {
 				return Errorf(EINVALID, "year must be an integer")
 			}
 			y, err := n.Int64()

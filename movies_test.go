@@ -1,0 +1,188 @@
+package movies_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/movieskit/movies"
+)
+
+func TestKeyValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		key  movies.Key
+		ok   bool
+	}{
+		{"plain", movies.Key{Year: 2013, Title: "Rush"}, true},
+		{"min year", movies.Key{Year: 1, Title: "x"}, true},
+		{"max year", movies.Key{Year: 9999, Title: "x"}, true},
+		{"year zero", movies.Key{Year: 0, Title: "x"}, false},
+		{"year too big", movies.Key{Year: 10000, Title: "x"}, false},
+		{"negative year", movies.Key{Year: -5, Title: "x"}, false},
+		{"empty title", movies.Key{Year: 2000, Title: ""}, false},
+		{"slash title", movies.Key{Year: 1997, Title: "Face/Off"}, true},
+		{"1024-byte title", movies.Key{Year: 2000, Title: strings.Repeat("a", 1024)}, true},
+		{"1025-byte title", movies.Key{Year: 2000, Title: strings.Repeat("a", 1025)}, false},
+		{"invalid utf-8", movies.Key{Year: 2000, Title: "a\xffb"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.key.Validate()
+			if (err == nil) != tt.ok {
+				t.Fatalf("Validate() = %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil && movies.ErrorCode(err) != movies.EINVALID {
+				t.Fatalf("code = %q, want %q", movies.ErrorCode(err), movies.EINVALID)
+			}
+		})
+	}
+}
+
+func TestMovieUnmarshal(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		wantErr string // substring; "" means success
+		want    string // re-encoded JSON on success
+	}{
+		{"sample", `{"year":2013,"title":"Rush","info":{"rating":8.3,"genres":["Drama"]}}`, "", `{"year":2013,"title":"Rush","info":{"rating":8.3,"genres":["Drama"]}}`},
+		{"no info", `{"year":2013,"title":"Rush"}`, "", `{"year":2013,"title":"Rush"}`},
+		{"null info", `{"year":2013,"title":"Rush","info":null}`, "", `{"year":2013,"title":"Rush"}`},
+		{"unknown info fields kept", `{"title":"X","year":1,"info":{"zz":{"a":[1,2.50,null,true]}}}`, "", `{"year":1,"title":"X","info":{"zz":{"a":[1,2.50,null,true]}}}`},
+		{"year as string", `{"year":"2013","title":"Rush"}`, "year must be an integer", ""},
+		{"year fraction", `{"year":2013.5,"title":"Rush"}`, "year must be an integer", ""},
+		{"year out of range", `{"year":0,"title":"Rush"}`, "year must be an integer from 1 to 9999", ""},
+		{"missing year", `{"title":"Rush"}`, "year is missing", ""},
+		{"missing title", `{"year":2013}`, "title is missing", ""},
+		{"title not string", `{"year":2013,"title":5}`, "title must be a string", ""},
+		{"unknown field", `{"year":2013,"title":"Rush","rating":8}`, `unknown field "rating"`, ""},
+		{"not an object", `[1,2]`, "must be a JSON object", ""},
+		{"null record", `null`, "not null", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m movies.Movie
+			err := json.Unmarshal([]byte(tt.in), &m)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.Marshal(&m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Fatalf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMovieValidate(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, 31) + "1" + strings.Repeat("}", 31)
+	tests := []struct {
+		name string
+		info string
+		ok   bool
+	}{
+		{"none", "", true},
+		{"object", `{"a":1}`, true},
+		{"array", `[1]`, false},
+		{"string", `"x"`, false},
+		{"two values", `{"a":1}{"b":2}`, false},
+		{"too deep", deep, false},
+		{"deep but allowed", strings.Repeat(`{"a":`, 29) + "1" + strings.Repeat("}", 29), true},
+		{"too big", `{"a":"` + strings.Repeat("x", movies.MaxRecordBytes) + `"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := movies.Movie{Year: 2000, Title: "T", Info: json.RawMessage(tt.info)}
+			if err := m.Validate(); (err == nil) != tt.ok {
+				t.Fatalf("Validate() = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestCursor(t *testing.T) {
+	for _, k := range []movies.Key{{Year: 2013, Title: "Rush"}, {Year: 1997, Title: "Face/Off"}, {Year: 1, Title: "é ?&#%+"}} {
+		c := movies.EncodeCursor(k)
+		got, err := movies.DecodeCursor(c)
+		if err != nil || got != k {
+			t.Fatalf("DecodeCursor(EncodeCursor(%v)) = %v, %v", k, got, err)
+		}
+	}
+	for _, bad := range []string{"", "!!!", "bm90IGpzb24", "e30", strings.Repeat("A", movies.MaxCursorBytes+1)} {
+		if _, err := movies.DecodeCursor(bad); movies.ErrorCode(err) != movies.EINVALID {
+			t.Errorf("DecodeCursor(%q) err = %v, want EINVALID", bad, err)
+		}
+	}
+}
+
+func TestListOptionsValidate(t *testing.T) {
+	c2013 := movies.EncodeCursor(movies.Key{Year: 2013, Title: "Rush"})
+	tests := []struct {
+		name      string
+		opts      movies.ListOptions
+		ok        bool
+		wantLimit int
+	}{
+		{"defaults", movies.ListOptions{}, true, movies.DefaultLimit},
+		{"max", movies.ListOptions{Limit: 1000}, true, 1000},
+		{"too big", movies.ListOptions{Limit: 1001}, false, 0},
+		{"negative", movies.ListOptions{Limit: -1}, false, 0},
+		{"bad year", movies.ListOptions{Year: 10000}, false, 0},
+		{"cursor same year", movies.ListOptions{Year: 2013, Cursor: c2013}, true, movies.DefaultLimit},
+		{"cursor other year", movies.ListOptions{Year: 2014, Cursor: c2013}, false, 0},
+		{"bad cursor", movies.ListOptions{Cursor: "zzz"}, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := tt.opts
+			err := o.Validate()
+			if (err == nil) != tt.ok {
+				t.Fatalf("Validate() = %v, want ok=%v", err, tt.ok)
+			}
+			if tt.ok && o.Limit != tt.wantLimit {
+				t.Fatalf("Limit = %d, want %d", o.Limit, tt.wantLimit)
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	cause := errors.New("dial tcp: secret-internal-detail")
+	tests := []struct {
+		name     string
+		err      error
+		wantCode string
+		wantMsg  string
+	}{
+		{"nil", nil, "", ""},
+		{"plain error", cause, movies.EINTERNAL, "Internal Server Error"},
+		{"not found", movies.Errorf(movies.ENOTFOUND, "movie not found"), movies.ENOTFOUND, "movie not found"},
+		{"wrapped invalid", errors.Join(movies.Errorf(movies.EINVALID, "bad")), movies.EINVALID, "bad"},
+		{"unavailable", movies.WrapError(movies.EUNAVAILABLE, cause, "store unavailable"), movies.EUNAVAILABLE, "store unavailable"},
+		{"internal hides message", movies.WrapError(movies.EINTERNAL, cause, "boom detail"), movies.EINTERNAL, "Internal Server Error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := movies.ErrorCode(tt.err); got != tt.wantCode {
+				t.Errorf("ErrorCode = %q, want %q", got, tt.wantCode)
+			}
+			if got := movies.ErrorMessage(tt.err); got != tt.wantMsg {
+				t.Errorf("ErrorMessage = %q, want %q", got, tt.wantMsg)
+			}
+		})
+	}
+	if err := movies.WrapError(movies.EUNAVAILABLE, cause, "x"); !errors.Is(err, cause) {
+		t.Error("WrapError does not unwrap to its cause")
+	}
+}
