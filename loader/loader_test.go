@@ -1,0 +1,314 @@
+package loader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/movieskit/movies"
+)
+
+// memWriter is an in-memory Writer; failEvery>0 makes every n-th Put fail with EUNAVAILABLE.
+type memWriter struct {
+	mu        sync.Mutex
+	items     map[movies.Key]movies.Movie
+	puts      int
+	failEvery int
+	failWith  error
+	onPut     func(n int) // called after each successful Put with the number of puts so far
+}
+
+func newMemWriter() *memWriter { return &memWriter{items: map[movies.Key]movies.Movie{}} }
+
+func (w *memWriter) Put(ctx context.Context, ms []movies.Movie) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.puts++
+	n := w.puts
+	if w.failWith != nil {
+		w.mu.Unlock()
+		return w.failWith
+	}
+	if w.failEvery > 0 && n%w.failEvery == 0 {
+		w.mu.Unlock()
+		return movies.Errorf(movies.EUNAVAILABLE, "throttled")
+	}
+	for _, m := range ms {
+		w.items[m.Key()] = m
+	}
+	w.mu.Unlock()
+	if w.onPut != nil {
+		w.onPut(n)
+	}
+	return nil
+}
+
+func (w *memWriter) len() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.items)
+}
+
+func openString(s string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }
+}
+
+// genFile returns a JSON array of n distinct valid movies.
+func genFile(n int) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"year":%d,"title":"Movie %d","info":{"rating":%d.5,"genres":["Drama"]}}`, 1900+i%120, i, i%10)
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+func TestValidateInput(t *testing.T) {
+	long := strings.Repeat("x", movies.MaxTitleBytes+1)
+	tests := []struct {
+		name     string
+		in       string
+		valid    int
+		problems []string // Problem.String() of each problem, in order
+		errHas   string   // substring of the whole-input error
+	}{
+		{name: "empty array", in: `[]`},
+		{name: "two valid", in: `[{"year":2013,"title":"Rush","info":{"rating":8.3}},{"year":2013,"title":"Prisoners"}]`, valid: 2},
+		{name: "not an array", in: `{"year":2013,"title":"Rush"}`, errHas: "not a JSON array"},
+		{name: "empty input", in: ``, errHas: "truncated"},
+		{name: "truncated record", in: `[{"year":2013,"title":"Ru`, errHas: "truncated"},
+		{name: "truncated array", in: `[{"year":2013,"title":"Rush"}`, errHas: "truncated"},
+		{name: "malformed", in: `[{"year":2013,,}]`, errHas: "malformed JSON"},
+		{name: "trailing data", in: `[] []`, errHas: "after the JSON array"},
+		{name: "year as string", in: `[{"year":"2013","title":"Rush"}]`,
+			problems: []string{"record 0 (2013/Rush): year must be an integer"}},
+		{name: "year fractional", in: `[{"year":2013.5,"title":"Rush"}]`,
+			problems: []string{"record 0: year must be an integer from 1 to 9999"}},
+		{name: "year out of range", in: `[{"year":10000,"title":"Rush"}]`,
+			problems: []string{"record 0 (10000/Rush): year must be an integer from 1 to 9999"}},
+		{name: "year zero", in: `[{"year":0,"title":"Rush"}]`,
+			problems: []string{"record 0 (0/Rush): year must be an integer from 1 to 9999"}},
+		{name: "missing title", in: `[{"year":2013,"info":{}}]`,
+			problems: []string{"record 0: title is missing"}},
+		{name: "empty title", in: `[{"year":2013,"title":""}]`,
+			problems: []string{"record 0 (2013/): title must not be empty"}},
+		{name: "title not string", in: `[{"year":2013,"title":42}]`,
+			problems: []string{"record 0: title must be a string"}},
+		{name: "unknown field", in: `[{"year":2013,"title":"Rush","rating":8}]`,
+			problems: []string{`record 0 (2013/Rush): unknown field "rating" (allowed: year, title, info)`}},
+		{name: "info not object", in: `[{"year":2013,"title":"Rush","info":[1]}]`,
+			problems: []string{"record 0 (2013/Rush): info must be a JSON object"}},
+		{name: "record not object", in: `[1, "x", null]`,
+			problems: []string{"record 0: record must be a JSON object", "record 1: record must be a JSON object", "record 2: record must be a JSON object, not null"}},
+		{name: "1025-byte title", in: `[{"year":2013,"title":"` + long + `"}]`,
+			problems: []string{"record 0 (2013/" + long[:80] + "…): title must be at most 1024 bytes"}},
+		{name: "1024-byte title", in: `[{"year":2013,"title":"` + long[1:] + `"}]`, valid: 1},
+		{name: "duplicate keys", in: `[{"year":2013,"title":"Rush"},{"year":2014,"title":"Rush"},{"year":2013,"title":"Rush","info":{}}]`,
+			valid: 2, problems: []string{"record 2 (2013/Rush): duplicate key: same year and title as record 0"}},
+		{name: "every problem reported", in: `[{"year":"x","title":"A"},{"year":2000,"title":"ok"},{"title":"B"},{"year":2000,"title":"ok"}]`,
+			valid: 1, problems: []string{"record 0: year must be an integer", "record 2: year is missing",
+				"record 3 (2000/ok): duplicate key: same year and title as record 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, problems, err := Validate(strings.NewReader(tt.in))
+			if tt.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if n != tt.valid {
+				t.Errorf("valid = %d, want %d", n, tt.valid)
+			}
+			var got []string
+			for _, p := range problems {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.problems, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.problems, "\n"))
+			}
+		})
+	}
+}
+
+func TestCheckCapsProblems(t *testing.T) {
+	in := "[" + strings.TrimSuffix(strings.Repeat(`{"year":0,"title":"x"},`, MaxProblems+7), ",") + "]"
+	rep, err := Check(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != MaxProblems || rep.Omitted != 7 || rep.Records != MaxProblems+7 {
+		t.Fatalf("problems=%d omitted=%d records=%d", len(rep.Problems), rep.Omitted, rep.Records)
+	}
+}
+
+func TestDuplicateFirstIndex(t *testing.T) {
+	_, problems, err := Validate(strings.NewReader(`[{"year":1,"title":"a"},{"year":1,"title":"b"},{"year":1,"title":"a"}]`))
+	if err != nil || len(problems) != 1 {
+		t.Fatalf("problems=%v err=%v", problems, err)
+	}
+	if p := problems[0]; p.Index != 2 || p.FirstIndex != 0 {
+		t.Fatalf("problem = %+v", p)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	const n = 1003
+	tests := []struct {
+		name    string
+		opts    Options
+		w       *memWriter
+		want    int
+		retries bool
+	}{
+		{name: "defaults", w: newMemWriter(), want: n},
+		{name: "one worker batch 1", opts: Options{Workers: 1, BatchSize: 1}, w: newMemWriter(), want: n},
+		{name: "dry run", opts: Options{DryRun: true}, w: newMemWriter(), want: 0},
+		{name: "retries unavailable", w: &memWriter{items: map[movies.Key]movies.Movie{}, failEvery: 3}, want: n, retries: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls int
+			tt.opts.Progress = func(Stats) { calls++ }
+			st, err := Load(context.Background(), openString(genFile(n)), tt.w, tt.opts)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if got := tt.w.len(); got != tt.want || st.Written != tt.want || st.Read != n {
+				t.Fatalf("items=%d stats=%+v, want %d written of %d", got, st, tt.want, n)
+			}
+			if tt.retries != (st.Retries > 0) {
+				t.Errorf("retries = %d", st.Retries)
+			}
+			if !tt.opts.DryRun && calls == 0 {
+				t.Errorf("progress never called")
+			}
+		})
+	}
+}
+
+func TestLoadInvalidWritesNothing(t *testing.T) {
+	w := newMemWriter()
+	in := `[{"year":2013,"title":"Rush"},{"year":"2013","title":"Bad"},{"year":2013,"title":"Rush"}]`
+	_, err := Load(context.Background(), openString(in), w, Options{})
+	var ie *InvalidInputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want *InvalidInputError", err)
+	}
+	if len(ie.Report.Problems) != 2 || w.len() != 0 || w.puts != 0 {
+		t.Fatalf("problems=%v items=%d puts=%d", ie.Report.Problems, w.len(), w.puts)
+	}
+}
+
+func TestLoadPermanentErrorStops(t *testing.T) {
+	w := newMemWriter()
+	w.failWith = errors.New("boom")
+	_, err := Load(context.Background(), openString(genFile(500)), w, Options{})
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLoadInterruptedThenRerun(t *testing.T) {
+	const n = 2000
+	in := genFile(n)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := newMemWriter()
+	w.onPut = func(puts int) {
+		if puts == 10 {
+			cancel()
+		}
+	}
+	st, err := Load(ctx, openString(in), w, Options{Workers: 2})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if st.Written == 0 || st.Written >= n || st.Written != w.len() {
+		t.Fatalf("stats %+v, items %d", st, w.len())
+	}
+	w.onPut = nil
+	st, err = Load(context.Background(), openString(in), w, Options{})
+	if err != nil || st.Written != n || w.len() != n {
+		t.Fatalf("rerun: stats %+v items %d err %v", st, w.len(), err)
+	}
+}
+
+func TestLoadFromRegularFileOpensTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.json")
+	if err := os.WriteFile(path, []byte(genFile(60)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opens := 0
+	open := func() (io.ReadCloser, error) { opens++; return os.Open(path) }
+	w := newMemWriter()
+	if _, err := Load(context.Background(), open, w, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if opens != 2 || w.len() != 60 {
+		t.Fatalf("opens=%d items=%d", opens, w.len())
+	}
+}
+
+func TestLoadSpoolsOneShotInput(t *testing.T) {
+	used := false
+	open := func() (io.ReadCloser, error) {
+		if used {
+			return nil, errors.New("stdin can be read only once")
+		}
+		used = true
+		return io.NopCloser(strings.NewReader(genFile(77))), nil
+	}
+	w := newMemWriter()
+	if _, err := Load(context.Background(), open, w, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if w.len() != 77 {
+		t.Fatalf("items=%d", w.len())
+	}
+}
+
+type countingWriter struct {
+	*memWriter
+	n int64
+}
+
+func (c *countingWriter) Retries() int64 { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
+
+func TestLoadReportsWriterRetries(t *testing.T) {
+	w := &countingWriter{memWriter: newMemWriter(), n: 40}
+	w.onPut = func(int) { w.mu.Lock(); w.n++; w.mu.Unlock() }
+	st, err := Load(context.Background(), openString(genFile(50)), w, Options{BatchSize: 10, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Retries != 5 {
+		t.Fatalf("retries = %d, want 5", st.Retries)
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	in := genFile(5000)
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if _, _, err := Validate(strings.NewReader(in)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
