@@ -1,0 +1,134 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies"
+)
+
+// Caller-facing messages of the 5xx statuses. They are fixed so that no
+// internal detail can reach a response.
+const (
+	msgUnavailable = "Service Unavailable"
+	msgInternal    = "Internal Server Error"
+)
+
+// StatusCode is the one table mapping domain error codes to HTTP statuses:
+// EINVALID 400, ENOTFOUND 404, EUNAVAILABLE 503, EINTERNAL and anything else 500.
+func StatusCode(code string) int {
+	switch code {
+	case movies.EINVALID:
+		return http.StatusBadRequest
+	case movies.ENOTFOUND:
+		return http.StatusNotFound
+	case movies.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// ErrorResponse returns {"message": msg} with content-type application/json.
+func ErrorResponse(status int, msg string) events.APIGatewayV2HTTPResponse {
+	body, err := encodeJSON(struct {
+		Message string `json:"message"`
+	}{msg})
+	if err != nil { // a struct with one string field always encodes
+		body = []byte(`{"message":"Internal Server Error"}`)
+	}
+	return jsonResponse(status, body)
+}
+
+// jsonResponse returns a response with a JSON body.
+func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"content-type": "application/json"},
+		Body:       string(body),
+	}
+}
+
+// encodeJSON encodes v without HTML escaping, so "Pain & Gain" stays readable,
+// and without the encoder's trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// errorBody returns the status and caller-safe message for err.
+func errorBody(err error) (int, string) {
+	status := StatusCode(movies.ErrorCode(err))
+	switch {
+	case status == http.StatusServiceUnavailable:
+		return status, msgUnavailable
+	case status >= 500:
+		return status, msgInternal
+	default:
+		return status, movies.ErrorMessage(err)
+	}
+}
+
+// fail answers a request that failed with err. Server faults and store errors
+// are logged with the full cause; the response carries only the safe message.
+func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, err error, fromStore bool) events.APIGatewayV2HTTPResponse {
+	err = classifyContextError(err)
+	status, msg := errorBody(err)
+	if status >= 500 || fromStore {
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		h.logger.LogAttrs(ctx, level, "request failed",
+			slog.String("request_id", req.RequestContext.RequestID),
+			slog.String("route_key", routeKey(req)),
+			slog.Int("status", status),
+			slog.String("code", movies.ErrorCode(err)),
+			slog.String("error", err.Error()),
+		)
+	}
+	return ErrorResponse(status, msg)
+}
+
+// classifyContextError marks a store call that ran out of time or was
+// cancelled as EUNAVAILABLE, so the caller learns it may retry, unless the
+// store already gave it a domain code.
+func classifyContextError(err error) error {
+	var de *movies.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return movies.WrapError(movies.EUNAVAILABLE, err, "the store did not answer in time")
+	}
+	return err
+}
+
+// routeKey returns the route key of req, falling back to the request context's.
+func routeKey(req events.APIGatewayV2HTTPRequest) string {
+	if req.RouteKey != "" {
+		return req.RouteKey
+	}
+	return req.RequestContext.RouteKey
+}
+
+// recoverPanic turns a panic in a handler into a logged 500 response, so one
+// bad request cannot take down the function instance's other invocations.
+func (h *Handler) recoverPanic(ctx context.Context, req events.APIGatewayV2HTTPRequest, resp *events.APIGatewayV2HTTPResponse) {
+	if v := recover(); v != nil {
+		err := fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+		*resp = h.fail(ctx, req, err, false)
+	}
+}

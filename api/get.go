@@ -1,0 +1,49 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies"
+)
+
+// msgNotFound is the message of every 404 from Get.
+const msgNotFound = "movie not found"
+
+// Get serves GET /get/{year}/{title+}: the movie with that key exactly as
+// stored, {"year":..,"title":..,"info":{..}}, or 404 {"message":"movie not found"}.
+func (h *Handler) Get(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	defer h.recoverPanic(ctx, req, &resp)
+	key, err := movieKey(req.PathParameters)
+	if err != nil {
+		return h.fail(ctx, req, err, false), nil
+	}
+	m, err := h.getMovie(ctx, key)
+	if err != nil {
+		return h.fail(ctx, req, err, true), nil
+	}
+	body, err := encodeJSON(m)
+	if err != nil {
+		return h.fail(ctx, req, fmt.Errorf("encode movie %s: %w", key, err), false), nil
+	}
+	return jsonResponse(http.StatusOK, body), nil
+}
+
+// getMovie asks the store for one movie under the handler's timeout. Every
+// not-found error carries the same caller message.
+func (h *Handler) getMovie(ctx context.Context, key movies.Key) (*movies.Movie, error) {
+	ctx, cancel := h.storeContext(ctx)
+	defer cancel()
+	m, err := h.store.Get(ctx, key)
+	switch {
+	case movies.ErrorCode(err) == movies.ENOTFOUND:
+		return nil, movies.WrapError(movies.ENOTFOUND, fmt.Errorf("get movie %s: %w", key, err), msgNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("get movie %s: %w", key, err)
+	case m == nil:
+		return nil, fmt.Errorf("get movie %s: store returned no movie and no error", key)
+	}
+	return m, nil
+}

@@ -1,0 +1,133 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies"
+)
+
+// List serves GET /list?limit=N&cursor=C&year=Y: one page of movies in store
+// order as {"movies":[...],"next":"C2"}, with next absent on the last page.
+// A page whose body would exceed MaxBodyBytes is cut short and its next
+// cursor resumes right after the last movie it holds.
+func (h *Handler) List(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	defer h.recoverPanic(ctx, req, &resp)
+	opts, err := listOptions(req.QueryStringParameters)
+	if err != nil {
+		return h.fail(ctx, req, err, false), nil
+	}
+	page, err := h.listPage(ctx, opts)
+	if err != nil {
+		return h.fail(ctx, req, err, true), nil
+	}
+	body, err := encodePage(page, opts.Limit, h.MaxBodyBytes)
+	if err != nil {
+		return h.fail(ctx, req, fmt.Errorf("encode page of %d movies: %w", len(page.Movies), err), false), nil
+	}
+	return jsonResponse(http.StatusOK, body), nil
+}
+
+// listPage asks the store for one page under the handler's timeout.
+func (h *Handler) listPage(ctx context.Context, opts movies.ListOptions) (*movies.Page, error) {
+	ctx, cancel := h.storeContext(ctx)
+	defer cancel()
+	page, err := h.store.List(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list movies (limit %d, year %d): %w", opts.Limit, opts.Year, err)
+	}
+	if page == nil {
+		return nil, fmt.Errorf("list movies (limit %d, year %d): store returned no page and no error", opts.Limit, opts.Year)
+	}
+	return page, nil
+}
+
+// Pieces of a page body around its movies.
+var (
+	pageOpen  = []byte(`{"movies":[`)
+	pageClose = []byte(`]`)
+	pageNext  = []byte(`,"next":`)
+	pageEnd   = []byte(`}`)
+)
+
+// encodePage encodes page as the List body, keeping at most limit movies and
+// at most budget bytes (budget <= 0 means no budget). When movies are dropped,
+// next becomes the cursor of the last movie kept, which resumes strictly after
+// it in every store. A single movie larger than the budget is an error.
+func encodePage(page *movies.Page, limit, budget int) ([]byte, error) {
+	ms, next := page.Movies, page.Next
+	if len(ms) > limit { // a store that ignored the limit: keep the contract anyway
+		ms = ms[:limit]
+		next = movies.EncodeCursor(ms[limit-1].Key())
+	}
+
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	buf.Write(pageOpen)
+	ends := make([]int, 0, len(ms)) // ends[i] is the body length through movie i
+	for i := range ms {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(&ms[i]); err != nil {
+			return nil, fmt.Errorf("encode movie %s: %w", ms[i].Key(), err)
+		}
+		buf.Truncate(buf.Len() - 1) // the encoder's newline
+		ends = append(ends, buf.Len())
+		if budget > 0 && buf.Len()+len(pageClose)+len(pageEnd) > budget {
+			return trimPage(&buf, ms, ends, budget)
+		}
+	}
+	if budget > 0 && pageSize(buf.Len(), next) > budget {
+		return trimPage(&buf, ms, ends, budget)
+	}
+	return finishPage(&buf, next), nil
+}
+
+// trimPage cuts the encoded movies in buf to the most that fit in budget
+// together with the cursor that continues after them.
+func trimPage(buf *bytes.Buffer, ms []movies.Movie, ends []int, budget int) ([]byte, error) {
+	for k := len(ends); k > 0; k-- {
+		next := movies.EncodeCursor(ms[k-1].Key())
+		if pageSize(ends[k-1], next) <= budget {
+			buf.Truncate(ends[k-1])
+			return finishPage(buf, next), nil
+		}
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("an empty page exceeds the %d-byte response budget", budget)
+	}
+	return nil, fmt.Errorf("movie %s alone exceeds the %d-byte response budget", ms[0].Key(), budget)
+}
+
+// pageSize returns the size of a body whose movies end at offset end and
+// that carries next.
+func pageSize(end int, next string) int {
+	n := end + len(pageClose) + len(pageEnd)
+	if next != "" {
+		n += len(pageNext) + len(quoteJSON(next))
+	}
+	return n
+}
+
+// quoteJSON returns s as a JSON string.
+func quoteJSON(s string) []byte {
+	b, _ := json.Marshal(s) // cannot fail: a string (invalid UTF-8 is replaced)
+	return b
+}
+
+// finishPage closes the movies array in buf and adds next when it is set.
+func finishPage(buf *bytes.Buffer, next string) []byte {
+	buf.Write(pageClose)
+	if next != "" {
+		buf.Write(pageNext)
+		buf.Write(quoteJSON(next))
+	}
+	buf.Write(pageEnd)
+	return buf.Bytes()
+}

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/movieskit/movies"
+)
+
+// maxIntDigits bounds the digits parseInt accepts, far above any valid value
+// and far below an int overflow.
+const maxIntDigits = 9
+
+// parseInt parses s strictly as a decimal integer from min to max: ASCII
+// digits only, no sign, space, fraction, exponent or comma (API Gateway joins a
+// repeated parameter with commas, so "5,6" is refused rather than guessed at).
+// The EINVALID error names the parameter.
+func parseInt(name, s string, min, max int) (int, error) {
+	bad := movies.Errorf(movies.EINVALID, "%s must be an integer from %d to %d", name, min, max)
+	if s == "" || len(s) > maxIntDigits {
+		return 0, bad
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, bad
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		return 0, bad
+	}
+	return n, nil
+}
+
+// listOptions reads the list parameters limit, year and cursor from the
+// decoded query string. Absent parameters take their defaults; unknown ones
+// are ignored.
+func listOptions(query map[string]string) (movies.ListOptions, error) {
+	opts := movies.ListOptions{Limit: movies.DefaultLimit}
+	if s, ok := query["limit"]; ok {
+		n, err := parseInt("limit", s, 1, movies.MaxLimit)
+		if err != nil {
+			return opts, err
+		}
+		opts.Limit = n
+	}
+	if s, ok := query["year"]; ok {
+		n, err := parseInt("year", s, movies.MinYear, movies.MaxYear)
+		if err != nil {
+			return opts, err
+		}
+		opts.Year = n
+	}
+	if s, ok := query["cursor"]; ok {
+		// A present but empty cursor is refused: treating it as the first
+		// page would loop a client that forgot to stop at the last page.
+		if s == "" {
+			return opts, movies.Errorf(movies.EINVALID, "cursor is not valid")
+		}
+		opts.Cursor = s
+	}
+	if err := opts.Validate(); err != nil {
+		return opts, err
+	}
+	return opts, nil
+}
+
+// movieKey reads the key of a movie from the path parameters year and title,
+// which API Gateway has already URL-decoded.
+func movieKey(path map[string]string) (movies.Key, error) {
+	ys, ok := path["year"]
+	if !ok || ys == "" {
+		return movies.Key{}, movies.Errorf(movies.EINVALID, "year is missing from the path /get/{year}/{title}")
+	}
+	year, err := parseInt("year", ys, movies.MinYear, movies.MaxYear)
+	if err != nil {
+		return movies.Key{}, err
+	}
+	title, ok := path["title"]
+	if !ok || title == "" {
+		return movies.Key{}, movies.Errorf(movies.EINVALID, "title is missing from the path /get/{year}/{title}")
+	}
+	if err := movies.ValidateTitle(title); err != nil {
+		return movies.Key{}, err
+	}
+	return movies.Key{Year: year, Title: title}, nil
+}
