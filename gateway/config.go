@@ -1,0 +1,85 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"log/slog"
+	"time"
+
+	"github.com/movieskit/movies/api"
+)
+
+// Defaults applied by New and NewEvent to a zero Config field.
+const (
+	// DefaultTimeout is API Gateway's maximum integration timeout for HTTP APIs.
+	DefaultTimeout = 30 * time.Second
+	// DefaultAccountID is the account id in AWS's documentation examples.
+	DefaultAccountID = "123456789012"
+	// DefaultAPIID is a well-formed HTTP API id (ten lower-case letters and digits).
+	DefaultAPIID = "l0ca1movie"
+	// DefaultStage is the stage of an HTTP API's default route table.
+	DefaultStage = "$default"
+	// MaxRequestBytes is API Gateway's request payload limit (10 MB).
+	MaxRequestBytes = 10 << 20
+	// MaxResponseBytes is Lambda's synchronous response payload limit (6 MB).
+	MaxResponseBytes = 6 << 20
+)
+
+// Config of the gateway. Zero fields take the documented defaults.
+type Config struct {
+	// Routes is the routes table; nil means api.Routes.
+	Routes []api.Route
+	// Invoker runs the functions named by the routes. Required.
+	Invoker Invoker
+	// Timeout bounds each invocation; past it the gateway answers 503.
+	// Zero means DefaultTimeout, API Gateway's maximum.
+	Timeout time.Duration
+	// Logger receives the access log, one line per request, and integration
+	// errors. Nil discards them.
+	Logger *slog.Logger
+	// AccountID, APIID and Stage fill the event's requestContext. Zero values
+	// mean DefaultAccountID, DefaultAPIID and DefaultStage.
+	AccountID, APIID, Stage string
+	// Now returns the request time; nil means time.Now. Fix it for golden tests.
+	Now func() time.Time
+	// NewRequestID returns a request id unique per request; nil means
+	// NewRequestID. Fix it for golden tests.
+	NewRequestID func() string
+}
+
+// withDefaults returns cfg with every zero field set to its default.
+func (cfg Config) withDefaults() Config {
+	if cfg.Routes == nil {
+		cfg.Routes = api.Routes
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = DefaultAccountID
+	}
+	if cfg.APIID == "" {
+		cfg.APIID = DefaultAPIID
+	}
+	if cfg.Stage == "" {
+		cfg.Stage = DefaultStage
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewRequestID == nil {
+		cfg.NewRequestID = NewRequestID
+	}
+	return cfg
+}
+
+// NewRequestID returns a random request id in API Gateway's format: 16
+// characters of base64, e.g. "JKJaXmPLvHcESHA=".
+func NewRequestID() string {
+	var b [11]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return base64.StdEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,336 @@
+package gateway
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies/api"
+)
+
+// requestTimeLayout is the format of requestContext.time, e.g. "12/Mar/2020:19:03:58 +0000".
+const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
+
+// NewEvent builds the payload-2.0 event API Gateway would send for r matched
+// to route with (decoded) params. body is the request body, already read.
+// Zero fields of cfg take their defaults; cfg.Invoker is not used.
+func NewEvent(r *http.Request, body []byte, route api.Route, params map[string]string, cfg Config) events.APIGatewayV2HTTPRequest {
+	cfg = cfg.withDefaults()
+	now := cfg.Now().UTC()
+	requestID := cfg.NewRequestID()
+	rawPath, rawQuery := splitRequestURI(r)
+	sourceIP := remoteIP(r)
+	ev := events.APIGatewayV2HTTPRequest{
+		Version:               "2.0",
+		RouteKey:              route.Key(),
+		RawPath:               rawPath,
+		RawQueryString:        rawQuery,
+		Cookies:               requestCookies(r.Header),
+		Headers:               eventHeaders(r, body, sourceIP, requestID, now.Unix()),
+		QueryStringParameters: queryParameters(rawQuery),
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey:     route.Key(),
+			AccountID:    cfg.AccountID,
+			Stage:        cfg.Stage,
+			RequestID:    requestID,
+			APIID:        cfg.APIID,
+			DomainName:   r.Host,
+			DomainPrefix: domainPrefix(r.Host),
+			Time:         now.Format(requestTimeLayout),
+			TimeEpoch:    now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method:    r.Method,
+				Path:      rawPath,
+				Protocol:  r.Proto,
+				SourceIP:  sourceIP,
+				UserAgent: r.UserAgent(),
+			},
+		},
+	}
+	if len(params) > 0 {
+		ev.PathParameters = params
+	}
+	if len(body) > 0 {
+		if isTextContentType(r.Header.Get("Content-Type")) {
+			ev.Body = string(body)
+		} else {
+			ev.Body = base64.StdEncoding.EncodeToString(body)
+			ev.IsBase64Encoded = true
+		}
+	}
+	return ev
+}
+
+// splitRequestURI returns the path and query of r exactly as the client sent
+// them. r.URL.EscapedPath may re-encode the path, so the request line is used.
+func splitRequestURI(r *http.Request) (rawPath, rawQuery string) {
+	uri := r.RequestURI
+	if uri == "" { // a client-side request, as in tests and `movies event`
+		uri = r.URL.RequestURI()
+	}
+	if !strings.HasPrefix(uri, "/") {
+		// absolute-form ("http://host/path?q") or "*": drop scheme and authority.
+		if u, err := url.Parse(uri); err == nil && u.Host != "" {
+			uri = strings.TrimPrefix(uri, u.Scheme+"://"+u.Host)
+			if uri == "" || uri[0] == '?' {
+				uri = "/" + uri
+			}
+		}
+	}
+	rawPath, rawQuery, _ = strings.Cut(uri, "?")
+	return rawPath, rawQuery
+}
+
+// queryParameters decodes a raw query string like API Gateway: '+' is a
+// space, a name given twice has its values joined with a comma, and a name
+// without '=' has an empty value. It returns nil for an empty query.
+func queryParameters(rawQuery string) map[string]string {
+	var params map[string]string
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		name, value = queryUnescape(name), queryUnescape(value)
+		if name == "" {
+			continue
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		if old, ok := params[name]; ok {
+			value = old + "," + value
+		}
+		params[name] = value
+	}
+	return params
+}
+
+// queryUnescape decodes s, keeping it as sent when it is not valid encoding.
+func queryUnescape(s string) string {
+	if v, err := url.QueryUnescape(s); err == nil {
+		return v
+	}
+	return s
+}
+
+// requestCookies returns the cookies of every Cookie header, split on "; ",
+// or nil when there are none.
+func requestCookies(h http.Header) []string {
+	var cookies []string
+	for _, line := range h.Values("Cookie") {
+		for c := range strings.SplitSeq(line, "; ") {
+			if c = strings.TrimSpace(c); c != "" {
+				cookies = append(cookies, c)
+			}
+		}
+	}
+	return cookies
+}
+
+// eventHeaders returns the request headers as API Gateway passes them: names
+// lower-cased, repeated headers joined with commas, the cookie header moved to
+// the cookies field, and host, content-length, x-forwarded-* and
+// x-amzn-trace-id added.
+func eventHeaders(r *http.Request, body []byte, sourceIP, requestID string, epoch int64) map[string]string {
+	h := make(map[string]string, len(r.Header)+6)
+	for name, values := range r.Header {
+		name = strings.ToLower(name)
+		if name == "cookie" || len(values) == 0 {
+			continue
+		}
+		if old, ok := h[name]; ok { // the same name in two spellings
+			values = append([]string{old}, values...)
+		}
+		h[name] = strings.Join(values, ",")
+	}
+	if r.Host != "" {
+		h["host"] = r.Host
+	}
+	if _, ok := h["content-length"]; !ok && len(body) > 0 {
+		h["content-length"] = strconv.Itoa(len(body))
+	}
+	if xff := h["x-forwarded-for"]; xff != "" {
+		h["x-forwarded-for"] = xff + ", " + sourceIP
+	} else {
+		h["x-forwarded-for"] = sourceIP
+	}
+	h["x-forwarded-port"] = localPort(r)
+	h["x-forwarded-proto"] = "http"
+	if r.TLS != nil {
+		h["x-forwarded-proto"] = "https"
+	}
+	if _, ok := h["x-amzn-trace-id"]; !ok {
+		h["x-amzn-trace-id"] = traceID(requestID, epoch)
+	}
+	return h
+}
+
+// traceID returns an X-Ray trace header "Root=1-<epoch hex>-<24 hex>",
+// derived from the request id so that it is unique and reproducible.
+func traceID(requestID string, epoch int64) string {
+	sum := sha256.Sum256([]byte(requestID))
+	return fmt.Sprintf("Root=1-%08x-%s", uint32(epoch), hex.EncodeToString(sum[:12]))
+}
+
+// remoteIP returns the client's IP address from r.RemoteAddr.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// localPort returns the port the request arrived on: the listener's port when
+// known, else the Host header's, else the scheme's default.
+func localPort(r *http.Request) string {
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, port, err := net.SplitHostPort(addr.String()); err == nil {
+			return port
+		}
+	}
+	if _, port, err := net.SplitHostPort(r.Host); err == nil && port != "" {
+		return port
+	}
+	if r.TLS != nil {
+		return "443"
+	}
+	return "80"
+}
+
+// domainPrefix returns the first label of host ("abc" for
+// "abc.execute-api.us-east-1.amazonaws.com"), or the whole host name when it is
+// an IP address.
+func domainPrefix(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if net.ParseIP(strings.Trim(host, "[]")) != nil {
+		return host
+	}
+	prefix, _, _ := strings.Cut(host, ".")
+	return prefix
+}
+
+// isTextContentType reports whether API Gateway passes a body of this content
+// type as text: text/*, application/json, application/xml and
+// application/javascript. Anything else, including no content type, is binary
+// and base64-encoded.
+func isTextContentType(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mediaType, _, _ = strings.Cut(strings.ToLower(contentType), ";")
+		mediaType = strings.TrimSpace(mediaType)
+	}
+	switch {
+	case strings.HasPrefix(mediaType, "text/"):
+		return true
+	case mediaType == "application/json", mediaType == "application/xml", mediaType == "application/javascript":
+		return true
+	}
+	return false
+}
+
+// wireEvent is the JSON form of a payload-2.0 event as API Gateway sends it:
+// empty optional fields are omitted, and authorizer and authentication are
+// absent (this gateway has no authorizers or mutual TLS). The aws-lambda-go
+// struct alone would send "authentication":{"clientCert":{...}}.
+type wireEvent struct {
+	Version               string            `json:"version"`
+	RouteKey              string            `json:"routeKey"`
+	RawPath               string            `json:"rawPath"`
+	RawQueryString        string            `json:"rawQueryString"`
+	Cookies               []string          `json:"cookies,omitempty"`
+	Headers               map[string]string `json:"headers"`
+	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
+	PathParameters        map[string]string `json:"pathParameters,omitempty"`
+	RequestContext        wireContext       `json:"requestContext"`
+	StageVariables        map[string]string `json:"stageVariables,omitempty"`
+	Body                  string            `json:"body,omitempty"`
+	IsBase64Encoded       bool              `json:"isBase64Encoded"`
+}
+
+type wireContext struct {
+	AccountID    string   `json:"accountId"`
+	APIID        string   `json:"apiId"`
+	DomainName   string   `json:"domainName"`
+	DomainPrefix string   `json:"domainPrefix"`
+	HTTP         wireHTTP `json:"http"`
+	RequestID    string   `json:"requestId"`
+	RouteKey     string   `json:"routeKey"`
+	Stage        string   `json:"stage"`
+	Time         string   `json:"time"`
+	TimeEpoch    int64    `json:"timeEpoch"`
+}
+
+type wireHTTP struct {
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Protocol  string `json:"protocol"`
+	SourceIP  string `json:"sourceIp"`
+	UserAgent string `json:"userAgent"`
+}
+
+// MarshalEvent encodes ev as the JSON payload API Gateway sends to Lambda:
+// empty cookies, query and path parameters, stage variables and body are
+// omitted rather than sent as null, and headers is always an object.
+func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
+	headers := ev.Headers
+	if headers == nil {
+		headers = map[string]string{}
+	}
+	rc := ev.RequestContext
+	w := wireEvent{
+		Version:               ev.Version,
+		RouteKey:              ev.RouteKey,
+		RawPath:               ev.RawPath,
+		RawQueryString:        ev.RawQueryString,
+		Cookies:               nonEmpty(ev.Cookies),
+		Headers:               headers,
+		QueryStringParameters: ev.QueryStringParameters,
+		PathParameters:        ev.PathParameters,
+		StageVariables:        ev.StageVariables,
+		Body:                  ev.Body,
+		IsBase64Encoded:       ev.IsBase64Encoded,
+		RequestContext: wireContext{
+			AccountID: rc.AccountID, APIID: rc.APIID,
+			DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
+			HTTP:      wireHTTP(rc.HTTP),
+			RequestID: rc.RequestID, RouteKey: rc.RouteKey, Stage: rc.Stage,
+			Time: rc.Time, TimeEpoch: rc.TimeEpoch,
+		},
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	return b, nil
+}
+
+func nonEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// sortedKeys returns the keys of m in order, for deterministic output.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,193 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/movieskit/movies/api"
+)
+
+// gateway is the http.Handler returned by New.
+type gateway struct {
+	cfg Config
+}
+
+// New returns the http.Handler that emulates API Gateway HTTP API (payload
+// 2.0) in front of cfg.Invoker: it matches the request to a route, sends the
+// event to the route's function and turns the function's response into HTTP.
+// Every response carries an apigw-requestid header, and every request is
+// logged once to cfg.Logger.
+func New(cfg Config) http.Handler {
+	return &gateway{cfg: cfg.withDefaults()}
+}
+
+// ServeHTTP implements http.Handler.
+func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	requestID := g.cfg.NewRequestID()
+	ex := &exchange{requestID: requestID}
+	resp := g.handle(r, ex)
+	n := writeResponse(w, resp, requestID)
+	g.logAccess(r, ex, resp.status, n, time.Since(start))
+}
+
+// exchange collects what the access log reports about one request.
+type exchange struct {
+	requestID string
+	routeKey  string
+	err       error // integration error, for the log only
+}
+
+// handle routes, invokes and converts; it never fails, it answers an error response.
+func (g *gateway) handle(r *http.Request, ex *exchange) *httpResponse {
+	rawPath, _ := splitRequestURI(r)
+	route, params, ok := api.Match(g.cfg.Routes, r.Method, rawPath)
+	if !ok {
+		return respNotFound()
+	}
+	ex.routeKey = route.Key()
+	body, err := readBody(r)
+	if err != nil {
+		ex.err = err
+		if errors.Is(err, errBodyTooLarge) {
+			return respTooLarge()
+		}
+		return errorResponse(http.StatusBadRequest, "Bad Request")
+	}
+	cfg := g.cfg
+	cfg.NewRequestID = func() string { return ex.requestID }
+	payload, err := MarshalEvent(NewEvent(r, body, route, params, cfg))
+	if err != nil {
+		ex.err = err
+		return respInternalError()
+	}
+	out, err := g.invoke(r.Context(), route.Handler, payload)
+	if err != nil {
+		ex.err = err
+		if errors.Is(err, context.DeadlineExceeded) {
+			return respServiceUnavail()
+		}
+		return respInternalError()
+	}
+	resp, err := parseResponse(out)
+	if err != nil {
+		ex.err = fmt.Errorf("function %s: %w", route.Handler, err)
+		return respInternalError()
+	}
+	return resp
+}
+
+// errBodyTooLarge reports a request body over MaxRequestBytes.
+var errBodyTooLarge = errors.New("request body exceeds 10 MB")
+
+// readBody reads the request body, failing fast on a declared or actual size
+// over MaxRequestBytes.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > MaxRequestBytes {
+		return nil, errBodyTooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	if len(b) > MaxRequestBytes {
+		return nil, errBodyTooLarge
+	}
+	return b, nil
+}
+
+// invoke calls the function with the gateway's timeout. It returns when the
+// timeout passes even if the invoker does not honour its context, so that the
+// client gets its 503 on time; the invoker's late result is discarded.
+// Errors past the deadline wrap context.DeadlineExceeded.
+func (g *gateway) invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, g.cfg.Timeout, errIntegrationTimeout)
+	defer cancel()
+	type result struct {
+		out []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := g.cfg.Invoker.Invoke(ctx, function, payload)
+		done <- result{out, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			if ctx.Err() != nil && errors.Is(context.Cause(ctx), errIntegrationTimeout) {
+				return nil, fmt.Errorf("invoke %s: %w", function, errIntegrationTimeout)
+			}
+			return nil, fmt.Errorf("invoke %s: %w", function, res.err)
+		}
+		if len(res.out) > MaxResponseBytes {
+			return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(res.out), MaxResponseBytes)
+		}
+		return res.out, nil
+	case <-ctx.Done():
+		if errors.Is(context.Cause(ctx), errIntegrationTimeout) {
+			return nil, fmt.Errorf("invoke %s: %w", function, errIntegrationTimeout)
+		}
+		return nil, fmt.Errorf("invoke %s: %w", function, context.Cause(ctx))
+	}
+}
+
+// timeoutError is the integration timeout; it matches context.DeadlineExceeded.
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "integration timed out" }
+func (timeoutError) Is(t error) bool { return t == context.DeadlineExceeded }
+
+var errIntegrationTimeout error = timeoutError{}
+
+// writeResponse writes resp with API Gateway's apigw-requestid header and
+// returns the number of body bytes written.
+func writeResponse(w http.ResponseWriter, resp *httpResponse, requestID string) int {
+	h := w.Header()
+	for name, values := range resp.header {
+		h[name] = values
+	}
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil // API Gateway adds none; stop net/http sniffing one
+	}
+	h.Set("Apigw-Requestid", requestID)
+	h.Set("Content-Length", strconv.Itoa(len(resp.body)))
+	w.WriteHeader(resp.status)
+	n, _ := w.Write(resp.body) // a client that went away is not our error
+	return n
+}
+
+// logAccess writes the access-log line of one request.
+func (g *gateway) logAccess(r *http.Request, ex *exchange, status, bytes int, latency time.Duration) {
+	attrs := []slog.Attr{
+		slog.String("requestId", ex.requestID),
+		slog.String("ip", remoteIP(r)),
+		slog.String("method", r.Method),
+		slog.String("path", rawPath(r)),
+		slog.String("routeKey", ex.routeKey),
+		slog.Int("status", status),
+		slog.Int("bytes", bytes),
+		slog.Float64("latencyMs", float64(latency.Microseconds())/1000),
+	}
+	level := slog.LevelInfo
+	if ex.err != nil {
+		attrs = append(attrs, slog.String("integrationError", ex.err.Error()))
+		level = slog.LevelError
+	}
+	g.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+// rawPath returns the request path as sent.
+func rawPath(r *http.Request) string {
+	p, _ := splitRequestURI(r)
+	return p
+}

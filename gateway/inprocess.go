@@ -1,0 +1,74 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies/api"
+)
+
+// inProcess is the Invoker returned by InProcess.
+type inProcess struct {
+	funcs map[string]api.HandlerFunc
+}
+
+// InProcess returns an Invoker that calls handlers in this process: it decodes
+// the payload into events.APIGatewayV2HTTPRequest exactly as the Lambda Go
+// runtime would, calls the handler, turns a returned error or a panic into a
+// *FunctionError, and encodes the response as the runtime would. An unknown
+// function name is a *FunctionError too (Lambda's ResourceNotFound).
+func InProcess(funcs map[string]api.HandlerFunc) Invoker {
+	copied := make(map[string]api.HandlerFunc, len(funcs))
+	for name, f := range funcs {
+		copied[name] = f
+	}
+	return &inProcess{funcs: copied}
+}
+
+// Invoke implements Invoker.
+func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	h, ok := p.funcs[function]
+	if !ok || h == nil {
+		return nil, &FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, &FunctionError{Function: function, Type: "Runtime.UnmarshalError", Message: err.Error()}
+	}
+	resp, err := callHandler(ctx, function, h, ev)
+	if err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return nil, &FunctionError{Function: function, Type: "Runtime.MarshalError", Message: err.Error()}
+	}
+	return out, nil
+}
+
+// callHandler calls h, turning a returned error or a panic into a *FunctionError.
+func callHandler(ctx context.Context, function string, h api.HandlerFunc, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &FunctionError{Function: function, Type: "Runtime.Panic", Message: fmt.Sprint(v)}
+		}
+	}()
+	resp, err = h(ctx, ev)
+	if err != nil {
+		return resp, &FunctionError{Function: function, Type: errorType(err), Message: err.Error()}
+	}
+	return resp, nil
+}
+
+// errorType names an error's type the way the Lambda Go runtime reports it:
+// the type name, without the pointer.
+func errorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}

@@ -1,0 +1,107 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// httpResponse is what the gateway writes to the client.
+type httpResponse struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// rawResponse is a payload-2.0 function response. Fields that API Gateway
+// accepts as null are decoded leniently; anything of the wrong type makes the
+// response invalid.
+type rawResponse struct {
+	StatusCode        *json.Number        `json:"statusCode"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Cookies           []string            `json:"cookies"`
+	Body              *string             `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}
+
+// errInvalidResponse reports a function response API Gateway cannot use.
+var errInvalidResponse = errors.New("invalid function response")
+
+// parseResponse turns a function's response payload into HTTP as API Gateway
+// does for payload format 2.0. A JSON object with statusCode is a structured
+// response; any other valid JSON is sent as the body of a 200 with content
+// type application/json. Invalid payloads are errInvalidResponse.
+func parseResponse(payload []byte) (*httpResponse, error) {
+	if !json.Valid(payload) {
+		return nil, fmt.Errorf("%w: not valid JSON", errInvalidResponse)
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &probe); err != nil || probe["statusCode"] == nil {
+		h := http.Header{}
+		h.Set("Content-Type", "application/json")
+		return &httpResponse{status: http.StatusOK, header: h, body: bytes.TrimSpace(payload)}, nil
+	}
+	var raw rawResponse
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("%w: %w", errInvalidResponse, err)
+	}
+	return structuredResponse(&raw)
+}
+
+// structuredResponse converts a response that has a statusCode.
+func structuredResponse(raw *rawResponse) (*httpResponse, error) {
+	if raw.StatusCode == nil {
+		return nil, fmt.Errorf("%w: statusCode is null", errInvalidResponse)
+	}
+	status, err := raw.StatusCode.Int64()
+	if err != nil || status < 100 || status > 599 {
+		return nil, fmt.Errorf("%w: statusCode %s is not an HTTP status", errInvalidResponse, raw.StatusCode)
+	}
+	resp := &httpResponse{status: int(status), header: http.Header{}}
+	for _, name := range sortedKeys(raw.MultiValueHeaders) {
+		for _, v := range raw.MultiValueHeaders[name] {
+			resp.header.Add(name, v)
+		}
+	}
+	for _, name := range sortedKeys(raw.Headers) {
+		resp.header.Set(name, raw.Headers[name])
+	}
+	for _, c := range raw.Cookies {
+		resp.header.Add("Set-Cookie", c)
+	}
+	if raw.Body != nil {
+		resp.body = []byte(*raw.Body)
+		if raw.IsBase64Encoded {
+			if resp.body, err = base64.StdEncoding.DecodeString(*raw.Body); err != nil {
+				return nil, fmt.Errorf("%w: body is not valid base64: %w", errInvalidResponse, err)
+			}
+		}
+	}
+	return resp, nil
+}
+
+// errorResponse returns API Gateway's JSON error response {"message":msg}.
+func errorResponse(status int, msg string) *httpResponse {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	body, _ := json.Marshal(struct {
+		Message string `json:"message"`
+	}{msg})
+	return &httpResponse{status: status, header: h, body: body}
+}
+
+// API Gateway's error responses.
+var (
+	respNotFound = func() *httpResponse { return errorResponse(http.StatusNotFound, "Not Found") }
+	respTooLarge = func() *httpResponse {
+		return errorResponse(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+	}
+	respInternalError  = func() *httpResponse { return errorResponse(http.StatusInternalServerError, "Internal Server Error") }
+	respServiceUnavail = func() *httpResponse { return errorResponse(http.StatusServiceUnavailable, "Service Unavailable") }
+)
