@@ -1,0 +1,133 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/movieskit/movies"
+)
+
+// batchSize is the most items BatchWriteItem accepts in one call.
+const batchSize = 25
+
+// Backoff between retries of unprocessed items and throttled calls.
+const (
+	backoffBase = 25 * time.Millisecond
+	backoffCap  = 2 * time.Second
+)
+
+// Put writes the movies, replacing any with the same key. Every movie is
+// validated and converted first; if any is invalid nothing is written and the
+// error is EINVALID. Repeated keys are written once, with the last
+// occurrence's data. Items go out in sequential batches of 25; unprocessed
+// items and throttled calls are retried with jittered exponential backoff
+// until ctx is done. A failed Put says how many movies were written.
+func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
+	items, err := putItems(ms)
+	if err != nil {
+		return err
+	}
+	written := 0
+	for start := 0; start < len(items); start += batchSize {
+		chunk := items[start:min(start+batchSize, len(items))]
+		n, err := s.writeBatch(ctx, chunk)
+		written += n
+		if err != nil {
+			return putError(fmt.Errorf("put into table %s: %w", s.table, err), written, len(items))
+		}
+	}
+	return nil
+}
+
+// putError returns the domain error for a Put that gave up after writing
+// written of total movies.
+func putError(err error, written, total int) error {
+	code, msg := movies.EINTERNAL, msgInternal
+	var e *movies.Error
+	if errors.As(storeError(err), &e) {
+		code, msg = e.Code, e.Message
+	}
+	return movies.WrapError(code, err, fmt.Sprintf("%s: wrote %d of %d movies", msg, written, total))
+}
+
+// putItems validates and converts ms, keeping only the last movie of each key.
+func putItems(ms []movies.Movie) ([]map[string]types.AttributeValue, error) {
+	last := make(map[movies.Key]int, len(ms))
+	for i := range ms {
+		if err := ms[i].Validate(); err != nil {
+			return nil, fmt.Errorf("movie %d of %d: %w", i+1, len(ms), err)
+		}
+		last[ms[i].Key()] = i
+	}
+	items := make([]map[string]types.AttributeValue, 0, len(last))
+	for i := range ms {
+		if last[ms[i].Key()] != i {
+			continue
+		}
+		item, err := movieToItem(&ms[i])
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, item)
+	}
+	return items, nil
+}
+
+// writeBatch writes up to 25 items with BatchWriteItem, retrying unprocessed
+// items and throttling until all are written or ctx is done. It returns how
+// many items were written.
+func (s *Store) writeBatch(ctx context.Context, items []map[string]types.AttributeValue) (int, error) {
+	reqs := make([]types.WriteRequest, len(items))
+	for i, item := range items {
+		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
+	}
+	written := 0
+	for attempt := 0; ; attempt++ {
+		out, err := s.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
+			RequestItems: map[string][]types.WriteRequest{s.table: reqs},
+		})
+		switch {
+		case err != nil && !isThrottling(err):
+			return written, fmt.Errorf("batch write: %w", err)
+		case err == nil:
+			left := out.UnprocessedItems[s.table]
+			written += len(reqs) - len(left)
+			if len(left) == 0 {
+				return written, nil
+			}
+			if len(left) < len(reqs) {
+				attempt = 0 // progress: start the backoff over
+			}
+			reqs = left
+		}
+		if err := sleep(ctx, backoff(attempt)); err != nil {
+			return written, fmt.Errorf("batch write: %d items still unprocessed: %w", len(reqs), err)
+		}
+	}
+}
+
+// backoff returns a random delay from 0 to min(cap, base·2^attempt) ("full jitter").
+func backoff(attempt int) time.Duration {
+	d := backoffCap
+	if attempt < 16 {
+		d = min(backoffCap, backoffBase<<attempt)
+	}
+	return rand.N(d + 1)
+}
+
+// sleep waits for d or until ctx is done, returning ctx's error in that case.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

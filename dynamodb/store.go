@@ -1,0 +1,193 @@
+// Package dynamodb implements movies.Store on an Amazon DynamoDB table with
+// partition key year (Number) and sort key title (String). It owns the
+// mapping between movie records and DynamoDB items, maps SDK errors to the
+// domain's error codes, and manages the table itself (create, describe, delete).
+package dynamodb
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/movieskit/movies"
+)
+
+// Network bounds, so that an unreachable or stuck DynamoDB yields an error
+// in a few seconds instead of a hang.
+const (
+	dialTimeout           = 2 * time.Second
+	responseHeaderTimeout = 5 * time.Second
+	requestTimeout        = 15 * time.Second
+	maxAttempts           = 3
+	maxRetryBackoff       = 250 * time.Millisecond
+)
+
+// Store is a movies.Store on one DynamoDB table. It is safe for concurrent use.
+type Store struct {
+	client *ddb.Client
+	table  string
+}
+
+var _ movies.Store = (*Store)(nil)
+
+// New loads the standard AWS configuration (environment, shared config and
+// profiles, region, AWS_ENDPOINT_URL_DYNAMODB for DynamoDB Local) and returns
+// a store on table.
+func New(ctx context.Context, table string) (*Store, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dynamodb: load AWS configuration: %w", err)
+	}
+	return NewFromConfig(cfg, table), nil
+}
+
+// NewFromConfig returns a store on table using cfg. The store makes one
+// client, with bounded retries and network timeouts, and reuses it.
+func NewFromConfig(cfg aws.Config, table string) *Store {
+	return &Store{client: NewClient(cfg), table: table}
+}
+
+// NewClient returns a DynamoDB client for cfg with at most three attempts per
+// call, short retry backoff, dial and response timeouts, and response
+// checksum validation turned off when cfg points at a custom endpoint such as
+// DynamoDB Local.
+func NewClient(cfg aws.Config) *ddb.Client {
+	return ddb.NewFromConfig(cfg, func(o *ddb.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = maxAttempts
+			so.MaxBackoff = maxRetryBackoff
+			so.RateLimiter = ratelimit.None
+		})
+		if bc, ok := o.HTTPClient.(*awshttp.BuildableClient); ok {
+			o.HTTPClient = withTimeouts(bc)
+		}
+		if o.BaseEndpoint != nil {
+			o.DisableValidateResponseChecksum = true
+		}
+	})
+}
+
+// withTimeouts adds dial, response-header and whole-request timeouts to the
+// SDK's own HTTP client, keeping its other settings (such as AWS_CA_BUNDLE).
+func withTimeouts(bc *awshttp.BuildableClient) *awshttp.BuildableClient {
+	return bc.WithTimeout(requestTimeout).
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
+		WithTransportOptions(func(t *http.Transport) { t.ResponseHeaderTimeout = responseHeaderTimeout })
+}
+
+// Client returns the store's DynamoDB client.
+func (s *Store) Client() *ddb.Client { return s.client }
+
+// Table returns the name of the store's table.
+func (s *Store) Table() string { return s.table }
+
+// Close releases the store's resources. The SDK client holds none that need
+// releasing, so Close returns nil.
+func (s *Store) Close() error { return nil }
+
+// Get returns the movie with key k, or an ENOTFOUND error.
+func (s *Store) Get(ctx context.Context, k movies.Key) (*movies.Movie, error) {
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	out, err := s.client.GetItem(ctx, &ddb.GetItemInput{
+		TableName: aws.String(s.table),
+		Key:       keyAttrs(k),
+	})
+	if err != nil {
+		return nil, storeError(fmt.Errorf("get %s from table %s: %w", k, s.table, err))
+	}
+	if out.Item == nil {
+		return nil, movies.Errorf(movies.ENOTFOUND, "movie not found")
+	}
+	m, err := itemToMovie(out.Item)
+	if err != nil {
+		return nil, storeError(fmt.Errorf("get %s from table %s: %w", k, s.table, err))
+	}
+	return m, nil
+}
+
+// maxListCalls bounds the Scan or Query calls one List makes to fill a page.
+const maxListCalls = 32
+
+// List returns up to opts.Limit movies after opts.Cursor. Without a year it
+// scans the table (in DynamoDB's hash order); with a year it queries that
+// partition in title order. Next is set when DynamoDB reported more items.
+func (s *Store) List(ctx context.Context, opts movies.ListOptions) (*movies.Page, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	var start map[string]types.AttributeValue
+	if opts.Cursor != "" {
+		k, err := movies.DecodeCursor(opts.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		start = keyAttrs(k)
+	}
+	page := &movies.Page{Movies: make([]movies.Movie, 0, min(opts.Limit, 64))}
+	more := false
+	for calls := 0; len(page.Movies) < opts.Limit && calls < maxListCalls; calls++ {
+		items, last, err := s.fetch(ctx, opts.Year, int32(opts.Limit-len(page.Movies)), start)
+		if err != nil {
+			return nil, storeError(fmt.Errorf("list table %s: %w", s.table, err))
+		}
+		for _, item := range items {
+			m, err := itemToMovie(item)
+			if err != nil {
+				return nil, storeError(fmt.Errorf("list table %s: %w", s.table, err))
+			}
+			page.Movies = append(page.Movies, *m)
+		}
+		more, start = last != nil, last
+		if !more {
+			break
+		}
+	}
+	if more {
+		if n := len(page.Movies); n > 0 {
+			page.Next = movies.EncodeCursor(page.Movies[n-1].Key())
+		} else if k, err := itemKey(start); err == nil {
+			page.Next = movies.EncodeCursor(k)
+		}
+	}
+	return page, nil
+}
+
+// fetch makes one Scan (year 0) or Query (one year) call for up to limit
+// items after start and returns the items and DynamoDB's LastEvaluatedKey.
+func (s *Store) fetch(ctx context.Context, year int, limit int32, start map[string]types.AttributeValue) (
+	[]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+	if year == 0 {
+		out, err := s.client.Scan(ctx, &ddb.ScanInput{
+			TableName:         aws.String(s.table),
+			Limit:             aws.Int32(limit),
+			ExclusiveStartKey: start,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("scan: %w", err)
+		}
+		return out.Items, out.LastEvaluatedKey, nil
+	}
+	out, err := s.client.Query(ctx, &ddb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#y = :y"),
+		ExpressionAttributeNames:  map[string]string{"#y": attrYear},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":y": &types.AttributeValueMemberN{Value: fmt.Sprint(year)}},
+		Limit:                     aws.Int32(limit),
+		ExclusiveStartKey:         start,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("query year %d: %w", year, err)
+	}
+	return out.Items, out.LastEvaluatedKey, nil
+}
