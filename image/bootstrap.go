@@ -1,0 +1,77 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// BootstrapPackage is the Go package of the Lambda bootstrap binary, relative to the module root.
+const BootstrapPackage = "./cmd/bootstrap"
+
+// BuildFlags are the go build flags of the bootstrap: no cgo (set in the
+// environment), reproducible paths, no RPC mode in aws-lambda-go, stripped
+// symbols and no build id. The Dockerfile uses the same flags.
+var BuildFlags = []string{"-trimpath", "-tags", "lambda.norpc", "-ldflags", "-s -w -buildid="}
+
+// BuildBootstrap compiles the bootstrap of the module in moduleDir for
+// linux/goarch (arm64 or amd64) into outPath, with BuildFlags and CGO_ENABLED=0.
+func BuildBootstrap(ctx context.Context, moduleDir, goarch, outPath string) error {
+	return buildLinux(ctx, moduleDir, BootstrapPackage, goarch, outPath)
+}
+
+// buildLinux runs go build for pkg in dir, targeting a static linux/goarch binary.
+func buildLinux(ctx context.Context, dir, pkg, goarch, outPath string) error {
+	if !validArch(goarch) {
+		return fmt.Errorf("image: architecture %q is not supported (use one of %s)", goarch, strings.Join(Architectures, ", "))
+	}
+	out, err := filepath.Abs(outPath)
+	if err != nil {
+		return fmt.Errorf("image: output path: %w", err)
+	}
+	args := append([]string{"build"}, BuildFlags...)
+	args = append(args, "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, goCommand(), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	var stderr bytes.Buffer
+	cmd.Stdout = &stderr
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("image: go build %s for linux/%s: %w\n%s", pkg, goarch, err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+// goCommand returns the go command: $GOROOT/bin/go when GOROOT is set, else go on PATH.
+func goCommand() string {
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return "go"
+}
+
+// ModuleRoot returns the directory of the nearest go.mod at or above dir
+// that declares the movies module.
+func ModuleRoot(dir string) (string, error) {
+	start, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("image: %w", err)
+	}
+	for d := start; ; d = filepath.Dir(d) {
+		b, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil && bytes.Contains(b, []byte("module github.com/movieskit/movies\n")) {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("image: no movies go.mod at or above %s", start)
+		}
+	}
+}
