@@ -30,13 +30,14 @@ func NewEvent(r *http.Request, body []byte, route api.Route, params map[string]s
 	requestID := cfg.NewRequestID()
 	rawPath, rawQuery := splitRequestURI(r)
 	sourceIP := remoteIP(r)
+	headers := eventHeaders(r, body, sourceIP, requestID, now.Unix())
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
 		RouteKey:              route.Key(),
 		RawPath:               rawPath,
 		RawQueryString:        rawQuery,
 		Cookies:               requestCookies(r.Header),
-		Headers:               eventHeaders(r, body, sourceIP, requestID, now.Unix()),
+		Headers:               headers,
 		QueryStringParameters: queryParameters(rawQuery),
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RouteKey:     route.Key(),
@@ -53,7 +54,7 @@ func NewEvent(r *http.Request, body []byte, route api.Route, params map[string]s
 				Path:      rawPath,
 				Protocol:  r.Proto,
 				SourceIP:  sourceIP,
-				UserAgent: r.UserAgent(),
+				UserAgent: headers["user-agent"],
 			},
 		},
 	}

@@ -1,0 +1,141 @@
+package gateway
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies/api"
+)
+
+// payloadInvoker answers every invocation with the same raw payload.
+func payloadInvoker(payload string) Invoker {
+	return invokerFunc(func(context.Context, string, []byte) ([]byte, error) {
+		return []byte(payload), nil
+	})
+}
+
+// handlerInvoker serves every function with h in process.
+func handlerInvoker(h api.HandlerFunc) Invoker {
+	funcs := map[string]api.HandlerFunc{}
+	for _, name := range api.HandlerNames() {
+		funcs[name] = h
+	}
+	return InProcess(funcs)
+}
+
+type responseCase struct {
+	name    string
+	invoker Invoker
+	method  string
+	target  string
+	timeout time.Duration
+}
+
+func responseCases() []responseCase {
+	return []responseCase{
+		{name: "structured", invoker: payloadInvoker(`{"statusCode":201,
+			"headers":{"Content-Type":"text/plain","x-one":"1"},
+			"multiValueHeaders":{"X-Multi":["a","b"]},
+			"cookies":["a=1; Path=/; HttpOnly","b=2"],
+			"body":"hello"}`)},
+		{name: "base64_body", invoker: payloadInvoker(`{"statusCode":200,"headers":{"content-type":"application/octet-stream"},"body":"AAEC/w==","isBase64Encoded":true}`)},
+		{name: "no_content_type", invoker: payloadInvoker(`{"statusCode":204}`)},
+		{name: "null_fields", invoker: payloadInvoker(`{"statusCode":200,"headers":null,"multiValueHeaders":null,"cookies":null,"body":"x"}`)},
+		{name: "json_without_status", invoker: payloadInvoker(`{"movies":[{"year":2013,"title":"Rush"}]}`)},
+		{name: "json_string", invoker: payloadInvoker(`"hello"`)},
+		{name: "json_array", invoker: payloadInvoker(`[1,2]`)},
+		{name: "invalid_json", invoker: payloadInvoker(`{"statusCode":`)},
+		{name: "not_json", invoker: payloadInvoker(`hello`)},
+		{name: "status_out_of_range", invoker: payloadInvoker(`{"statusCode":42}`)},
+		{name: "status_null", invoker: payloadInvoker(`{"statusCode":null,"body":"x"}`)},
+		{name: "status_wrong_type", invoker: payloadInvoker(`{"statusCode":true}`)},
+		{name: "invalid_base64", invoker: payloadInvoker(`{"statusCode":200,"body":"***","isBase64Encoded":true}`)},
+		{name: "handler_struct", invoker: handlerInvoker(okHandler)},
+		{name: "handler_error", invoker: handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			return events.APIGatewayV2HTTPResponse{}, errors.New("boom: secret table name")
+		})},
+		{name: "handler_panic", invoker: handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			panic("boom: secret table name")
+		})},
+		{name: "invoker_error", invoker: invokerFunc(func(context.Context, string, []byte) ([]byte, error) {
+			return nil, errors.New("dial unix /secret: connection refused")
+		})},
+		{name: "unknown_function", invoker: InProcess(nil)},
+		{name: "slow_handler_honours_context", timeout: 50 * time.Millisecond, invoker: handlerInvoker(func(ctx context.Context, _ events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			<-ctx.Done()
+			return events.APIGatewayV2HTTPResponse{}, ctx.Err()
+		})},
+		{name: "slow_handler_ignores_context", timeout: 50 * time.Millisecond, invoker: handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			time.Sleep(300 * time.Millisecond)
+			return okHandler(context.Background(), events.APIGatewayV2HTTPRequest{})
+		})},
+		{name: "no_route", invoker: handlerInvoker(okHandler), target: "/nope"},
+		{name: "wrong_method", invoker: handlerInvoker(okHandler), method: http.MethodPost},
+		{name: "trailing_slash", invoker: handlerInvoker(okHandler), target: "/list/"},
+	}
+}
+
+// goldenResponse is the golden form of an HTTP response.
+type goldenResponse struct {
+	Status     int                 `json:"status"`
+	Header     map[string][]string `json:"headers"`
+	Body       string              `json:"body,omitempty"`
+	BodyBase64 string              `json:"bodyBase64,omitempty"`
+}
+
+func TestResponseGolden(t *testing.T) {
+	for _, c := range responseCases() {
+		t.Run(c.name, func(t *testing.T) {
+			checkNoGoroutineLeak(t)
+			cfg := fixedConfig(c.invoker)
+			cfg.Timeout = c.timeout
+			srv := httptest.NewServer(New(cfg))
+			t.Cleanup(srv.Close)
+			method, target := c.method, c.target
+			if method == "" {
+				method = http.MethodGet
+			}
+			if target == "" {
+				target = "/list"
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, method, srv.URL+target, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Header.Del("Date")
+			g := goldenResponse{Status: resp.StatusCode, Header: resp.Header}
+			if utf8.Valid(body) {
+				g.Body = string(body)
+			} else {
+				g.BodyBase64 = base64.StdEncoding.EncodeToString(body)
+			}
+			if strings.Contains(string(body), "secret") || strings.Contains(string(body), "boom") {
+				t.Errorf("internal error text in response: %s", body)
+			}
+			got, _ := json.Marshal(g)
+			golden(t, "responses/"+c.name+".json", got)
+			srv.Client().CloseIdleConnections()
+		})
+	}
+}
