@@ -1,0 +1,114 @@
+package storetest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/movieskit/movies"
+)
+
+// sampleEnv is the environment variable that overrides the path of the full sample.
+const sampleEnv = "MOVIES_SAMPLE_DATA"
+
+// SamplePath returns the path of the full AWS movie sample: $MOVIES_SAMPLE_DATA
+// when set, else ../shared/data/moviedata.json relative to the module root (the
+// outermost directory holding go.mod, found by walking up from the working
+// directory). ok is false when the file does not exist.
+func SamplePath() (path string, ok bool) {
+	if p := os.Getenv(sampleEnv); p != "" {
+		return p, isFile(p)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	root, found := moduleRoot(wd)
+	if !found {
+		return "", false
+	}
+	p := filepath.Join(filepath.Dir(root), "shared", "data", "moviedata.json")
+	return p, isFile(p)
+}
+
+// moduleRoot walks up from dir to the directory holding go.mod whose parent
+// holds none.
+func moduleRoot(dir string) (string, bool) {
+	root, found := "", false
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if isFile(filepath.Join(d, "go.mod")) {
+			root, found = d, true
+		} else if found {
+			return root, true
+		}
+		if filepath.Dir(d) == d {
+			return root, found
+		}
+	}
+}
+
+// isFile reports whether p names an existing regular file.
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// SampleMovies decodes the full sample, skipping the test when it is absent
+// and failing it when the file cannot be decoded.
+func SampleMovies(t testing.TB) []movies.Movie {
+	t.Helper()
+	p, ok := SamplePath()
+	if !ok {
+		t.Skipf("full movie sample not found (set %s or place it at ../shared/data/moviedata.json)", sampleEnv)
+	}
+	ms, err := readSample(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// readSample decodes the sample file at p.
+func readSample(p string) ([]movies.Movie, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("read sample: %w", err)
+	}
+	var ms []movies.Movie
+	if err := json.Unmarshal(data, &ms); err != nil {
+		return nil, fmt.Errorf("decode sample %s: %w", p, err)
+	}
+	if len(ms) == 0 {
+		return nil, errors.New("decode sample " + p + ": no movies")
+	}
+	return ms, nil
+}
+
+// RunSample loads the full AWS sample into a new store, walks List with limit
+// 1000 and checks that every movie comes back exactly once (in store order
+// unless opts.UnorderedList) and that every movie round-trips through Get with
+// JSON-semantically equal info. It skips when the sample is absent.
+func RunSample(t *testing.T, open func(t *testing.T) movies.Store, opts Options) {
+	ms := SampleMovies(t)
+	want := byKey(ms) // a later duplicate replaces an earlier one, as in Put
+	s := open(t)
+	ctx := testContext(t, 5*time.Minute)
+	if err := s.Put(ctx, ms); err != nil {
+		t.Fatalf("Put(%d sample movies): %v", len(ms), err)
+	}
+	got := walk(t, s, movies.ListOptions{Limit: movies.MaxLimit})
+	t.Logf("sample: %d records, %d distinct keys, %d listed", len(ms), len(want), len(got))
+	checkListing(t, got, want, !opts.UnorderedList)
+	for _, m := range want {
+		g, err := s.Get(ctx, m.Key())
+		if err != nil {
+			t.Errorf("Get(%s): %v", m.Key(), err)
+			continue
+		}
+		checkMovie(t, "Get", *g, m)
+	}
+}
