@@ -16,9 +16,9 @@ import (
 const sampleEnv = "MOVIES_SAMPLE_DATA"
 
 // SamplePath returns the path of the full AWS movie sample: $MOVIES_SAMPLE_DATA
-// when set, else ../shared/data/moviedata.json relative to the module root (the
-// outermost directory holding go.mod, found by walking up from the working
-// directory). ok is false when the file does not exist.
+// when set, else ../shared/data/moviedata.json relative to the module root:
+// walking up from the working directory, the first directory holding go.mod
+// whose parent holds none. ok is false when the file does not exist.
 func SamplePath() (path string, ok bool) {
 	if p := os.Getenv(sampleEnv); p != "" {
 		return p, isFile(p)

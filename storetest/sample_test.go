@@ -1,0 +1,108 @@
+package storetest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestModuleRoot(t *testing.T) {
+	tmp := t.TempDir()
+	outer := filepath.Join(tmp, "repo")
+	infra := filepath.Join(outer, "infra")         // a module directly inside the repo
+	gapped := filepath.Join(outer, "tools", "sub") // a module whose parent has no go.mod
+	deep := filepath.Join(gapped, "pkg", "x")
+	for _, d := range []string{deep, filepath.Join(infra, "stack"), filepath.Join(tmp, "lone", "a")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{filepath.Join(outer, "go.mod"), filepath.Join(infra, "go.mod"), filepath.Join(gapped, "go.mod")} {
+		if err := os.WriteFile(f, []byte("module x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, from, want string
+		ok               bool
+	}{
+		{"module root itself", outer, outer, true},
+		{"package below root", filepath.Join(outer, "tools"), outer, true},
+		{"module inside the root module", filepath.Join(infra, "stack"), outer, true},
+		{"module below a directory without go.mod", deep, gapped, true},
+		{"no module", filepath.Join(tmp, "lone", "a"), "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := moduleRoot(tc.from)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("moduleRoot(%s) = %q, %t; want %q, %t", tc.from, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+func TestSamplePathEnv(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "sample.json")
+	if err := os.WriteFile(f, []byte(`[{"year":2013,"title":"Rush","info":{"rating":8.3}}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(sampleEnv, f)
+	if p, ok := SamplePath(); p != f || !ok {
+		t.Errorf("SamplePath() = %q, %t; want %q, true", p, ok, f)
+	}
+	ms := SampleMovies(t)
+	if len(ms) != 1 || ms[0].Title != "Rush" || string(ms[0].Info) != `{"rating":8.3}` {
+		t.Errorf("SampleMovies = %+v", ms)
+	}
+	t.Setenv(sampleEnv, filepath.Join(t.TempDir(), "missing.json"))
+	if _, ok := SamplePath(); ok {
+		t.Error("SamplePath() ok for a missing file")
+	}
+}
+
+func TestReadSampleErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, body string }{
+		{"not JSON", `[{`},
+		{"unknown field", `[{"year":2013,"title":"Rush","extra":1}]`},
+		{"empty list", `[]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, tc.name+".json")
+			if err := os.WriteFile(p, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := readSample(p); err == nil {
+				t.Errorf("readSample(%s): no error", tc.body)
+			}
+		})
+	}
+}
+
+func TestFixturesAreValid(t *testing.T) {
+	seen := map[string]bool{}
+	for _, m := range append(Fixtures(), generated(150)...) {
+		if err := m.Validate(); err != nil {
+			t.Errorf("fixture %s: %v", m.Key(), err)
+		}
+		if seen[m.Key().String()] {
+			t.Errorf("fixture %s: duplicate key", m.Key())
+		}
+		seen[m.Key().String()] = true
+	}
+	for _, c := range infoCases {
+		if c.info == "" {
+			continue
+		}
+		if _, err := EqualJSON([]byte(c.info), []byte(c.info)); err != nil {
+			t.Errorf("info case %s: %v", c.name, err)
+		}
+	}
+}
+
+func TestSampleFileWhenPresent(t *testing.T) {
+	ms := SampleMovies(t)
+	if len(ms) < 1000 {
+		t.Errorf("sample has %d movies, want thousands", len(ms))
+	}
+}
