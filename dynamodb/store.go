@@ -25,8 +25,8 @@ import (
 // in a few seconds instead of a hang.
 const (
 	dialTimeout           = 2 * time.Second
-	responseHeaderTimeout = 5 * time.Second
-	requestTimeout        = 15 * time.Second
+	responseHeaderTimeout = 3 * time.Second
+	requestTimeout        = 10 * time.Second
 	maxAttempts           = 3
 	maxRetryBackoff       = 250 * time.Millisecond
 )
