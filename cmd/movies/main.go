@@ -45,7 +45,7 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(
-	// subcommands are added here, one line each
+		newServeCmd(),
 	)
 	return root
 }

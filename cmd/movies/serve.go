@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/bolt"
+	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/sample"
+)
+
+// serveOptions are the flags of `movies serve`.
+type serveOptions struct {
+	addr      string
+	store     string
+	invoke    string
+	timeout   time.Duration
+	pool      int
+	bootstrap string
+	rie       string
+	noSeed    bool
+}
+
+func newServeCmd() *cobra.Command {
+	o := serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the API locally behind an API Gateway HTTP API emulator",
+		Long: `Serve the API on a local HTTP server that behaves like API Gateway HTTP API
+(payload format 2.0): the same routes, events, status codes and error bodies.
+
+The handlers run in this process (--invoke inprocess, the default) or, with
+--invoke rie, in a pool of real Lambda bootstrap processes under the AWS Lambda
+Runtime Interface Emulator (DynamoDB stores only, since the bootstrap reads
+DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.`,
+		Example: `  movies serve
+  movies serve --addr 127.0.0.1:9090 --store file:/tmp/movies.db
+  AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 movies serve --store dynamodb:Movies --invoke rie`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
+	f.StringVar(&o.store, "store", defaultStoreSpec(), storeHelp)
+	f.StringVar(&o.invoke, "invoke", "inprocess", "how to run the handlers: inprocess or rie")
+	f.DurationVar(&o.timeout, "timeout", gateway.DefaultTimeout, "integration timeout; past it a request gets 503 (API Gateway's maximum is 30s)")
+	f.IntVar(&o.pool, "pool", runtime.NumCPU(), "with --invoke rie: emulator processes per function")
+	f.StringVar(&o.bootstrap, "bootstrap", "", "with --invoke rie: the bootstrap binary (default: build it from this module)")
+	f.StringVar(&o.rie, "rie", "", "with --invoke rie: the aws-lambda-rie binary (default $MOVIES_RIE, .cache/bin, or PATH)")
+	f.BoolVar(&o.noSeed, "no-seed", false, "do not seed an empty embedded store with the sample catalogue")
+	return cmd
+}
+
+// serve runs the local API until ctx is cancelled.
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if o.invoke != "inprocess" && o.invoke != "rie" {
+		return withExitCode(2, fmt.Errorf("--invoke must be inprocess or rie, not %q", o.invoke))
+	}
+	spec, err := parseStoreSpec(o.store)
+	if err != nil {
+		return withExitCode(2, err)
+	}
+	if o.invoke == "rie" && spec.kind != "dynamodb" {
+		return withExitCode(2, errors.New("--invoke rie needs --store dynamodb:TABLE: the Lambda bootstrap reads DynamoDB"))
+	}
+	store, err := openStore(ctx, o.store)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if !o.noSeed {
+		if err := seedIfEmpty(ctx, store, logger); err != nil {
+			return err
+		}
+	}
+
+	invoker, closeInvoker, err := newInvoker(ctx, o, spec, store, logger)
+	if err != nil {
+		return err
+	}
+	defer closeInvoker()
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+		logger.Warn("listening on a non-loopback address: the API is reachable from other machines", slog.String("addr", ln.Addr().String()))
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "movies API on %s (store %s, invoke %s)\n", base, o.store, o.invoke)
+	fmt.Fprintf(stdout, "  curl -s '%s/list?limit=3'\n  curl -s %s/get/2013/Rush\n  curl -s %s/get/1997/Face/Off\n", base, base, base)
+	h := gateway.New(gateway.Config{Invoker: invoker, Timeout: o.timeout, Logger: logger})
+	return gateway.Serve(ctx, ln, h, logger)
+}
+
+// newInvoker returns the invoker for o.invoke and a function that releases it.
+func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movies.Store, logger *slog.Logger) (gateway.Invoker, func(), error) {
+	if o.invoke == "inprocess" {
+		return gateway.InProcess(api.New(store, logger).Funcs()), func() {}, nil
+	}
+	bootstrap := o.bootstrap
+	cleanup := func() {}
+	if bootstrap == "" {
+		dir, err := os.MkdirTemp("", "movies-bootstrap-")
+		if err != nil {
+			return nil, nil, fmt.Errorf("build bootstrap: %w", err)
+		}
+		cleanup = func() { _ = os.RemoveAll(dir) }
+		bootstrap = filepath.Join(dir, "bootstrap")
+		root, err := image.ModuleRoot(".")
+		if err == nil {
+			logger.Info("building the bootstrap for the emulator", slog.String("path", bootstrap))
+			err = image.BuildBootstrap(ctx, root, runtime.GOARCH, bootstrap)
+		}
+		if err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("build bootstrap (or pass --bootstrap): %w", err)
+		}
+	}
+	env := []string{"TABLE_NAME=" + spec.arg}
+	pool, err := gateway.NewRIEPool(ctx, gateway.RIEConfig{
+		RIE: o.rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: o.pool,
+		Env: env, Timeout: o.timeout, Logger: logger,
+	})
+	if err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("start emulator pool: %w", err)
+	}
+	return pool, func() { _ = pool.Close(); cleanup() }, nil
+}
+
+// seedIfEmpty loads the built-in sample catalogue into an empty embedded store.
+func seedIfEmpty(ctx context.Context, store movies.Store, logger *slog.Logger) error {
+	b, ok := store.(*bolt.Store)
+	if !ok {
+		return nil
+	}
+	n, err := b.Count(ctx)
+	if err != nil {
+		return fmt.Errorf("count movies: %w", err)
+	}
+	if n > 0 {
+		logger.Info("embedded store ready", slog.Int("movies", n))
+		return nil
+	}
+	ms, err := sample.Movies()
+	if err != nil {
+		return err
+	}
+	if err := store.Put(ctx, ms); err != nil {
+		return fmt.Errorf("seed sample movies: %w", err)
+	}
+	logger.Info("seeded the empty embedded store with the built-in sample catalogue", slog.Int("movies", len(ms)),
+		slog.String("hint", "load your own data with: movies load FILE"))
+	return nil
+}

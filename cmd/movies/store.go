@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/bolt"
+	"github.com/movieskit/movies/dynamodb"
+)
+
+// Store specs select a backend: file:PATH (the embedded store) or dynamodb:TABLE.
+const (
+	defaultStore = "file:movies.db"
+	storeEnv     = "MOVIES_STORE"
+	storeHelp    = "store: file:PATH (embedded) or dynamodb:TABLE (default $MOVIES_STORE, else " + defaultStore + ")"
+)
+
+// defaultStoreSpec returns $MOVIES_STORE, or file:movies.db when it is unset.
+func defaultStoreSpec() string {
+	if s := os.Getenv(storeEnv); s != "" {
+		return s
+	}
+	return defaultStore
+}
+
+// storeSpec is a parsed store spec.
+type storeSpec struct {
+	kind string // "file" or "dynamodb"
+	arg  string // the path or the table name
+}
+
+// parseStoreSpec parses "file:PATH" or "dynamodb:TABLE".
+func parseStoreSpec(spec string) (storeSpec, error) {
+	kind, arg, ok := strings.Cut(spec, ":")
+	if !ok || arg == "" || (kind != "file" && kind != "dynamodb") {
+		return storeSpec{}, fmt.Errorf("invalid store %q: want file:PATH or dynamodb:TABLE", spec)
+	}
+	return storeSpec{kind: kind, arg: arg}, nil
+}
+
+// openStore opens the store that spec names.
+func openStore(ctx context.Context, spec string) (movies.Store, error) {
+	s, err := parseStoreSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	switch s.kind {
+	case "file":
+		st, err := bolt.Open(s.arg)
+		if err != nil {
+			return nil, fmt.Errorf("open embedded store %s: %w", s.arg, err)
+		}
+		return st, nil
+	default:
+		st, err := dynamodb.New(ctx, s.arg)
+		if err != nil {
+			return nil, fmt.Errorf("open DynamoDB table %s: %w", s.arg, err)
+		}
+		return st, nil
+	}
+}
