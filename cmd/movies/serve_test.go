@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startServe runs `movies serve` on a free port with args and returns its base URL.
+// The server is stopped, and its exit checked, when the test ends.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited with %d", code)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve printed nothing: %v", err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	fields := strings.Fields(line)
+	if len(fields) < 4 || !strings.HasPrefix(fields[3], "http://") {
+		t.Fatalf("unexpected first line %q", line)
+	}
+	return fields[3]
+}
+
+func TestServeSeedsEmptyStore(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "movies.db")
+	base := startServe(t, "--store", "file:"+db)
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantBody   string // substring
+	}{
+		{"/list?limit=3", 200, `"next":"`},
+		{"/get/2013/Rush", 200, `"title":"Rush"`},
+		{"/get/1997/Face/Off", 200, `"title":"Face/Off"`},
+		{"/get/1997/Face%2FOff", 200, `"title":"Face/Off"`},
+		{"/get/1996/Romeo%20+%20Juliet", 200, `"title":"Romeo + Juliet"`},
+		{"/get/2013/Nope", 404, `{"message":"movie not found"}`},
+		{"/get/0/Rush", 400, `"message"`},
+		{"/list?limit=abc", 400, `"message"`},
+		{"/nope", 404, `{"message":"Not Found"}`},
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, err := client.Get(base + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.wantStatus || !strings.Contains(string(body), tt.wantBody) {
+				t.Fatalf("GET %s = %d %s, want %d containing %s", tt.path, resp.StatusCode, body, tt.wantStatus, tt.wantBody)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("content-type = %q", ct)
+			}
+			if !json.Valid(body) {
+				t.Errorf("body is not JSON: %s", body)
+			}
+		})
+	}
+}
+
+func TestServeFlagErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad store", []string{"serve", "--store", "mysql:x"}, "invalid store"},
+		{"bad invoke", []string{"serve", "--invoke", "docker"}, "--invoke must be"},
+		{"rie on file store", []string{"serve", "--invoke", "rie", "--store", "file:x.db"}, "needs --store dynamodb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr strings.Builder
+			code := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, &stderr)
+			if code != 2 || !strings.Contains(stderr.String(), tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestParseStoreSpec(t *testing.T) {
+	tests := []struct {
+		spec     string
+		wantKind string
+		wantArg  string
+		wantErr  bool
+	}{
+		{"file:movies.db", "file", "movies.db", false},
+		{"file:/tmp/a:b.db", "file", "/tmp/a:b.db", false},
+		{"dynamodb:Movies", "dynamodb", "Movies", false},
+		{"dynamodb:", "", "", true},
+		{"movies.db", "", "", true},
+		{"s3:bucket", "", "", true},
+	}
+	for _, tt := range tests {
+		got, err := parseStoreSpec(tt.spec)
+		if (err != nil) != tt.wantErr || got.kind != tt.wantKind || got.arg != tt.wantArg {
+			t.Errorf("parseStoreSpec(%q) = %+v, %v", tt.spec, got, err)
+		}
+	}
+}
