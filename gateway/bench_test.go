@@ -1,0 +1,94 @@
+package gateway
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// benchClient returns a keep-alive client sized for b.RunParallel.
+func benchClient(b *testing.B) *http.Client {
+	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
+	b.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+// benchGet requests url in parallel until b.N requests are done.
+func benchGet(b *testing.B, url string) {
+	client := benchClient(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, err := http.NewRequestWithContext(context.Background(), "GET", url, nil)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkDirectCall calls the trivial handler directly: the floor.
+func BenchmarkDirectCall(b *testing.B) {
+	ctx := context.Background()
+	ev := events.APIGatewayV2HTTPRequest{RawPath: "/list"}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := okHandler(ctx, ev); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkGatewayRoundTrip sends real HTTP over loopback through New and
+// InProcess to the same trivial handler.
+func BenchmarkGatewayRoundTrip(b *testing.B) {
+	srv := httptest.NewServer(New(Config{Invoker: InProcess(okFuncs())}))
+	b.Cleanup(srv.Close)
+	benchGet(b, srv.URL+"/get/1997/Face%2FOff?a=1&a=2")
+}
+
+// BenchmarkHelloWorld is a bare net/http hello world with the same client:
+// the throughput ceiling of HTTP on this machine.
+func BenchmarkHelloWorld(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	b.Cleanup(srv.Close)
+	benchGet(b, srv.URL+"/list")
+}
+
+// BenchmarkNewEvent measures building and encoding one event.
+func BenchmarkNewEvent(b *testing.B) {
+	r := httptest.NewRequest("GET", "/get/1997/Face%2FOff?a=1&a=2", nil)
+	r.Header.Set("User-Agent", "bench")
+	r.Header.Add("Cookie", "a=1; b=2")
+	route, params, _ := matchDefault(r)
+	cfg := Config{}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := MarshalEvent(NewEvent(r, nil, route, params, cfg)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
