@@ -118,7 +118,7 @@ func (g *gateway) invoke(ctx context.Context, function string, payload []byte) (
 	}
 	done := make(chan result, 1)
 	go func() {
-		out, err := g.cfg.Invoker.Invoke(ctx, function, payload)
+		out, err := safeInvoke(ctx, g.cfg.Invoker, function, payload)
 		done <- result{out, err}
 	}()
 	select {
@@ -139,6 +139,21 @@ func (g *gateway) invoke(ctx context.Context, function string, payload []byte) (
 		}
 		return nil, fmt.Errorf("invoke %s: %w", function, context.Cause(ctx))
 	}
+}
+
+// safeInvoke calls inv, turning a missing invoker or a panic in the invoker
+// into an error: the invocation runs on its own goroutine, where a panic
+// would take the whole server down.
+func safeInvoke(ctx context.Context, inv Invoker, function string, payload []byte) (out []byte, err error) {
+	if inv == nil {
+		return nil, errors.New("gateway has no invoker")
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, fmt.Errorf("invoker panicked: %v", v)
+		}
+	}()
+	return inv.Invoke(ctx, function, payload)
 }
 
 // timeoutError is the integration timeout; it matches context.DeadlineExceeded.

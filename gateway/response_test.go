@@ -71,6 +71,10 @@ func responseCases() []responseCase {
 			return nil, errors.New("dial unix /secret: connection refused")
 		})},
 		{name: "unknown_function", invoker: InProcess(nil)},
+		{name: "no_invoker", invoker: nil},
+		{name: "invoker_panics", invoker: invokerFunc(func(context.Context, string, []byte) ([]byte, error) {
+			panic("secret invoker bug")
+		})},
 		{name: "slow_handler_honours_context", timeout: 50 * time.Millisecond, invoker: handlerInvoker(func(ctx context.Context, _ events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			<-ctx.Done()
 			return events.APIGatewayV2HTTPResponse{}, ctx.Err()
