@@ -21,12 +21,16 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// Network bounds, so that an unreachable or stuck DynamoDB yields an error
-// in a few seconds instead of a hang.
+// Network bounds. A stopped or unreachable DynamoDB fails at dial time, so
+// Get returns within well under a second after its three attempts; a server
+// that accepts connections but never answers costs up to maxAttempts ×
+// responseHeaderTimeout unless the caller's context is shorter. The header
+// timeout is generous because DynamoDB Local can take seconds to answer its
+// first calls on a busy machine.
 const (
 	dialTimeout           = 2 * time.Second
-	responseHeaderTimeout = 3 * time.Second
-	requestTimeout        = 10 * time.Second
+	responseHeaderTimeout = 10 * time.Second
+	requestTimeout        = 30 * time.Second
 	maxAttempts           = 3
 	maxRetryBackoff       = 250 * time.Millisecond
 )

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/storetest"
 )
 
 func TestMain(m *testing.M) { ddblocal.Main(m) }
@@ -96,32 +99,17 @@ func TestGetPut(t *testing.T) {
 	}
 }
 
-// sameJSON reports whether a and b hold the same JSON value, comparing numbers by their decimal value.
+// sameJSON reports whether a and b are both absent or hold the same JSON value, numbers compared exactly.
 func sameJSON(t *testing.T, a, b json.RawMessage) bool {
 	t.Helper()
 	if len(a) == 0 || len(b) == 0 {
 		return len(a) == len(b)
 	}
-	na, err := normalize(a)
+	eq, err := storetest.EqualJSON(a, b)
 	if err != nil {
-		t.Fatalf("normalize %s: %v", a, err)
+		t.Fatalf("compare %s and %s: %v", a, b, err)
 	}
-	nb, err := normalize(b)
-	if err != nil {
-		t.Fatalf("normalize %s: %v", b, err)
-	}
-	return na == nb
-}
-
-// normalize re-encodes JSON with sorted keys and numbers as float text; good
-// enough for the test values here, which all fit a float64.
-func normalize(data []byte) (string, error) {
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(v)
-	return string(b), err
+	return eq
 }
 
 func TestPutManyWithDuplicates(t *testing.T) {
@@ -304,6 +292,45 @@ func TestCanceledContext(t *testing.T) {
 	}
 	if err := s.Put(ctx, []movies.Movie{{Year: 2000, Title: "x"}}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Put error %v does not wrap context.Canceled", err)
+	}
+}
+
+// TestNewFromEnvironment checks that New picks up the endpoint, region and
+// credentials from the environment and that the store's timeouts keep working
+// with a custom CA bundle (AWS_CA_BUNDLE).
+func TestNewFromEnvironment(t *testing.T) {
+	srv := ddblocal.Shared(t)
+	const bundle = "/etc/ssl/certs/ca-certificates.crt"
+	if _, err := os.Stat(bundle); err == nil {
+		t.Setenv("AWS_CA_BUNDLE", bundle)
+	}
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", srv.Endpoint)
+	t.Setenv("AWS_REGION", ddblocal.Region)
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_PROFILE", "")
+	ctx := testContext(t)
+	s, err := dynamodb.New(ctx, "from-env")
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	defer s.Close()
+	if err := dynamodb.CreateTable(ctx, s.Client(), dynamodb.TableSpec{Name: s.Table()}, true); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	t.Cleanup(func() { _ = dynamodb.DeleteTable(context.Background(), s.Client(), s.Table(), false) })
+	rush := movies.Movie{Year: 2013, Title: "Rush", Info: json.RawMessage(`{"rating":8.3}`)}
+	if err := s.Put(ctx, []movies.Movie{rush}); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	got, err := s.Get(ctx, rush.Key())
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if !sameJSON(t, got.Info, rush.Info) {
+		t.Errorf("info = %s, want %s", got.Info, rush.Info)
 	}
 }
 

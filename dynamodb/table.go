@@ -95,7 +95,9 @@ func CreateTable(ctx context.Context, client TableAPI, spec TableSpec, wait bool
 			WriteCapacityUnits: aws.Int64(spec.WCU),
 		}
 	}
-	if _, err := client.CreateTable(ctx, in); err != nil {
+	// One attempt only: a retry after a lost response would report the table
+	// that the first attempt created as ErrTableExists.
+	if _, err := client.CreateTable(ctx, in, singleAttempt); err != nil {
 		var inUse *types.ResourceInUseException
 		if errors.As(err, &inUse) {
 			return fmt.Errorf("create table %s: %w", spec.Name, ErrTableExists)
@@ -205,6 +207,9 @@ func tableError(err error) error {
 	}
 	return err
 }
+
+// singleAttempt turns off the client's retries for one call.
+func singleAttempt(o *ddb.Options) { o.RetryMaxAttempts = 1 }
 
 // waiterDelays makes the table-exists waiter poll quickly.
 func waiterDelays(o *ddb.TableExistsWaiterOptions) {
