@@ -14,6 +14,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -274,37 +275,64 @@ func (p *RIEPool) acquire(ctx context.Context, function string, idle chan *riePr
 // invokeProc POSTs payload to proc. healthy reports whether proc may serve
 // another invocation; when false the caller must replace it.
 func (p *RIEPool) invokeProc(ctx context.Context, proc *rieProc, payload []byte) (out []byte, healthy bool, err error) {
-	fn := proc.function
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+proc.addr+RIEInvokePath, bytes.NewReader(payload))
+	return postRIE(ctx, p.client, "http://"+proc.addr+RIEInvokePath, proc.function, payload)
+}
+
+// InvokeRIE invokes the function served by the aws-lambda-rie process at
+// baseURL (e.g. "http://127.0.0.1:9000") once, with the same error mapping as
+// RIEPool.Invoke: the response payload, a *FunctionError when the function
+// failed or the emulator could not be reached, or an error wrapping ctx's
+// error. function only names the function in errors. client nil means a
+// client without proxy.
+func InvokeRIE(ctx context.Context, client *http.Client, baseURL, function string, payload []byte) ([]byte, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invoke %s: emulator URL %q must be like http://127.0.0.1:9000", function, baseURL)
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = RIEInvokePath
+	}
+	if client == nil {
+		client = &http.Client{Transport: loopbackTransport(1)}
+		defer client.CloseIdleConnections()
+	}
+	out, _, err := postRIE(ctx, client, u.String(), function, payload)
+	return out, err
+}
+
+// postRIE POSTs payload to an emulator's invoke URL. healthy reports whether
+// the emulator may serve another invocation.
+func postRIE(ctx context.Context, client *http.Client, invokeURL, function string, payload []byte) (out []byte, healthy bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, invokeURL, bytes.NewReader(payload))
 	if err != nil {
-		return nil, true, fmt.Errorf("invoke %s: build request: %w", fn, err)
+		return nil, true, fmt.Errorf("invoke %s: build request: %w", function, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		return nil, false, p.transportError(ctx, proc, err)
+		return nil, false, transportError(ctx, function, invokeURL, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		return nil, false, p.transportError(ctx, proc, err)
+		return nil, false, transportError(ctx, function, invokeURL, err)
 	}
 	if len(body) > MaxResponseBytes {
-		return nil, true, &FunctionError{Function: fn, Type: "Function.ResponseSizeTooLarge",
+		return nil, true, &FunctionError{Function: function, Type: "Function.ResponseSizeTooLarge",
 			Message: fmt.Sprintf("response payload is larger than %d bytes", MaxResponseBytes)}
 	}
-	return classifyRIEResponse(fn, resp.StatusCode, resp.Header, body)
+	return classifyRIEResponse(function, resp.StatusCode, resp.Header, body)
 }
 
-// transportError maps a failed request to proc: ctx's error when ctx ended
-// (the invocation may still be running, so proc must be replaced), else a
-// *FunctionError saying the process could not be reached.
-func (p *RIEPool) transportError(ctx context.Context, proc *rieProc, err error) error {
+// transportError maps a failed request: ctx's error when ctx ended (the
+// invocation may still be running), else a *FunctionError saying the
+// emulator could not be reached.
+func transportError(ctx context.Context, function, invokeURL string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("invoke %s: %w", proc.function, ctxErr)
+		return fmt.Errorf("invoke %s: %w", function, ctxErr)
 	}
-	return &FunctionError{Function: proc.function, Type: "Runtime.Unreachable",
-		Message: fmt.Sprintf("rie process %d: %v", proc.pid(), err)}
+	return &FunctionError{Function: function, Type: "Runtime.Unreachable",
+		Message: fmt.Sprintf("aws-lambda-rie at %s: %v", invokeURL, err)}
 }
 
 // classifyRIEResponse turns the emulator's answer into the payload or an error.

@@ -228,7 +228,7 @@ func TestRIEPool(t *testing.T) {
 			{"error", "errorString", "handled failure"},
 			{"panic", "string", "unhandled failure"},
 			{"exit", "Runtime.ExitError", "exit status 3"},
-			{"killparent", "Runtime.Unreachable", "rie process"},
+			{"killparent", "Runtime.Unreachable", "aws-lambda-rie at"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.action, func(t *testing.T) {
