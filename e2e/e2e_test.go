@@ -1,0 +1,190 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/bolt"
+	"github.com/movieskit/movies/dynamodb"
+	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/loader"
+	"github.com/movieskit/movies/storetest"
+)
+
+func TestMain(m *testing.M) { ddblocal.Main(m) }
+
+// stores names the stores the end-to-end tests run on, each opened empty.
+var stores = []struct {
+	name string
+	open func(tb testing.TB) movies.Store
+}{
+	{"bolt", openBolt},
+	{"dynamodb", openDynamoDB},
+}
+
+func openBolt(tb testing.TB) movies.Store {
+	s, err := bolt.Open(filepath.Join(tb.TempDir(), "movies.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// openDynamoDB creates a fresh table on the shared DynamoDB Local.
+func openDynamoDB(tb testing.TB) movies.Store {
+	srv := ddblocal.Shared(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	client := dynamodb.NewClient(srv.Config())
+	table := fmt.Sprintf("e2e_%d", time.Now().UnixNano())
+	if err := dynamodb.CreateTable(ctx, client, dynamodb.TableSpec{Name: table}, true); err != nil {
+		tb.Fatalf("create table: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = dynamodb.DeleteTable(ctx, client, table, false)
+	})
+	return dynamodb.NewFromConfig(srv.Config(), table)
+}
+
+// newServer serves store through the API handlers behind the gateway, in process.
+func newServer(tb testing.TB, store movies.Store) *httptest.Server {
+	logger := slog.New(slog.DiscardHandler)
+	h := gateway.New(gateway.Config{Invoker: gateway.InProcess(api.New(store, logger).Funcs())})
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+// getJSON fetches url and decodes a 200 JSON body into v.
+func getJSON(ctx context.Context, client *http.Client, u string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s", u, resp.StatusCode, body)
+	}
+	return json.Unmarshal(body, v)
+}
+
+// TestFullSample loads the full AWS sample with the loader into each store,
+// walks /list?limit=1000 and checks every movie comes back exactly once, then
+// fetches every movie through /get and compares it with the file's record.
+func TestFullSample(t *testing.T) {
+	path, ok := storetest.SamplePath()
+	if !ok {
+		t.Skip("full movie sample not found (../shared/data/moviedata.json or $MOVIES_SAMPLE_DATA)")
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records []json.RawMessage
+	if err := json.Unmarshal(raw, &records); err != nil {
+		t.Fatal(err)
+	}
+	want := map[movies.Key]json.RawMessage{}
+	for i, r := range records {
+		var m movies.Movie
+		if err := json.Unmarshal(r, &m); err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		want[m.Key()] = r
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			store := st.open(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			open := func() (io.ReadCloser, error) { return os.Open(path) }
+			stats, err := loader.Load(ctx, open, store, loader.Options{})
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			if stats.Written != len(records) {
+				t.Fatalf("loader wrote %d, want %d", stats.Written, len(records))
+			}
+			srv := newServer(t, store)
+			client := srv.Client()
+
+			seen := map[movies.Key]bool{}
+			next, pages := "", 0
+			for {
+				u := srv.URL + "/list?limit=1000"
+				if next != "" {
+					u += "&cursor=" + url.QueryEscape(next)
+				}
+				var page movies.Page
+				if err := getJSON(ctx, client, u, &page); err != nil {
+					t.Fatal(err)
+				}
+				pages++
+				for _, m := range page.Movies {
+					if seen[m.Key()] {
+						t.Fatalf("%s listed twice", m.Key())
+					}
+					seen[m.Key()] = true
+				}
+				if next = page.Next; next == "" {
+					break
+				}
+				if pages > 100 {
+					t.Fatal("listing does not end")
+				}
+			}
+			if len(seen) != len(want) {
+				t.Fatalf("listed %d movies in %d pages, want %d", len(seen), pages, len(want))
+			}
+
+			for k, rec := range want {
+				var got json.RawMessage
+				u := srv.URL + "/get/" + fmt.Sprint(k.Year) + "/" + url.PathEscape(k.Title)
+				if strings.Contains(k.Title, "/") {
+					u = srv.URL + "/get/" + fmt.Sprint(k.Year) + "/" + greedyPath(k.Title)
+				}
+				if err := getJSON(ctx, client, u, &got); err != nil {
+					t.Fatalf("%s: %v", k, err)
+				}
+				if eq, err := storetest.EqualJSON(got, rec); err != nil || !eq {
+					t.Fatalf("%s does not round-trip:\n got  %s\n want %s", k, got, rec)
+				}
+			}
+		})
+	}
+}
+
+// greedyPath escapes each segment of title but keeps its slashes, so the
+// request exercises the greedy {title+} path variable.
+func greedyPath(title string) string {
+	segs := strings.Split(title, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
