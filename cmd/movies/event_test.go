@@ -55,7 +55,7 @@ func TestBuildEvent(t *testing.T) {
 			name: "headers lower-cased and joined", function: "list",
 			opts:      eventOptions{headers: []string{"X-Trace: a", "x-trace: b", "Accept: application/json"}},
 			wantRoute: "GET /list", wantPath: "/list",
-			wantHdr:   map[string]string{"x-trace": "a,b", "accept": "application/json", "user-agent": "curl/8.5.0", "host": "127.0.0.1:8080"},
+			wantHdr: map[string]string{"x-trace": "a,b", "accept": "application/json", "user-agent": "curl/8.5.0", "host": "127.0.0.1:8080"},
 		},
 	}
 	for _, tt := range tests {
