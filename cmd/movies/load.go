@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/movieskit/movies/loader"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes of `movies load` besides 0 and 1.
+const (
+	exitInvalidInput = 65  // EX_DATAERR: the file has invalid records; nothing was written
+	exitInterrupted  = 130 // interrupted (Ctrl-C); rerunning finishes the load
+)
+
+// loadOptions are the flags and argument of `movies load`.
+type loadOptions struct {
+	store   string
+	workers int
+	dryRun  bool
+	file    string // path, or "-" for stdin
+}
+
+// newLoadCmd returns `movies load`.
+func newLoadCmd() *cobra.Command {
+	o := loadOptions{}
+	cmd := &cobra.Command{
+		Use:   "load [--store S] [--workers N] [--dry-run] FILE|-",
+		Short: "Validate a movie file (AWS sample format) and load it into a store",
+		Long: `Load checks every record of FILE (or stdin for "-") first and writes nothing
+if any is invalid, listing every problem. It then writes in batches with
+concurrent workers. Loading replaces movies by key, so running it again after
+an interruption ends with exactly the file's movies.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.file = args[0]
+			return runLoad(cmd.Context(), o, cmd.InOrStdin(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.store, "store", defaultStoreSpec(), storeHelp)
+	f.IntVar(&o.workers, "workers", loader.DefaultWorkers, "concurrent batch writers")
+	f.BoolVar(&o.dryRun, "dry-run", false, "validate only; write nothing")
+	return cmd
+}
+
+// runLoad validates and loads o.file, reporting progress and problems on stderr.
+func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writer) error {
+	if o.workers < 1 || o.workers > 256 {
+		return fmt.Errorf("--workers must be from 1 to 256, not %d", o.workers)
+	}
+	if _, err := parseStoreSpec(o.store); err != nil {
+		return err
+	}
+	var w loader.Writer
+	if !o.dryRun {
+		store, err := openStore(ctx, o.store)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		w = store
+	}
+	prog := newProgress(stderr)
+	st, err := loader.Load(ctx, inputOpener(o.file, stdin), w, loader.Options{
+		Workers:          o.workers,
+		DryRun:           o.dryRun,
+		Progress:         prog.update,
+		ProgressInterval: prog.interval,
+	})
+	prog.finish()
+	return loadResult(o, st, err, stderr)
+}
+
+// loadResult prints the outcome of a load and returns the command's error.
+func loadResult(o loadOptions, st loader.Stats, err error, stderr io.Writer) error {
+	var invalid *loader.InvalidInputError
+	switch {
+	case errors.As(err, &invalid):
+		for _, p := range invalid.Report.Problems {
+			fmt.Fprintln(stderr, p)
+		}
+		if n := invalid.Report.Omitted; n > 0 {
+			fmt.Fprintf(stderr, "... and %d more invalid records\n", n)
+		}
+		return withExitCode(exitInvalidInput, err)
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "interrupted: %s; run the same command again to finish\n", summary(st))
+		return withExitCode(exitInterrupted, err)
+	case err != nil:
+		if st.Written > 0 {
+			fmt.Fprintf(stderr, "failed: %s\n", summary(st))
+		}
+		return err
+	case o.dryRun:
+		fmt.Fprintf(stderr, "%s: %d valid movies; nothing written (dry run)\n", o.file, st.Read)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "loaded %s into %s\n", summary(st), o.store)
+		return nil
+	}
+}
+
+// summary formats the final line: items, seconds, items per second, retries.
+func summary(st loader.Stats) string {
+	secs := st.Elapsed.Seconds()
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(st.Written) / secs
+	}
+	return fmt.Sprintf("%d of %d movies in %.2f s (%.0f movies/s, %d retries)", st.Written, st.Read, secs, rate, st.Retries)
+}
+
+// inputOpener returns how to open the input: the file at path, or stdin for "-"
+// (which can be read once; the loader spools it for its second pass).
+func inputOpener(path string, stdin io.Reader) func() (io.ReadCloser, error) {
+	if path == "-" {
+		used := false
+		return func() (io.ReadCloser, error) {
+			if used {
+				return nil, errors.New("stdin can be read only once")
+			}
+			used = true
+			return io.NopCloser(stdin), nil
+		}
+	}
+	return func() (io.ReadCloser, error) { return os.Open(path) }
+}
+
+// progress shows load progress: a bar on a terminal, a line every few
+// seconds otherwise.
+type progress struct {
+	out      io.Writer
+	interval time.Duration
+	bar      *progressbar.ProgressBar
+	last     int
+}
+
+func newProgress(stderr io.Writer) *progress {
+	p := &progress{out: stderr, interval: 2 * time.Second}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.interval = 100 * time.Millisecond
+		p.last = -1 // the bar is made on the first update, when the total is known
+	}
+	return p
+}
+
+// update is loader.Options.Progress.
+func (p *progress) update(st loader.Stats) {
+	if p.last < 0 || p.bar != nil {
+		if p.bar == nil {
+			p.bar = progressbar.NewOptions(st.Read, progressbar.OptionSetWriter(p.out),
+				progressbar.OptionSetDescription("loading"), progressbar.OptionShowCount(),
+				progressbar.OptionShowIts(), progressbar.OptionSetItsString("movies"),
+				progressbar.OptionClearOnFinish())
+		}
+		_ = p.bar.Set(st.Written)
+		return
+	}
+	if st.Written == p.last {
+		return
+	}
+	p.last = st.Written
+	pct := 0.0
+	if st.Read > 0 {
+		pct = 100 * float64(st.Written) / float64(st.Read)
+	}
+	fmt.Fprintf(p.out, "loading: %d of %d movies (%.0f%%), %.1f s, %d retries\n",
+		st.Written, st.Read, pct, st.Elapsed.Seconds(), st.Retries)
+}
+
+// finish removes the bar, if any.
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Exit()
+	}
+}
