@@ -46,6 +46,10 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(
 		newServeCmd(),
+		newLoadCmd(),
+		newTableCmd(),
+		newEventCmd(),
+		newInvokeCmd(),
 	)
 	return root
 }
