@@ -15,7 +15,7 @@ import (
 const (
 	defaultStore = "file:movies.db"
 	storeEnv     = "MOVIES_STORE"
-	storeHelp    = "store: file:PATH (embedded) or dynamodb:TABLE (default $MOVIES_STORE, else " + defaultStore + ")"
+	storeHelp    = "store: file:PATH (embedded) or dynamodb:TABLE; $MOVIES_STORE sets the default"
 )
 
 // defaultStoreSpec returns $MOVIES_STORE, or file:movies.db when it is unset.
