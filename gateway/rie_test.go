@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -461,4 +463,65 @@ func BenchmarkRIEPoolInvoke(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestInvokeRIE(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != RIEInvokePath {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		_, _ = io.Copy(w, r.Body)
+	}))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name     string
+		url      string
+		wantOut  string
+		wantType string // of the *FunctionError, or "" for none
+		wantErr  string // substring of another error
+	}{
+		{"base URL", srv.URL, `{"x":1}`, "", ""},
+		{"base URL with slash", srv.URL + "/", `{"x":1}`, "", ""},
+		{"full invoke URL", srv.URL + RIEInvokePath, `{"x":1}`, "", ""},
+		{"wrong path", srv.URL + "/other", "", "Runtime.EmulatorError", ""},
+		{"no scheme", strings.TrimPrefix(srv.URL, "http://"), "", "", "must be like"},
+		{"not a URL", "http://%zz", "", "", "must be like"},
+		{"nothing listening", "http://127.0.0.1:1", "", "Runtime.Unreachable", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			out, err := InvokeRIE(ctx, nil, tt.url, "f", []byte(`{"x":1}`))
+			var fe *FunctionError
+			switch {
+			case tt.wantType != "":
+				if !errors.As(err, &fe) || fe.Type != tt.wantType {
+					t.Errorf("InvokeRIE = %v, want a *FunctionError of type %s", err, tt.wantType)
+				}
+			case tt.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("InvokeRIE = %v, want an error containing %q", err, tt.wantErr)
+				}
+			case err != nil || string(out) != tt.wantOut:
+				t.Errorf("InvokeRIE = %s, %v; want %s", out, err, tt.wantOut)
+			}
+		})
+	}
+}
+
+func TestRIEPoolPassesEnv(t *testing.T) {
+	answer := filepath.Join(t.TempDir(), "answer.json")
+	want := `{"statusCode":201,"body":"made"}`
+	if err := os.WriteFile(answer, []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := NewTestRIEPool(t, testBootstrapPkg, []string{"list"}, 1, "RIEBOOTSTRAP_ANSWER="+answer)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	out, err := p.Invoke(ctx, "list", []byte(`{"version":"2.0","routeKey":"GET /list"}`))
+	if err != nil || string(out) != want {
+		t.Errorf("Invoke = %s, %v; want the answer file %s", out, err, want)
+	}
 }

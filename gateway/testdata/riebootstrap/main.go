@@ -8,6 +8,10 @@
 //	panic      panics (the runtime crashes; the emulator restarts it)
 //	exit       exits the runtime process without answering
 //	killparent kills the aws-lambda-rie process that runs it
+//
+// An event without an action, such as an API Gateway event, is answered with
+// the contents of the file $RIEBOOTSTRAP_ANSWER when that is set, verbatim,
+// and like echo otherwise.
 package main
 
 import (
@@ -37,7 +41,19 @@ func main() {
 	if len(os.Args) > 1 {
 		name = os.Args[1]
 	}
-	lambda.Start(func(ctx context.Context, in json.RawMessage) (*response, error) {
+	var answer json.RawMessage
+	if path := os.Getenv("RIEBOOTSTRAP_ANSWER"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			panic(err)
+		}
+		answer = b
+	}
+	lambda.Start(func(ctx context.Context, in json.RawMessage) (any, error) {
+		var ev event
+		if answer != nil && json.Unmarshal(in, &ev) == nil && ev.Action == "" {
+			return answer, nil
+		}
 		return handle(ctx, name, in)
 	})
 }
