@@ -13,6 +13,7 @@ const maxIntDigits = 9
 // parseInt parses s strictly as a decimal integer from min to max: ASCII
 // digits only, no sign, space, fraction, exponent or comma (API Gateway joins a
 // repeated parameter with commas, so "5,6" is refused rather than guessed at).
+// Leading zeros are allowed: "007" is 7.
 // The EINVALID error names the parameter.
 func parseInt(name, s string, min, max int) (int, error) {
 	bad := movies.Errorf(movies.EINVALID, "%s must be an integer from %d to %d", name, min, max)
