@@ -13,6 +13,7 @@ import (
 	"time"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -317,6 +318,23 @@ func TestNewFromEnvironment(t *testing.T) {
 		t.Fatalf("New: %v", err)
 	}
 	defer s.Close()
+	bc, ok := s.Client().Options().HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		t.Fatalf("HTTP client is %T, want the SDK's BuildableClient", s.Client().Options().HTTPClient)
+	}
+	tr := bc.GetTransport()
+	if os.Getenv("AWS_CA_BUNDLE") != "" && (tr.TLSClientConfig == nil || tr.TLSClientConfig.RootCAs == nil) {
+		t.Error("the custom CA bundle was lost")
+	}
+	if tr.ResponseHeaderTimeout == 0 || bc.GetTimeout() == 0 || bc.GetDialer().Timeout == 0 {
+		t.Errorf("missing timeouts: header %v, request %v, dial %v", tr.ResponseHeaderTimeout, bc.GetTimeout(), bc.GetDialer().Timeout)
+	}
+	if !s.Client().Options().DisableValidateResponseChecksum {
+		t.Error("response checksum validation is on for DynamoDB Local")
+	}
+	if got := s.Client().Options().Retryer.MaxAttempts(); got != 3 {
+		t.Errorf("retryer allows %d attempts, want 3", got)
+	}
 	if err := dynamodb.CreateTable(ctx, s.Client(), dynamodb.TableSpec{Name: s.Table()}, true); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
