@@ -10,7 +10,7 @@ RIE := $(GOBIN)/aws-lambda-rie
 export MOVIES_RIE := $(RIE)
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: all run build test vet deps ddblocal rie bench clean
+.PHONY: all run build test vet deps ddblocal ddb-local rie bench clean
 
 all: build
 
@@ -27,6 +27,9 @@ deps: ddblocal rie
 
 ddblocal:
 	@./scripts/install-dynamodb-local.sh
+
+ddb-local:
+	@./scripts/dynamodb-local.sh
 
 rie: $(RIE)
 $(RIE):
