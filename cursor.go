@@ -1,6 +1,7 @@
 package movies
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 )
@@ -17,8 +18,11 @@ type cursor struct {
 // EncodeCursor returns the opaque cursor that resumes a listing after k:
 // base64url (no padding) of a small JSON object holding the key.
 func EncodeCursor(k Key) string {
-	b, _ := json.Marshal(cursor{Y: k.Year, T: k.Title}) // cannot fail: int and string
-	return base64.RawURLEncoding.EncodeToString(b)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(cursor{Y: k.Year, T: k.Title}) // cannot fail: an int and a string
+	return base64.RawURLEncoding.EncodeToString(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 // DecodeCursor returns the key inside a cursor made by EncodeCursor.
