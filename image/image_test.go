@@ -69,7 +69,7 @@ func testBinary(t testing.TB, arch string) string {
 }
 
 // testPackage is the package testBinary builds.
-var testPackage = "./image/testdata/hello"
+var testPackage = BootstrapPackage
 
 func TestMain(m *testing.M) {
 	code := m.Run()
