@@ -47,6 +47,8 @@ func TestList(t *testing.T) {
 		{name: "empty year", query: map[string]string{"year": "2020"}, status: 200, body: `{"movies":[]}`},
 		{name: "unknown parameters ignored", query: map[string]string{"foo": "bar", "Limit": "x"}, status: 200,
 			body: `{"movies":[{"year":1999,"title":"The Matrix","info":{"rating":8.7}},{"year":2013,"title":"Pain & Gain"},{"year":2013,"title":"Rush","info":{"rating":8.3}}]}`},
+		{name: "limit leading zeros", query: map[string]string{"limit": "001"}, status: 200,
+			body: `{"movies":[{"year":1999,"title":"The Matrix","info":{"rating":8.7}}],"next":"` + c1999 + `"}`},
 		{name: "limit abc", query: map[string]string{"limit": "abc"}, status: 400, body: limitMsg},
 		{name: "limit empty", query: map[string]string{"limit": ""}, status: 400, body: limitMsg},
 		{name: "limit fraction", query: map[string]string{"limit": "1.5"}, status: 400, body: limitMsg},
