@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/loader"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -66,6 +68,9 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 			return err
 		}
 		defer store.Close()
+		if err := checkTable(ctx, store); err != nil {
+			return err
+		}
 		w = store
 	}
 	prog := newProgress(stderr)
@@ -77,6 +82,24 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 	})
 	prog.finish()
 	return loadResult(o, st, err, stderr)
+}
+
+// checkTable fails fast, with exit code 4 and a hint, when the store is a
+// DynamoDB table that does not exist.
+func checkTable(ctx context.Context, store movies.Store) error {
+	ds, ok := store.(*dynamodb.Store)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := dynamodb.DescribeTable(ctx, ds.Client(), ds.Table()); err != nil {
+		if errors.Is(err, dynamodb.ErrTableNotFound) {
+			err = fmt.Errorf("%w (create it with: movies table create --table %s)", err, ds.Table())
+		}
+		return tableExit(err)
+	}
+	return nil
 }
 
 // loadResult prints the outcome of a load and returns the command's error.

@@ -119,3 +119,11 @@ func TestLoadCommandIntoDynamoDBLocal(t *testing.T) {
 		t.Fatalf("describe: exit %d\n%s", code, stdout)
 	}
 }
+
+func TestLoadCommandMissingTable(t *testing.T) {
+	useDynamoDBLocal(t)
+	code, _, stderr := runSubcommand(t, newLoadCmd(), strings.NewReader(validFile), "--store", "dynamodb:NoSuchTable", "-")
+	if code != exitTableNotFound || !strings.Contains(stderr, "movies table create --table NoSuchTable") {
+		t.Fatalf("exit %d, want %d with a hint:\n%s", code, exitTableNotFound, stderr)
+	}
+}
