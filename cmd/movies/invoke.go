@@ -131,6 +131,10 @@ func invokeInProcess(ctx context.Context, function, spec string, event []byte, s
 		return nil, err
 	}
 	defer store.Close()
-	h := api.New(store, slog.New(slog.NewJSONHandler(stderr, nil)))
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if err := seedIfEmpty(ctx, store, logger); err != nil {
+		return nil, err
+	}
+	h := api.New(store, logger)
 	return gateway.InProcess(h.Funcs()).Invoke(ctx, function, event)
 }
