@@ -92,8 +92,8 @@ func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 			level = slog.LevelError
 		}
 		h.logger.LogAttrs(ctx, level, "request failed",
-			slog.String("request_id", req.RequestContext.RequestID),
-			slog.String("route_key", routeKey(req)),
+			slog.String("requestId", req.RequestContext.RequestID),
+			slog.String("routeKey", routeKey(req)),
 			slog.Int("status", status),
 			slog.String("code", movies.ErrorCode(err)),
 			slog.String("error", err.Error()),

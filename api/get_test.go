@@ -141,8 +141,8 @@ func checkLog(t *testing.T, logs string, wantLog bool, requestID string, status 
 	if err := json.Unmarshal([]byte(logs), &rec); err != nil {
 		t.Fatalf("log is not one JSON record: %v: %s", err, logs)
 	}
-	if rec["request_id"] != requestID || rec["status"] != float64(status) || rec["route_key"] == "" || rec["error"] == "" {
-		t.Errorf("log record lacks request_id/route_key/status/error: %s", logs)
+	if rec["requestId"] != requestID || rec["status"] != float64(status) || rec["routeKey"] == "" || rec["error"] == "" {
+		t.Errorf("log record lacks requestId/routeKey/status/error: %s", logs)
 	}
 	wantLevel := "INFO"
 	if status >= http.StatusInternalServerError {
@@ -165,7 +165,7 @@ func TestGetLogsInternalDetail(t *testing.T) {
 	if strings.Contains(resp.Body, secret) {
 		t.Errorf("body leaks internal detail: %s", resp.Body)
 	}
-	if !strings.Contains(logs.String(), secret) || !strings.Contains(logs.String(), `"route_key":"GET /get/{year}/{title+}"`) {
+	if !strings.Contains(logs.String(), secret) || !strings.Contains(logs.String(), `"routeKey":"GET /get/{year}/{title+}"`) {
 		t.Errorf("log lacks the cause or route key: %s", logs.String())
 	}
 }
