@@ -1,0 +1,250 @@
+//go:build linux
+
+package rietest
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/movieskit/movies/image"
+)
+
+// invokePath is the RIE endpoint that invokes the function.
+const invokePath = "/2015-03-31/functions/function/invocations"
+
+// moduleRoot returns the repository root.
+func moduleRoot(tb testing.TB) string {
+	tb.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	root, err := image.ModuleRoot(wd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return root
+}
+
+// riePath returns the RIE binary: $MOVIES_RIE, else .cache/bin/aws-lambda-rie
+// under the module root. It skips the test when RIE is missing, and fails
+// instead under CI=true.
+func riePath(tb testing.TB) string {
+	tb.Helper()
+	p := os.Getenv("MOVIES_RIE")
+	if p == "" {
+		p = filepath.Join(moduleRoot(tb), ".cache", "bin", "aws-lambda-rie")
+	}
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("aws-lambda-rie not found at %s: %v", p, err)
+		}
+		tb.Skipf("skipping RIE test: aws-lambda-rie not found at %s; run `make test` (or `make rie`) first", p)
+	}
+	return p
+}
+
+var bootstrapOnce struct {
+	sync.Once
+	path string
+	err  error
+}
+
+// imageBootstrap builds the amd64 image once per test binary with the real
+// bootstrap, takes the bootstrap back out of the image's filesystem and
+// returns its path (under .cache/rietest, overwritten on each run).
+func imageBootstrap(tb testing.TB) string {
+	tb.Helper()
+	root := moduleRoot(tb)
+	bootstrapOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		bootstrapOnce.path, bootstrapOnce.err = buildAndExtract(ctx, root, filepath.Join(root, ".cache", "rietest"))
+	})
+	if bootstrapOnce.err != nil {
+		tb.Fatal(bootstrapOnce.err)
+	}
+	return bootstrapOnce.path
+}
+
+func buildAndExtract(ctx context.Context, root, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	built := filepath.Join(dir, fmt.Sprintf("built-%d", os.Getpid()))
+	defer os.Remove(built)
+	if err := image.BuildBootstrap(ctx, root, "amd64", built); err != nil {
+		return "", err
+	}
+	img, err := image.Build(image.Options{Arch: "amd64", Bootstrap: built})
+	if err != nil {
+		return "", err
+	}
+	data, mode, err := extractFile(mutate.Extract(img), strings.TrimPrefix(image.BootstrapPath, "/"))
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "bootstrap-amd64")
+	tmp := fmt.Sprintf("%s.%d", out, os.Getpid())
+	if err := os.WriteFile(tmp, data, os.FileMode(mode)); err != nil {
+		return "", fmt.Errorf("write bootstrap: %w", err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return "", fmt.Errorf("install bootstrap: %w", err)
+	}
+	return out, nil
+}
+
+// extractFile returns the contents and mode of the regular file name in a tar stream.
+func extractFile(rc io.ReadCloser, name string) ([]byte, int64, error) {
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil, 0, fmt.Errorf("%s is not in the image", name)
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("read image filesystem: %w", err)
+		}
+		if strings.TrimPrefix(hdr.Name, "/") == name && hdr.Typeflag == tar.TypeReg {
+			data, err := io.ReadAll(tr)
+			if err != nil {
+				return nil, 0, fmt.Errorf("read %s: %w", name, err)
+			}
+			return data, hdr.Mode, nil
+		}
+	}
+}
+
+// rie is one running RIE process serving one function.
+type rie struct {
+	cmd  *exec.Cmd
+	url  string // invoke URL
+	done chan struct{}
+	out  *syncBuffer // RIE's and the bootstrap's output, for failure messages
+}
+
+// startRIE starts RIE on free loopback ports with bootstrap as the runtime
+// and handler as its argument, in env (a complete environment). It does not
+// wait for RIE to listen; use waitReady. The process group is killed in cleanup.
+func startRIE(tb testing.TB, riePath, bootstrap, handler string, env []string) *rie {
+	tb.Helper()
+	addr, apiAddr := freeAddr(tb), freeAddr(tb)
+	cmd := exec.Command(riePath,
+		"--runtime-interface-emulator-address", addr,
+		"--runtime-api-address", apiAddr,
+		"--log-level", "error",
+		bootstrap, handler)
+	cmd.Env = env
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	// Own process group, so that stopping RIE also stops the bootstrap it
+	// spawned; both die with the test process.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start RIE: %v", err)
+	}
+	r := &rie{cmd: cmd, url: "http://" + addr + invokePath, done: make(chan struct{}), out: out}
+	go func() { _ = cmd.Wait(); close(r.done) }()
+	tb.Cleanup(r.stop)
+	return r
+}
+
+// stop kills RIE and the bootstrap and waits for RIE to exit.
+func (r *rie) stop() {
+	_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+	<-r.done
+}
+
+// waitReady waits until RIE accepts connections.
+func (r *rie) waitReady(ctx context.Context) error {
+	host := strings.TrimPrefix(strings.TrimSuffix(r.url, invokePath), "http://")
+	for {
+		c, err := net.DialTimeout("tcp", host, time.Second)
+		if err == nil {
+			return c.Close()
+		}
+		select {
+		case <-r.done:
+			return fmt.Errorf("RIE exited before listening:\n%s", r.out.String())
+		case <-ctx.Done():
+			return fmt.Errorf("RIE not listening on %s: %w", host, ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// bootstrapPID returns the process id of the bootstrap that RIE started, or 0.
+func (r *rie) bootstrapPID() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", r.cmd.Process.Pid, r.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	var pid int
+	fmt.Sscan(string(b), &pid)
+	return pid
+}
+
+var httpClient = &http.Client{Timeout: 30 * time.Second}
+
+// invoke posts payload to the function and returns RIE's status and body.
+func (r *rie) invoke(ctx context.Context, payload []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(payload))
+	if err != nil {
+		return 0, nil, fmt.Errorf("invoke request: %w", err)
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("invoke: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read invoke response: %w", err)
+	}
+	return resp.StatusCode, body, nil
+}
+
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("find a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
