@@ -1,0 +1,153 @@
+package movies_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/movieskit/movies"
+)
+
+// FuzzDecodeCursor checks that DecodeCursor never panics, that it either
+// returns a valid key or an EINVALID error, and that a key it accepts
+// encodes back to a cursor that decodes to the same key.
+func FuzzDecodeCursor(f *testing.F) {
+	for _, s := range []string{
+		movies.EncodeCursor(movies.Key{Year: 2013, Title: "Rush"}),
+		movies.EncodeCursor(movies.Key{Year: 1997, Title: "Face/Off"}),
+		"", "!!!!", "eyJ5IjowLCJ0IjoiIn0", "bnVsbA", "eyJ5IjoxZTMwMCwidCI6IngifQ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := movies.DecodeCursor(s)
+		if err != nil {
+			if code := movies.ErrorCode(err); code != movies.EINVALID {
+				t.Fatalf("DecodeCursor(%q) error code %q, want %q", s, code, movies.EINVALID)
+			}
+			return
+		}
+		if err := k.Validate(); err != nil {
+			t.Fatalf("DecodeCursor(%q) = %v, an invalid key: %v", s, k, err)
+		}
+		again, err := movies.DecodeCursor(movies.EncodeCursor(k))
+		if err != nil || again != k {
+			t.Fatalf("re-encoded cursor of %v decodes to %v, %v", k, again, err)
+		}
+	})
+}
+
+// FuzzCursorRoundTrip checks that every valid key survives
+// EncodeCursor→DecodeCursor unchanged, and that a cursor made from an invalid
+// key never decodes to an invalid one. (A title that is not valid UTF-8 is
+// encoded with U+FFFD in its place, so its cursor decodes to a different,
+// valid key; the stores never hold such a title, so this is harmless.)
+func FuzzCursorRoundTrip(f *testing.F) {
+	f.Add(2013, "Rush")
+	f.Add(1997, "Face/Off")
+	f.Add(1, "x")
+	f.Add(9999, "\u00e9t\u00e9 \"quoted\" \\ <tag> &")
+	f.Add(0, "")
+	f.Add(10000, "a\xffb")
+	f.Fuzz(func(t *testing.T, year int, title string) {
+		k := movies.Key{Year: year, Title: title}
+		got, err := movies.DecodeCursor(movies.EncodeCursor(k))
+		if k.Validate() != nil {
+			if err == nil && got.Validate() != nil {
+				t.Fatalf("cursor of invalid key %q decoded to invalid key %q", k, got)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("cursor of valid key %q: %v", k, err)
+		}
+		if got != k {
+			t.Fatalf("cursor round trip: got %q, want %q", got, k)
+		}
+	})
+}
+
+// FuzzMovieUnmarshal checks the strict record decoder: no panic, every error
+// is EINVALID, and an accepted record re-encodes to JSON that decodes to the
+// same movie.
+func FuzzMovieUnmarshal(f *testing.F) {
+	for _, s := range []string{
+		`{"year":2013,"title":"Rush","info":{"rating":8.3,"genres":["Action"]}}`,
+		`{"year":2013,"title":"Rush"}`,
+		`{"year":"2013","title":"Rush"}`,
+		`{"year":2013.5,"title":"Rush"}`,
+		`{"year":2013,"title":"Rush","extra":1}`,
+		`{"year":2013,"title":"Rush","info":null}`,
+		`null`, `[]`, `{`, `{"year":1e3,"title":""}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m movies.Movie
+		err := json.Unmarshal(data, &m)
+		if err != nil {
+			var me *movies.Error
+			var se *json.SyntaxError
+			if !errors.As(err, &me) && !errors.As(err, &se) {
+				t.Fatalf("error %T %v is neither a domain nor a syntax error", err, err)
+			}
+			if me != nil && me.Code != movies.EINVALID {
+				t.Fatalf("error code %q, want %q", me.Code, movies.EINVALID)
+			}
+			return
+		}
+		if m.Year < movies.MinYear || m.Year > movies.MaxYear {
+			t.Fatalf("accepted year %d", m.Year)
+		}
+		if m.Validate() != nil || !utf8.ValidString(m.Title) {
+			return // decoding is strict about shape; Validate checks content
+		}
+		out, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("marshal accepted movie: %v", err)
+		}
+		var back movies.Movie
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("re-decoding %s: %v", out, err)
+		}
+		if back.Key() != m.Key() || string(back.Info) != string(m.Info) {
+			t.Fatalf("round trip changed the movie: %s -> %s", data, out)
+		}
+	})
+}
+
+// TestCursorOfLongestTitles checks that the cursor of every valid key is
+// accepted back, including titles of MaxTitleBytes whose characters JSON
+// escapes to six bytes each (control characters): their cursors must not
+// exceed MaxCursorBytes.
+func TestCursorOfLongestTitles(t *testing.T) {
+	tests := []struct {
+		name  string
+		title string
+	}{
+		{"ascii", strings.Repeat("a", movies.MaxTitleBytes)},
+		{"two-byte runes", strings.Repeat("\u00e9", movies.MaxTitleBytes/2)},
+		{"html characters", strings.Repeat("<", movies.MaxTitleBytes)},
+		{"quotes", strings.Repeat(`"`, movies.MaxTitleBytes)},
+		{"control characters", strings.Repeat("\x01", movies.MaxTitleBytes)},
+		{"line separators", strings.Repeat("\u2028", movies.MaxTitleBytes/3)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := movies.Key{Year: 2000, Title: tt.title}
+			if err := k.Validate(); err != nil {
+				t.Fatalf("test key is invalid: %v", err)
+			}
+			c := movies.EncodeCursor(k)
+			got, err := movies.DecodeCursor(c)
+			if err != nil {
+				t.Fatalf("cursor of a valid key (%d bytes, MaxCursorBytes %d) is refused: %v", len(c), movies.MaxCursorBytes, err)
+			}
+			if got != k {
+				t.Fatalf("cursor round trip changed the key")
+			}
+		})
+	}
+}

@@ -1,0 +1,194 @@
+package gateway_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/gateway"
+)
+
+// payloadRecorder is an Invoker that keeps the last event it received and
+// answers every invocation with a fixed 200 response.
+type payloadRecorder struct {
+	mu       sync.Mutex
+	calls    int
+	function string
+	payload  []byte
+}
+
+func (r *payloadRecorder) Invoke(_ context.Context, function string, payload []byte) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	r.function, r.payload = function, append([]byte(nil), payload...)
+	return []byte(`{"statusCode":200,"headers":{"content-type":"application/json"},"body":"{}"}`), nil
+}
+
+// wireEvent is the part of the payload-2.0 event the fuzz test checks.
+type wireEvent struct {
+	Version               string            `json:"version"`
+	RouteKey              string            `json:"routeKey"`
+	RawPath               string            `json:"rawPath"`
+	RawQueryString        string            `json:"rawQueryString"`
+	Headers               map[string]string `json:"headers"`
+	QueryStringParameters map[string]string `json:"queryStringParameters"`
+	PathParameters        map[string]string `json:"pathParameters"`
+	Body                  string            `json:"body"`
+	IsBase64Encoded       bool              `json:"isBase64Encoded"`
+	RequestContext        struct {
+		HTTP struct {
+			Method string `json:"method"`
+			Path   string `json:"path"`
+		} `json:"http"`
+	} `json:"requestContext"`
+}
+
+// FuzzGatewayEvent sends arbitrary requests (method, request target, header
+// lines, body), parsed by net/http exactly as the server parses them, through
+// the gateway with a recording invoker. The gateway must not panic; a request
+// that matches no route gets a JSON 404 without an invocation; a matched one
+// is invoked once with a valid JSON event whose rawPath and rawQueryString are
+// the request target as sent, whose header names are lower case and whose
+// body is the request body (base64 when binary).
+func FuzzGatewayEvent(f *testing.F) {
+	f.Add("GET", "/list?limit=3&year=2013", "Accept: application/json\r\n", []byte(nil))
+	f.Add("GET", "/get/2013/Rush", "Cookie: a=1; b=2\r\nX-Forwarded-For: 10.0.0.1\r\n", []byte(nil))
+	f.Add("GET", "/get/1997/Face/Off?x=%zz&x=2&+=", "", []byte(nil))
+	f.Add("GET", "/get/2013/Rush%20%E2%9C%93", "Content-Type: text/plain\r\n", []byte("hello"))
+	f.Add("GET", "/list", "Content-Type: image/png\r\n", []byte{0, 1, 2, 0xff})
+	f.Add("POST", "/list", "", []byte(`{"a":1}`))
+	f.Add("GET", "http://example.com/list?q=1", "", []byte(nil))
+	f.Add("GET", "/get//", "", []byte(nil))
+	f.Add("GET", "/get/2013/%", "", []byte(nil))
+	f.Add("OPTIONS", "*", "", []byte(nil))
+	f.Fuzz(func(t *testing.T, method, target, headerLines string, body []byte) {
+		req := parseRequest(method, target, headerLines, body)
+		if req == nil {
+			return // net/http refuses it before any handler runs
+		}
+		rec := &payloadRecorder{}
+		h := gateway.New(gateway.Config{Invoker: rec})
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+
+		if w.Header().Get("Apigw-Requestid") == "" {
+			t.Errorf("no apigw-requestid header")
+		}
+		if w.Code != http.StatusOK {
+			checkErrorBody(t, w)
+		}
+		if w.Code == http.StatusNotFound && rec.calls != 0 {
+			t.Fatalf("404 after invoking %s", rec.function)
+		}
+		if rec.calls == 0 {
+			return
+		}
+		if rec.calls != 1 {
+			t.Fatalf("invoked %d times", rec.calls)
+		}
+		checkEvent(t, req, body, rec.payload)
+	})
+}
+
+// parseRequest builds the raw HTTP/1.1 request and parses it with
+// http.ReadRequest, as the server would. It returns nil when net/http refuses it.
+func parseRequest(method, target, headerLines string, body []byte) *http.Request {
+	if strings.ContainsAny(method+target, " \r\n") || strings.Contains(headerLines, "\r\n\r\n") {
+		return nil // would change the request's framing, not its content
+	}
+	if headerLines != "" && !strings.HasSuffix(headerLines, "\r\n") {
+		headerLines += "\r\n"
+	}
+	lower := strings.ToLower(headerLines)
+	if strings.Contains(lower, "content-length") || strings.Contains(lower, "transfer-encoding") || strings.Contains(lower, "host:") {
+		return nil
+	}
+	var raw bytes.Buffer
+	raw.WriteString(method + " " + target + " HTTP/1.1\r\nHost: api.example.com\r\n")
+	raw.WriteString(headerLines)
+	raw.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
+	raw.Write(body)
+	req, err := http.ReadRequest(bufio.NewReader(&raw))
+	if err != nil {
+		return nil
+	}
+	req.RemoteAddr = "192.0.2.10:40000"
+	return req
+}
+
+// checkErrorBody fails unless a gateway error response is {"message": string}.
+func checkErrorBody(t *testing.T, w *httptest.ResponseRecorder) {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Fatalf("status %d body is not JSON: %q", w.Code, w.Body.String())
+	}
+	if _, ok := v["message"].(string); !ok || len(v) != 1 {
+		t.Fatalf("status %d body is not {\"message\": string}: %s", w.Code, w.Body.String())
+	}
+}
+
+// checkEvent checks the event the invoker received for req.
+func checkEvent(t *testing.T, req *http.Request, body, payload []byte) {
+	t.Helper()
+	if !json.Valid(payload) {
+		t.Fatalf("event is not valid JSON: %q", payload)
+	}
+	var ev wireEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatalf("decode event: %v", err)
+	}
+	if ev.Version != "2.0" || ev.RequestContext.HTTP.Method != req.Method {
+		t.Fatalf("version %q method %q, want 2.0 %q", ev.Version, ev.RequestContext.HTTP.Method, req.Method)
+	}
+	route, params, ok := api.Match(api.Routes, req.Method, ev.RawPath)
+	if !ok || route.Key() != ev.RouteKey {
+		t.Fatalf("event rawPath %q does not match route %q", ev.RawPath, ev.RouteKey)
+	}
+	if len(params) != len(ev.PathParameters) {
+		t.Fatalf("pathParameters %v, want %v", ev.PathParameters, params)
+	}
+	if strings.HasPrefix(req.RequestURI, "/") && utf8.ValidString(req.RequestURI) {
+		wantPath, wantQuery, _ := strings.Cut(req.RequestURI, "?")
+		if ev.RawPath != wantPath || ev.RawQueryString != wantQuery || ev.RequestContext.HTTP.Path != wantPath {
+			t.Fatalf("rawPath %q rawQueryString %q, want %q %q", ev.RawPath, ev.RawQueryString, wantPath, wantQuery)
+		}
+	}
+	if ev.RawQueryString == "" && len(ev.QueryStringParameters) != 0 {
+		t.Fatalf("queryStringParameters %v without a query string", ev.QueryStringParameters)
+	}
+	for name := range ev.Headers {
+		if name != strings.ToLower(name) {
+			t.Fatalf("header name %q is not lower case", name)
+		}
+	}
+	checkEventBody(t, ev, body)
+}
+
+// checkEventBody checks that the event carries the request body.
+func checkEventBody(t *testing.T, ev wireEvent, body []byte) {
+	t.Helper()
+	got := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		var err error
+		if got, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
+			t.Fatalf("base64 body: %v", err)
+		}
+	} else if !utf8.Valid(body) {
+		return // JSON cannot carry invalid UTF-8 as text
+	}
+	if !bytes.Equal(got, body) {
+		t.Fatalf("event body %q, want %q", got, body)
+	}
+}
