@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,6 +139,7 @@ type rie struct {
 	url  string // invoke URL
 	done chan struct{}
 	out  *syncBuffer // RIE's and the bootstrap's output, for failure messages
+	once sync.Once
 }
 
 // startRIE starts RIE on free loopback ports with bootstrap as the runtime
@@ -166,10 +168,12 @@ func startRIE(tb testing.TB, riePath, bootstrap, handler string, env []string) *
 	return r
 }
 
-// stop kills RIE and the bootstrap and waits for RIE to exit.
+// stop kills RIE and the bootstrap and waits for RIE to exit. Calling it again does nothing.
 func (r *rie) stop() {
-	_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
-	<-r.done
+	r.once.Do(func() {
+		_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+		<-r.done
+	})
 }
 
 // waitReady waits until RIE accepts connections.
@@ -191,14 +195,21 @@ func (r *rie) waitReady(ctx context.Context) error {
 }
 
 // bootstrapPID returns the process id of the bootstrap that RIE started, or 0.
+// Any of RIE's threads may have started it, so every thread's children are read.
 func (r *rie) bootstrapPID() int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", r.cmd.Process.Pid, r.cmd.Process.Pid))
-	if err != nil {
-		return 0
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", r.cmd.Process.Pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			if pid, err := strconv.Atoi(f[0]); err == nil {
+				return pid
+			}
+		}
 	}
-	var pid int
-	fmt.Sscan(string(b), &pid)
-	return pid
+	return 0
 }
 
 var httpClient = &http.Client{Timeout: 30 * time.Second}
