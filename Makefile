@@ -10,7 +10,7 @@ RIE := $(GOBIN)/aws-lambda-rie
 export MOVIES_RIE := $(RIE)
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: all run build test vet deps ddblocal ddb-local rie bench clean
+.PHONY: all run build test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
 
 all: build
 
@@ -45,5 +45,19 @@ test: deps vet
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# Lambda container images, built without Docker; reproducible for a given commit.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+
+image: ## dist/movies-arm64.tar and dist/movies-amd64.tar (docker-archive tarballs)
+	$(GO) run ./cmd/movies image build --arch arm64,amd64 -o dist
+
+image-oci: ## dist/oci: both images in one OCI layout
+	$(GO) run ./cmd/movies image build --arch arm64,amd64 --format oci -o dist
+
+image-push: ## make image-push REF=123456789012.dkr.ecr.us-east-1.amazonaws.com/movies:v1
+	@test -n "$(REF)" || { echo "usage: make image-push REF=registry/repository:tag" >&2; exit 2; }
+	$(GO) run ./cmd/movies image build --arch arm64 -o dist --push $(REF)
+
 clean:
-	rm -rf bin dist .cache/bin
+	rm -rf bin dist .cache/bin .cache/rietest

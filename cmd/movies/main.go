@@ -50,6 +50,7 @@ func newRootCmd() *cobra.Command {
 		newTableCmd(),
 		newEventCmd(),
 		newInvokeCmd(),
+		newImageCmd(),
 	)
 	return root
 }
