@@ -1,0 +1,228 @@
+package reliability_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/bolt"
+	"github.com/movieskit/movies/dynamodb"
+	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/storetest"
+)
+
+func TestMain(m *testing.M) { ddblocal.Main(m) }
+
+// quietLogger discards everything: the fault tests provoke errors on purpose.
+var quietLogger = slog.New(slog.DiscardHandler)
+
+// openBolt opens an embedded store in a temporary directory holding ms.
+func openBolt(tb testing.TB, ms []movies.Movie) movies.Store {
+	tb.Helper()
+	s, err := bolt.Open(filepath.Join(tb.TempDir(), "movies.db"))
+	if err != nil {
+		tb.Fatalf("open bolt: %v", err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	putAll(tb, s, ms)
+	return s
+}
+
+// putAll writes ms into s.
+func putAll(tb testing.TB, s movies.Store, ms []movies.Movie) {
+	tb.Helper()
+	if len(ms) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.Put(ctx, ms); err != nil {
+		tb.Fatalf("put %d movies: %v", len(ms), err)
+	}
+}
+
+// tableSeq makes table names unique within the test binary.
+var tableSeq atomic.Int64
+
+// newTable creates a fresh table on srv and returns its name. The table is
+// deleted when the test ends (if the server still runs).
+func newTable(tb testing.TB, srv *ddblocal.Server) string {
+	tb.Helper()
+	name := fmt.Sprintf("rel_%d_%d", os.Getpid(), tableSeq.Add(1))
+	createTable(tb, srv, name)
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = dynamodb.DeleteTable(ctx, dynamodb.NewClient(srv.Config()), name, false)
+	})
+	return name
+}
+
+// createTable creates table name on srv and waits until it is active.
+func createTable(tb testing.TB, srv *ddblocal.Server, name string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := dynamodb.CreateTable(ctx, dynamodb.NewClient(srv.Config()), dynamodb.TableSpec{Name: name}, true); err != nil {
+		tb.Fatalf("create table %s: %v", name, err)
+	}
+}
+
+// startDynamoDB starts a DynamoDB Local server of the test's own, one it may
+// stop and restart, and stops it when the test ends. It skips when the jar is
+// not installed, except under CI=true.
+func startDynamoDB(tb testing.TB) *ddblocal.Server {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	srv, err := ddblocal.Start(ctx)
+	if err != nil {
+		if errors.Is(err, ddblocal.ErrNotInstalled) && os.Getenv("CI") != "true" {
+			tb.Skipf("skipping DynamoDB Local test (run make test to install it): %v", err)
+		}
+		tb.Fatalf("start DynamoDB Local: %v", err)
+	}
+	tb.Cleanup(func() { _ = srv.Stop() })
+	return srv
+}
+
+// serveAPI serves store through the api handlers behind the gateway, in
+// process, on a real loopback listener, and returns the base URL. The
+// server is shut down, and Serve awaited, when the test ends.
+func serveAPI(tb testing.TB, store movies.Store, timeout time.Duration) string {
+	tb.Helper()
+	inv := gateway.InProcess(api.New(store, quietLogger).Funcs())
+	return serveInvoker(tb, inv, timeout)
+}
+
+// serveInvoker serves the routes table through the gateway in front of inv.
+func serveInvoker(tb testing.TB, inv gateway.Invoker, timeout time.Duration) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("listen: %v", err)
+	}
+	h := gateway.New(gateway.Config{Invoker: inv, Timeout: timeout, Logger: quietLogger})
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- gateway.Serve(ctx, ln, h, quietLogger) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			tb.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// newClient returns an HTTP client for the loopback API: no proxy, a
+// whole-request timeout as the liveness bound, idle connections closed at
+// the end of the test.
+func newClient(tb testing.TB, timeout time.Duration, conns int) *http.Client {
+	tr := &http.Transport{
+		Proxy:               nil,
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	tb.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: timeout}
+}
+
+// response is a fetched HTTP response.
+type response struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+// fetch GETs url and reads the whole body.
+func fetch(ctx context.Context, client *http.Client, url string) (response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return response{}, fmt.Errorf("build request: %w", err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return response{}, fmt.Errorf("GET %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return response{}, fmt.Errorf("GET %s: read body: %w", url, err)
+	}
+	return response{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}, nil
+}
+
+// errorMessage returns the message of a {"message": string} body and
+// reports whether body has exactly that shape.
+func errorMessage(body []byte) (string, bool) {
+	var v map[string]json.RawMessage
+	if json.Unmarshal(body, &v) != nil || len(v) != 1 {
+		return "", false
+	}
+	var msg string
+	if json.Unmarshal(v["message"], &msg) != nil {
+		return "", false
+	}
+	return msg, true
+}
+
+// scanKeys returns every key in table, read with a paginated Scan.
+func scanKeys(tb testing.TB, srv *ddblocal.Server, table string) map[movies.Key]bool {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	client := dynamodb.NewClient(srv.Config())
+	keys := map[movies.Key]bool{}
+	p := ddb.NewScanPaginator(client, &ddb.ScanInput{TableName: aws.String(table), ProjectionExpression: aws.String("#y, title"),
+		ExpressionAttributeNames: map[string]string{"#y": "year"}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			tb.Fatalf("scan %s: %v", table, err)
+		}
+		for _, item := range page.Items {
+			k, err := itemKey(item)
+			if err != nil {
+				tb.Fatalf("scan %s: %v", table, err)
+			}
+			keys[k] = true
+		}
+	}
+	return keys
+}
+
+// itemKey reads the key of a scanned item.
+func itemKey(item map[string]types.AttributeValue) (movies.Key, error) {
+	y, ok1 := item["year"].(*types.AttributeValueMemberN)
+	t, ok2 := item["title"].(*types.AttributeValueMemberS)
+	if !ok1 || !ok2 {
+		return movies.Key{}, fmt.Errorf("item without a number year and string title: %v", item)
+	}
+	year, err := strconv.Atoi(y.Value)
+	if err != nil {
+		return movies.Key{}, fmt.Errorf("item year %q: %w", y.Value, err)
+	}
+	return movies.Key{Year: year, Title: t.Value}, nil
+}
+
+// fixtures returns the storetest fixtures.
+func fixtures() []movies.Movie { return storetest.Fixtures() }
