@@ -10,12 +10,15 @@ RIE := $(GOBIN)/aws-lambda-rie
 export MOVIES_RIE := $(RIE)
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: all run build test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
+.PHONY: all run build bootstrap test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
 
 all: build
 
 build:
 	$(GO) build -o bin/movies ./cmd/movies
+
+bootstrap: ## bin/bootstrap: the Lambda binary for this machine, built with the image's flags
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -tags lambda.norpc -ldflags "-s -w -buildid=" -o bin/bootstrap ./cmd/bootstrap
 
 run: build
 	@echo "Try:  curl -s http://$(ADDR)/list?limit=3"
