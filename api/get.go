@@ -24,11 +24,12 @@ func (h *Handler) Get(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if err != nil {
 		return h.fail(ctx, req, err, true), nil
 	}
-	body, err := encodeJSON(m)
-	if err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := writeMovie(buf, m); err != nil {
 		return h.fail(ctx, req, fmt.Errorf("encode movie %s: %w", key, err), false), nil
 	}
-	return jsonResponse(http.StatusOK, body), nil
+	return jsonResponse(http.StatusOK, buf.Bytes()), nil
 }
 
 // getMovie asks the store for one movie under the handler's timeout. Every

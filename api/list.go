@@ -66,18 +66,15 @@ func encodePage(page *movies.Page, limit, budget int) ([]byte, error) {
 	}
 
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
 	buf.Write(pageOpen)
 	ends := make([]int, 0, len(ms)) // ends[i] is the body length through movie i
 	for i := range ms {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := enc.Encode(&ms[i]); err != nil {
+		if err := writeMovie(&buf, &ms[i]); err != nil {
 			return nil, fmt.Errorf("encode movie %s: %w", ms[i].Key(), err)
 		}
-		buf.Truncate(buf.Len() - 1) // the encoder's newline
 		ends = append(ends, buf.Len())
 		if budget > 0 && buf.Len()+len(pageClose)+len(pageEnd) > budget {
 			return trimPage(&buf, ms, ends, budget)
