@@ -64,12 +64,14 @@ type Breakdown struct {
 	Total  Pair `json:"total_usd"`
 
 	// Per request and per invocation figures behind the lines.
-	GetItemRRU     float64 `json:"getitem_rru"`     // read units of one GetItem
-	ListPageRRU    float64 `json:"list_page_rru"`   // read units of one list page
-	GetBilledMs    Pair    `json:"get_billed_ms"`   // billed ms of a warm get
-	ListBilledMs   Pair    `json:"list_billed_ms"`  // billed ms of a warm list
-	GetColdStarts  float64 `json:"get_cold_starts"` // cold starts a month
-	ListColdStarts float64 `json:"list_cold_starts"`
+	GetItemRRU       float64 `json:"getitem_rru"`         // read units of one GetItem
+	ListPageRRU      float64 `json:"list_page_rru"`       // read units of one list page
+	GetBilledMs      Pair    `json:"get_billed_ms"`       // billed ms of a warm get
+	ListBilledMs     Pair    `json:"list_billed_ms"`      // billed ms of a warm list
+	GetInitBilledMs  Pair    `json:"get_init_billed_ms"`  // billed ms a get cold start adds
+	ListInitBilledMs Pair    `json:"list_init_billed_ms"` // billed ms a list cold start adds
+	GetColdStarts    float64 `json:"get_cold_starts"`     // cold starts a month
+	ListColdStarts   float64 `json:"list_cold_starts"`
 
 	// Notes are caveats about this estimate, e.g. volume past a first tier.
 	Notes []string `json:"notes,omitempty"`
@@ -113,15 +115,14 @@ func Estimate(w Workload, p Prices) (Breakdown, error) {
 
 	gb := float64(w.MemoryMB) / kb
 	gbSec := p.GBSecond(w.Arch)
-	var getInit, listInit Pair
-	b.GetBilledMs, getInit = w.Get.billedMs()
-	b.ListBilledMs, listInit = w.List.billedMs()
+	b.GetBilledMs, b.GetInitBilledMs = w.Get.billedMs()
+	b.ListBilledMs, b.ListInitBilledMs = w.List.billedMs()
 	b.GetColdStarts = getReqs * w.Get.ColdStartShare
 	b.ListColdStarts = listReqs * w.List.ColdStartShare
 	b.ComputeGet = durationLine("Lambda compute: get", b.GetBilledMs.scale(getReqs*gb/1000), gbSec)
 	b.ComputeList = durationLine("Lambda compute: list", b.ListBilledMs.scale(listReqs*gb/1000), gbSec)
-	b.InitGet = durationLine("Lambda init: get", getInit.scale(b.GetColdStarts*gb/1000), gbSec)
-	b.InitList = durationLine("Lambda init: list", listInit.scale(b.ListColdStarts*gb/1000), gbSec)
+	b.InitGet = durationLine("Lambda init: get", b.GetInitBilledMs.scale(b.GetColdStarts*gb/1000), gbSec)
+	b.InitList = durationLine("Lambda init: list", b.ListInitBilledMs.scale(b.ListColdStarts*gb/1000), gbSec)
 
 	readUnit := 0.5
 	if w.StronglyConsistent {

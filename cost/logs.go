@@ -230,13 +230,20 @@ func (p Profile) ColdStartShare() float64 {
 }
 
 // Function returns the Function measured in p: its mean durations,
-// cold-start share and billed durations.
-func (p Profile) Function() Function {
+// cold-start share and billed durations. Logs without a cold start say
+// nothing of init; then a cold start is priced with initMs, the caller's
+// estimate of the Init Duration, after the mean invocation.
+func (p Profile) Function(initMs float64) Function {
 	m := p.Measured
-	return Function{
+	f := Function{
 		DurationMs:     p.MeanDurationMs,
 		InitMs:         p.MeanInitMs,
 		ColdStartShare: p.ColdStartShare(),
 		Measured:       &m,
 	}
+	if p.ColdStarts == 0 {
+		f.InitMs = initMs
+		m.InitBilledMs = initPair(initMs, p.MeanDurationMs)
+	}
+	return f
 }

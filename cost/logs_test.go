@@ -106,10 +106,21 @@ func TestSummarize(t *testing.T) {
 	}
 	checkPair(t, "billed", p.Measured.BilledMs, Pair{8.0 / 3, 100})
 	checkPair(t, "init billed", p.Measured.InitBilledMs, Pair{151, 100})
-	f := p.Function()
-	if f.Measured == nil || f.ColdStartShare != p.ColdStartShare() || f.InitMs != 150.5 {
-		t.Errorf("Function() = %+v", f)
+	f := p.Function(999)
+	if f.Measured == nil || f.ColdStartShare != p.ColdStartShare() || f.InitMs != 150.5 || f.Measured.InitBilledMs.Ms1 != 151 {
+		t.Errorf("Function(999) = %+v", f)
 	}
+	// Warm logs only: the caller's 120 ms init after the 2 ms mean invocation
+	// adds ceil(122) − 2 = 120 ms at 1 ms and 200 − 100 = 100 ms at 100 ms.
+	warm, err := Summarize(reports[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f = warm.Function(120)
+	if f.ColdStartShare != 0 || f.InitMs != 120 {
+		t.Errorf("warm Function(120) = %+v", f)
+	}
+	checkPair(t, "warm init billed", f.Measured.InitBilledMs, Pair{120, 100})
 	if _, err := Summarize(nil); err == nil {
 		t.Error("Summarize(nil): want an error")
 	}
@@ -128,7 +139,7 @@ func TestLogsToEstimate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := workload(func(w *Workload) { w.Get = p.Function() })
+	w := workload(func(w *Workload) { w.Get = p.Function(0) })
 	b, err := Estimate(w, USEast1)
 	if err != nil {
 		t.Fatal(err)
