@@ -231,19 +231,27 @@ func (p Profile) ColdStartShare() float64 {
 
 // Function returns the Function measured in p: its mean durations,
 // cold-start share and billed durations. Logs without a cold start say
-// nothing of init; then a cold start is priced with initMs, the caller's
-// estimate of the Init Duration, after the mean invocation.
-func (p Profile) Function(initMs float64) Function {
+// nothing of init: price it with WithInit.
+func (p Profile) Function() Function {
 	m := p.Measured
-	f := Function{
+	return Function{
 		DurationMs:     p.MeanDurationMs,
 		InitMs:         p.MeanInitMs,
 		ColdStartShare: p.ColdStartShare(),
 		Measured:       &m,
 	}
-	if p.ColdStarts == 0 {
-		f.InitMs = initMs
-		m.InitBilledMs = initPair(initMs, p.MeanDurationMs)
+}
+
+// WithInit returns f with cold starts of initMs: for a measured f, a cold
+// start adds round(initMs + mean invocation) − round(mean invocation). Use
+// it when logs have no cold start, or an untrustworthy one (the Runtime
+// Interface Emulator reports an Init Duration of a few hundredths of a ms).
+func (f Function) WithInit(initMs float64) Function {
+	f.InitMs = initMs
+	if f.Measured != nil {
+		m := *f.Measured
+		m.InitBilledMs = initPair(initMs, f.DurationMs)
+		f.Measured = &m
 	}
 	return f
 }

@@ -106,9 +106,9 @@ func TestSummarize(t *testing.T) {
 	}
 	checkPair(t, "billed", p.Measured.BilledMs, Pair{8.0 / 3, 100})
 	checkPair(t, "init billed", p.Measured.InitBilledMs, Pair{151, 100})
-	f := p.Function(999)
+	f := p.Function()
 	if f.Measured == nil || f.ColdStartShare != p.ColdStartShare() || f.InitMs != 150.5 || f.Measured.InitBilledMs.Ms1 != 151 {
-		t.Errorf("Function(999) = %+v", f)
+		t.Errorf("Function() = %+v", f)
 	}
 	// Warm logs only: the caller's 120 ms init after the 2 ms mean invocation
 	// adds ceil(122) − 2 = 120 ms at 1 ms and 200 − 100 = 100 ms at 100 ms.
@@ -116,9 +116,16 @@ func TestSummarize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f = warm.Function(120)
+	f = warm.Function().WithInit(120)
 	if f.ColdStartShare != 0 || f.InitMs != 120 {
-		t.Errorf("warm Function(120) = %+v", f)
+		t.Errorf("warm Function().WithInit(120) = %+v", f)
+	}
+	if warm.Measured.InitBilledMs != (Pair{}) {
+		t.Error("WithInit changed the profile it came from")
+	}
+	// An unmeasured function just takes the new init duration.
+	if g := (Function{DurationMs: 3}).WithInit(50); g.InitMs != 50 || g.Measured != nil {
+		t.Errorf("WithInit on an assumed function = %+v", g)
 	}
 	checkPair(t, "warm init billed", f.Measured.InitBilledMs, Pair{120, 100})
 	if _, err := Summarize(nil); err == nil {
@@ -139,7 +146,7 @@ func TestLogsToEstimate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := workload(func(w *Workload) { w.Get = p.Function(0) })
+	w := workload(func(w *Workload) { w.Get = p.Function() })
 	b, err := Estimate(w, USEast1)
 	if err != nil {
 		t.Fatal(err)

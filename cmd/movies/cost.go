@@ -81,7 +81,7 @@ func addCostFlags(f *pflag.FlagSet, w *cost.Workload, p *cost.Prices, o *costOpt
 	f.Float64Var(&w.Get.DurationMs, "duration-get-ms", w.Get.DurationMs, "average duration of a get invocation, ms")
 	f.Float64Var(&w.List.DurationMs, "duration-list-ms", w.List.DurationMs, "average duration of a list invocation, ms")
 	f.Float64Var(&o.coldShr, "cold-start-share", o.coldShr, "share of invocations that are cold starts, 0-1 (overrides the share in --from-logs)")
-	f.Float64Var(&o.initMs, "init-ms", o.initMs, "average Init Duration of a cold start, ms (billed: container image)")
+	f.Float64Var(&o.initMs, "init-ms", o.initMs, "average Init Duration of a cold start, ms (billed: container image); overrides the init in --from-logs")
 	f.Float64Var(&w.ItemKB, "item-kb", w.ItemKB, "average DynamoDB item size, KB of 1,024 bytes (the AWS sample averages about 0.8)")
 	f.IntVar(&w.PageSize, "page-size", w.PageSize, "items a list request reads (its limit), 1-1000")
 	f.BoolVar(&w.StronglyConsistent, "strongly-consistent", false, "price reads as strongly consistent (the stores read eventually consistent, half the units)")
@@ -194,9 +194,10 @@ func readReportFile(path string) ([]cost.Report, error) {
 }
 
 // applyCostLogs replaces the assumed timings of each function that has logs
-// with the measured ones. An explicit --cold-start-share still wins (a local
-// run starts cold far more often than production); an explicit duration or
-// init duration for a function with logs is a conflict.
+// with the measured ones. An explicit --cold-start-share or --init-ms still
+// wins (a local run starts cold far more often than production, and the RIE
+// does not measure a real init); logs without a cold start take --init-ms.
+// An explicit duration for a function with logs is a conflict.
 func applyCostLogs(flags *pflag.FlagSet, w *cost.Workload, logs costLogs, o costOptions) error {
 	for _, fn := range []string{"get", "list"} {
 		prof, ok := logs[fn]
@@ -206,10 +207,10 @@ func applyCostLogs(flags *pflag.FlagSet, w *cost.Workload, logs costLogs, o cost
 		if name := "duration-" + fn + "-ms"; flags.Changed(name) {
 			return fmt.Errorf("--%s conflicts with --from-logs, which measured %s", name, fn)
 		}
-		if flags.Changed("init-ms") && prof.ColdStarts > 0 {
-			return fmt.Errorf("--init-ms conflicts with --from-logs, which measured %d cold starts of %s", prof.ColdStarts, fn)
+		f := prof.Function()
+		if flags.Changed("init-ms") || prof.ColdStarts == 0 {
+			f = f.WithInit(o.initMs)
 		}
-		f := prof.Function(o.initMs)
 		if flags.Changed("cold-start-share") {
 			f.ColdStartShare = o.coldShr
 		}
