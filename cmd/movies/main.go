@@ -51,6 +51,7 @@ func newRootCmd() *cobra.Command {
 		newEventCmd(),
 		newInvokeCmd(),
 		newImageCmd(),
+		newCostCmd(),
 	)
 	return root
 }
