@@ -52,6 +52,17 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return synthesize(app)
+}
+
+// synthesize writes the cloud assembly of app. CDK reports a failed synthesis
+// (e.g. cdk-nag errors) by throwing, which jsii turns into a panic.
+func synthesize(app awscdk.App) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synthesis failed: %v", r)
+		}
+	}()
 	app.Synth(nil)
 	return nil
 }

@@ -67,7 +67,8 @@ var (
 	}}
 	modes      = []mode{createdMode, importedMode}
 	syntheses  = map[string]*synthesis{}
-	assetStage = "testdata/image" // stand-in build context with a Dockerfile
+	failures   = map[string]error{} // a mode that failed to synthesize fails every test once
+	assetStage = "testdata/image"   // stand-in build context with a Dockerfile
 )
 
 // synth synthesizes the app of m once and shares it between tests.
@@ -75,6 +76,9 @@ func synth(t *testing.T, m mode) *synthesis {
 	t.Helper()
 	if s, ok := syntheses[m.name]; ok {
 		return s
+	}
+	if err := failures[m.name]; err != nil {
+		t.Fatalf("%s mode: %v", m.name, err)
 	}
 	ctx, err := cdkJSONContext("cdk.json")
 	if err != nil {
@@ -92,10 +96,25 @@ func synth(t *testing.T, m mode) *synthesis {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl := assertions.Template_FromStack(stack, nil)
+	tpl, err := templateOf(stack)
+	if err != nil {
+		failures[m.name] = err
+		t.Fatalf("%s mode: %v", m.name, err)
+	}
 	s := &synthesis{stack: stack, template: tpl, json: *tpl.ToJSON(), assemblyDir: outdir, cfg: cfg}
 	syntheses[m.name] = s
 	return s
+}
+
+// templateOf synthesizes the app of stack, turning a failed synthesis (a
+// panic from jsii, e.g. when cdk-nag reports errors) into an error.
+func templateOf(stack awscdk.Stack) (tpl assertions.Template, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synthesis failed: %v", r)
+		}
+	}()
+	return assertions.Template_FromStack(stack, nil), nil
 }
 
 // forEachMode runs f as a subtest for every mode.
