@@ -57,7 +57,9 @@ func TestDynamoDBStoppedAndRestarted(t *testing.T) {
 		t.Fatalf("stop DynamoDB Local: %v", err)
 	}
 	for _, p := range paths {
+		start := time.Now()
 		r, err := fetch(ctx, client, base+p)
+		t.Logf("DynamoDB Local stopped: GET %s answered %d after %s", p, r.status, time.Since(start).Round(time.Millisecond))
 		if err != nil {
 			t.Fatalf("DynamoDB Local stopped: GET %s: no answer within %s: %v", p, livenessBound, err)
 		}
@@ -153,12 +155,13 @@ func TestRIEProcessKilled(t *testing.T) {
 			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 				t.Fatalf("kill %s process %d: %v", tt.name, pid, err)
 			}
+			start := time.Now()
 			r := <-answer
+			t.Logf("%s killed: the in-flight request answered %d %s %s after the kill", tt.name, r.status, r.body, time.Since(start).Round(time.Millisecond))
 			msg, ok := errorMessage(r.body)
 			if r.status < 500 || r.status > 599 || !ok || msg == "" {
 				t.Fatalf("request in flight when the %s died: %d %s, want 5xx {\"message\": ...}", tt.name, r.status, r.body)
 			}
-			t.Logf("in-flight request: %d %s", r.status, r.body)
 			for i := range 3 {
 				if r, err := fetch(ctx, client, url); err != nil || r.status != http.StatusOK {
 					t.Fatalf("request %d after the %s died: %d %s, %v; want 200", i+1, tt.name, r.status, r.body, err)
