@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 )
 
-// MaxCursorBytes bounds the length of a cursor string a caller may send.
-const MaxCursorBytes = 4096
+// MaxCursorBytes bounds the length of a cursor string a caller may send. It is
+// the length of the longest cursor EncodeCursor can make: a title of
+// MaxTitleBytes control characters, each escaped in JSON as six bytes, plus
+// the JSON around it, in base64.
+const MaxCursorBytes = (len(`{"y":9999,"t":""}`) + 6*MaxTitleBytes + 2) * 4 / 3
 
 // cursor is the JSON inside a cursor: the key of the last movie of a page.
 type cursor struct {
