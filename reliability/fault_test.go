@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,6 +98,9 @@ func TestDynamoDBStoppedAndRestarted(t *testing.T) {
 // and the requests after it must succeed: the pool replaces a dead emulator,
 // the emulator restarts a dead runtime.
 func TestRIEProcessKilled(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("finds the processes to kill through /proc, which needs Linux")
+	}
 	rie := riePath(t)
 	bootstrap := buildBootstrap(t)
 	srv := ddblocal.Shared(t)
