@@ -9,8 +9,10 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(GOBIN)/aws-lambda-rie
 export MOVIES_RIE := $(RIE)
 ADDR ?= 127.0.0.1:8080
+# The CDK's jsii runtime prints a long banner on Node 20 without this.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: all run build bootstrap test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
+.PHONY: all run build bootstrap synth infra-test test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
 
 all: build
 
@@ -44,6 +46,16 @@ vet:
 
 test: deps vet
 	$(GO) test -race -count=1 ./...
+	$(MAKE) infra-test
+
+# The CDK app is its own Go module (infra/): the root ./... does not include it.
+infra-test:
+	cd infra && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+# Synthesize the CDK app into infra/cdk.out without the CDK CLI, AWS credentials or Docker.
+# Settings as context, e.g. make synth CDK_CONTEXT="-c imageUri=ACCOUNT.dkr.ecr.REGION.amazonaws.com/movies:v1"
+synth:
+	cd infra && $(GO) run . $(CDK_CONTEXT)
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -63,4 +75,4 @@ image-push: ## make image-push REF=123456789012.dkr.ecr.us-east-1.amazonaws.com/
 	$(GO) run ./cmd/movies image build --arch arm64 -o dist --push $(REF)
 
 clean:
-	rm -rf bin dist .cache/bin .cache/rietest
+	rm -rf bin dist .cache/bin .cache/rietest infra/cdk.out
