@@ -12,7 +12,7 @@ ADDR ?= 127.0.0.1:8080
 # The CDK's jsii runtime prints a long banner on Node 20 without this.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: all run build bootstrap synth infra-test test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
+.PHONY: all run build bootstrap fuzz synth infra-test test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
 
 all: build
 
@@ -46,7 +46,13 @@ vet:
 
 test: deps vet
 	$(GO) test -race -count=1 ./...
+	GO=$(GO) ./scripts/fuzz.sh 3s
 	$(MAKE) infra-test
+
+# Every fuzz target, longer: make fuzz FUZZTIME=10m
+FUZZTIME ?= 1m
+fuzz:
+	GO=$(GO) ./scripts/fuzz.sh $(FUZZTIME)
 
 # The CDK app is its own Go module (infra/): the root ./... does not include it.
 infra-test:
