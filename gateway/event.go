@@ -3,9 +3,8 @@ package gateway
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"mime"
 	"net"
 	"net/http"
@@ -26,8 +25,12 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 // Zero fields of cfg take their defaults; cfg.Invoker is not used.
 func NewEvent(r *http.Request, body []byte, route api.Route, params map[string]string, cfg Config) events.APIGatewayV2HTTPRequest {
 	cfg = cfg.withDefaults()
+	return buildEvent(r, body, route, params, &cfg, cfg.NewRequestID())
+}
+
+// buildEvent is NewEvent with cfg's defaults applied and the request id chosen.
+func buildEvent(r *http.Request, body []byte, route api.Route, params map[string]string, cfg *Config, requestID string) events.APIGatewayV2HTTPRequest {
 	now := cfg.Now().UTC()
-	requestID := cfg.NewRequestID()
 	rawPath, rawQuery := splitRequestURI(r)
 	sourceIP := remoteIP(r)
 	headers := eventHeaders(r, body, sourceIP, requestID, now.Unix())
@@ -145,15 +148,10 @@ func requestCookies(h http.Header) []string {
 // x-amzn-trace-id added.
 func eventHeaders(r *http.Request, body []byte, sourceIP, requestID string, epoch int64) map[string]string {
 	h := make(map[string]string, len(r.Header)+6)
-	for name, values := range r.Header {
-		name = strings.ToLower(name)
-		if name == "cookie" || len(values) == 0 {
-			continue
-		}
-		if old, ok := h[name]; ok { // the same name in two spellings
-			values = append([]string{old}, values...)
-		}
-		h[name] = strings.Join(values, ",")
+	if !copyHeaders(h, r.Header, nil) {
+		// The same name in two spellings: join them in a fixed order.
+		clear(h)
+		copyHeaders(h, r.Header, sortedKeys(r.Header))
 	}
 	if r.Host != "" {
 		h["host"] = r.Host
@@ -177,11 +175,51 @@ func eventHeaders(r *http.Request, body []byte, sourceIP, requestID string, epoc
 	return h
 }
 
+// copyHeaders copies the headers of hdr into h with lower-case names and
+// repeated values joined with commas, taking the names in the order of names
+// when it is not nil. It reports false, leaving h partly filled, when names is
+// nil and two spellings of one name meet, as their order would then be random.
+func copyHeaders(h map[string]string, hdr http.Header, names []string) bool {
+	add := func(name string, values []string) bool {
+		name = strings.ToLower(name)
+		if name == "cookie" || len(values) == 0 {
+			return true
+		}
+		if old, ok := h[name]; ok {
+			if names == nil {
+				return false
+			}
+			values = append([]string{old}, values...)
+		}
+		h[name] = strings.Join(values, ",")
+		return true
+	}
+	if names != nil {
+		for _, name := range names {
+			add(name, hdr[name])
+		}
+		return true
+	}
+	for name, values := range hdr {
+		if !add(name, values) {
+			return false
+		}
+	}
+	return true
+}
+
 // traceID returns an X-Ray trace header "Root=1-<epoch hex>-<24 hex>",
 // derived from the request id so that it is unique and reproducible.
 func traceID(requestID string, epoch int64) string {
 	sum := sha256.Sum256([]byte(requestID))
-	return fmt.Sprintf("Root=1-%08x-%s", uint32(epoch), hex.EncodeToString(sum[:12]))
+	var epochBytes [4]byte
+	binary.BigEndian.PutUint32(epochBytes[:], uint32(epoch))
+	b := make([]byte, 0, len("Root=1-")+8+1+24)
+	b = append(b, "Root=1-"...)
+	b = hex.AppendEncode(b, epochBytes[:])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, sum[:12])
+	return string(b)
 }
 
 // remoteIP returns the client's IP address from r.RemoteAddr.
@@ -243,87 +281,24 @@ func isTextContentType(contentType string) bool {
 	return false
 }
 
-// wireEvent is the JSON form of a payload-2.0 event as API Gateway sends it:
-// empty optional fields are omitted, and authorizer and authentication are
-// absent (this gateway has no authorizers or mutual TLS). The aws-lambda-go
-// struct alone would send "authentication":{"clientCert":{...}}.
-type wireEvent struct {
-	Version               string            `json:"version"`
-	RouteKey              string            `json:"routeKey"`
-	RawPath               string            `json:"rawPath"`
-	RawQueryString        string            `json:"rawQueryString"`
-	Cookies               []string          `json:"cookies,omitempty"`
-	Headers               map[string]string `json:"headers"`
-	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
-	PathParameters        map[string]string `json:"pathParameters,omitempty"`
-	RequestContext        wireContext       `json:"requestContext"`
-	StageVariables        map[string]string `json:"stageVariables,omitempty"`
-	Body                  string            `json:"body,omitempty"`
-	IsBase64Encoded       bool              `json:"isBase64Encoded"`
-}
-
-type wireContext struct {
-	AccountID    string   `json:"accountId"`
-	APIID        string   `json:"apiId"`
-	DomainName   string   `json:"domainName"`
-	DomainPrefix string   `json:"domainPrefix"`
-	HTTP         wireHTTP `json:"http"`
-	RequestID    string   `json:"requestId"`
-	RouteKey     string   `json:"routeKey"`
-	Stage        string   `json:"stage"`
-	Time         string   `json:"time"`
-	TimeEpoch    int64    `json:"timeEpoch"`
-}
-
-type wireHTTP struct {
-	Method    string `json:"method"`
-	Path      string `json:"path"`
-	Protocol  string `json:"protocol"`
-	SourceIP  string `json:"sourceIp"`
-	UserAgent string `json:"userAgent"`
-}
-
 // MarshalEvent encodes ev as the JSON payload API Gateway sends to Lambda:
 // empty cookies, query and path parameters, stage variables and body are
-// omitted rather than sent as null, and headers is always an object.
+// omitted rather than sent as null, headers is always an object, and
+// authorizer and authentication are absent (this gateway has no authorizers
+// or mutual TLS; the aws-lambda-go struct alone would send
+// "authentication":{"clientCert":{...}}). Strings are escaped as json.Marshal
+// escapes them.
 func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	headers := ev.Headers
-	if headers == nil {
-		headers = map[string]string{}
-	}
-	rc := ev.RequestContext
-	w := wireEvent{
-		Version:               ev.Version,
-		RouteKey:              ev.RouteKey,
-		RawPath:               ev.RawPath,
-		RawQueryString:        ev.RawQueryString,
-		Cookies:               nonEmpty(ev.Cookies),
-		Headers:               headers,
-		QueryStringParameters: ev.QueryStringParameters,
-		PathParameters:        ev.PathParameters,
-		StageVariables:        ev.StageVariables,
-		Body:                  ev.Body,
-		IsBase64Encoded:       ev.IsBase64Encoded,
-		RequestContext: wireContext{
-			AccountID: rc.AccountID, APIID: rc.APIID,
-			DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
-			HTTP:      wireHTTP(rc.HTTP),
-			RequestID: rc.RequestID, RouteKey: rc.RouteKey, Stage: rc.Stage,
-			Time: rc.Time, TimeEpoch: rc.TimeEpoch,
-		},
-	}
-	b, err := json.Marshal(w)
-	if err != nil {
-		return nil, fmt.Errorf("encode event: %w", err)
-	}
-	return b, nil
+	return appendEvent(make([]byte, 0, eventSizeHint(&ev)), &ev), nil
 }
 
-func nonEmpty(s []string) []string {
-	if len(s) == 0 {
-		return nil
+// eventSizeHint estimates the encoded size of ev, to allocate once.
+func eventSizeHint(ev *events.APIGatewayV2HTTPRequest) int {
+	n := 512 + 2*len(ev.RawPath) + len(ev.RawQueryString) + len(ev.Body)
+	for k, v := range ev.Headers {
+		n += len(k) + len(v) + 6
 	}
-	return s
+	return n
 }
 
 // sortedKeys returns the keys of m in order, for deterministic output.

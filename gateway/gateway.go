@@ -60,13 +60,8 @@ func (g *gateway) handle(r *http.Request, ex *exchange) *httpResponse {
 		}
 		return errorResponse(http.StatusBadRequest, "Bad Request")
 	}
-	cfg := g.cfg
-	cfg.NewRequestID = func() string { return ex.requestID }
-	payload, err := MarshalEvent(NewEvent(r, body, route, params, cfg))
-	if err != nil {
-		ex.err = err
-		return respInternalError()
-	}
+	ev := buildEvent(r, body, route, params, &g.cfg, ex.requestID)
+	payload := appendEvent(make([]byte, 0, eventSizeHint(&ev)), &ev)
 	out, err := g.invoke(r.Context(), route.Handler, payload)
 	if err != nil {
 		ex.err = err
@@ -183,6 +178,13 @@ func writeResponse(w http.ResponseWriter, resp *httpResponse, requestID string) 
 
 // logAccess writes the access-log line of one request.
 func (g *gateway) logAccess(r *http.Request, ex *exchange, status, bytes int, latency time.Duration) {
+	level := slog.LevelInfo
+	if ex.err != nil {
+		level = slog.LevelError
+	}
+	if !g.cfg.Logger.Enabled(r.Context(), level) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("requestId", ex.requestID),
 		slog.String("ip", remoteIP(r)),
@@ -193,10 +195,8 @@ func (g *gateway) logAccess(r *http.Request, ex *exchange, status, bytes int, la
 		slog.Int("bytes", bytes),
 		slog.Float64("latencyMs", float64(latency.Microseconds())/1000),
 	}
-	level := slog.LevelInfo
 	if ex.err != nil {
 		attrs = append(attrs, slog.String("integrationError", ex.err.Error()))
-		level = slog.LevelError
 	}
 	g.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
 }

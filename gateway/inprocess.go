@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -35,18 +34,14 @@ func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte)
 		return nil, &FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
 	}
 	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	if err := decodeEvent(payload, &ev); err != nil {
 		return nil, &FunctionError{Function: function, Type: "Runtime.UnmarshalError", Message: err.Error()}
 	}
 	resp, err := callHandler(ctx, function, h, ev)
 	if err != nil {
 		return nil, err
 	}
-	out, err := json.Marshal(resp)
-	if err != nil {
-		return nil, &FunctionError{Function: function, Type: "Runtime.MarshalError", Message: err.Error()}
-	}
-	return out, nil
+	return appendResponse(make([]byte, 0, len(resp.Body)+len(resp.Body)/8+128), &resp), nil
 }
 
 // callHandler calls h, turning a returned error or a panic into a *FunctionError.

@@ -36,14 +36,24 @@ var errInvalidResponse = errors.New("invalid function response")
 // response; any other valid JSON is sent as the body of a 200 with content
 // type application/json. Invalid payloads are errInvalidResponse.
 func parseResponse(payload []byte) (*httpResponse, error) {
+	if raw, hasStatus, ok := scanResponse(payload); ok {
+		if !hasStatus {
+			return jsonBodyResponse(payload), nil
+		}
+		return structuredResponse(&raw)
+	}
+	return parseResponseJSON(payload)
+}
+
+// parseResponseJSON is parseResponse with encoding/json, for payloads
+// scanResponse does not read.
+func parseResponseJSON(payload []byte) (*httpResponse, error) {
 	if !json.Valid(payload) {
 		return nil, fmt.Errorf("%w: not valid JSON", errInvalidResponse)
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &probe); err != nil || probe["statusCode"] == nil {
-		h := http.Header{}
-		h.Set("Content-Type", "application/json")
-		return &httpResponse{status: http.StatusOK, header: h, body: bytes.TrimSpace(payload)}, nil
+		return jsonBodyResponse(payload), nil
 	}
 	var raw rawResponse
 	dec := json.NewDecoder(bytes.NewReader(payload))
@@ -52,6 +62,12 @@ func parseResponse(payload []byte) (*httpResponse, error) {
 		return nil, fmt.Errorf("%w: %w", errInvalidResponse, err)
 	}
 	return structuredResponse(&raw)
+}
+
+// jsonBodyResponse returns a JSON payload without statusCode as the body of a 200.
+func jsonBodyResponse(payload []byte) *httpResponse {
+	h := http.Header{"Content-Type": {"application/json"}}
+	return &httpResponse{status: http.StatusOK, header: h, body: bytes.TrimSpace(payload)}
 }
 
 // structuredResponse converts a response that has a statusCode.
