@@ -200,6 +200,9 @@ func appendResponse(b []byte, resp *events.APIGatewayV2HTTPResponse) []byte {
 func scanResponse(payload []byte) (raw rawResponse, hasStatus, ok bool) {
 	s := scanner{b: payload}
 	ok = s.object(func(k string) (ok bool) {
+		if k != "statusCode" && s.null() {
+			return knownResponseField(k) // encoding/json leaves the field unset
+		}
 		switch k {
 		case "statusCode":
 			raw.StatusCode, ok = s.jsonNumber()
@@ -220,4 +223,13 @@ func scanResponse(payload []byte) (raw rawResponse, hasStatus, ok bool) {
 		return ok
 	}) && s.atEnd()
 	return raw, hasStatus, ok
+}
+
+// knownResponseField reports whether k is a field of rawResponse, spelled exactly.
+func knownResponseField(k string) bool {
+	switch k {
+	case "headers", "multiValueHeaders", "cookies", "body", "isBase64Encoded":
+		return true
+	}
+	return false
 }

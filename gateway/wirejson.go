@@ -259,7 +259,8 @@ func (s *scanner) object(field func(key string) bool) bool {
 	if s.consume('}') {
 		return true
 	}
-	var seen []string
+	var seenBuf [16]string
+	seen := seenBuf[:0]
 	for {
 		k, ok := s.key()
 		if !ok || slices.Contains(seen, k) || !field(k) {
@@ -319,6 +320,16 @@ func (s *scanner) stringsMap() (map[string][]string, bool) {
 		return ok
 	})
 	return m, ok
+}
+
+// null moves past a null if it comes next.
+func (s *scanner) null() bool {
+	s.skipSpace()
+	if len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "null" {
+		s.i += 4
+		return true
+	}
+	return false
 }
 
 // boolean reads true or false.
