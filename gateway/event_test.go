@@ -66,7 +66,7 @@ func newTestRequest(c eventCase) *http.Request {
 
 func TestEventGolden(t *testing.T) {
 	for _, c := range eventCases {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run("inprocess/"+c.name, func(t *testing.T) {
 			rec := &recorder{}
 			h := New(fixedConfig(rec))
 			w := httptest.NewRecorder()
@@ -76,6 +76,9 @@ func TestEventGolden(t *testing.T) {
 			}
 			golden(t, "events/"+c.name+".json", rec.last(t))
 		})
+	}
+	if !*update { // the fixtures come from in-process mode
+		eventGoldenRIE(t)
 	}
 }
 

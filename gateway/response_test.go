@@ -39,27 +39,34 @@ type responseCase struct {
 	method  string
 	target  string
 	timeout time.Duration
+	// payload is the function's answer in both modes, when the case is one.
+	payload string
+}
+
+// payloadCase is a case whose function answers payload.
+func payloadCase(name, payload string) responseCase {
+	return responseCase{name: name, invoker: payloadInvoker(payload), payload: payload}
 }
 
 func responseCases() []responseCase {
 	return []responseCase{
-		{name: "structured", invoker: payloadInvoker(`{"statusCode":201,
+		payloadCase("structured", `{"statusCode":201,
 			"headers":{"Content-Type":"text/plain","x-one":"1"},
 			"multiValueHeaders":{"X-Multi":["a","b"]},
 			"cookies":["a=1; Path=/; HttpOnly","b=2"],
-			"body":"hello"}`)},
-		{name: "base64_body", invoker: payloadInvoker(`{"statusCode":200,"headers":{"content-type":"application/octet-stream"},"body":"AAEC/w==","isBase64Encoded":true}`)},
-		{name: "no_content_type", invoker: payloadInvoker(`{"statusCode":204}`)},
-		{name: "null_fields", invoker: payloadInvoker(`{"statusCode":200,"headers":null,"multiValueHeaders":null,"cookies":null,"body":"x"}`)},
-		{name: "json_without_status", invoker: payloadInvoker(`{"movies":[{"year":2013,"title":"Rush"}]}`)},
-		{name: "json_string", invoker: payloadInvoker(`"hello"`)},
-		{name: "json_array", invoker: payloadInvoker(`[1,2]`)},
-		{name: "invalid_json", invoker: payloadInvoker(`{"statusCode":`)},
-		{name: "not_json", invoker: payloadInvoker(`hello`)},
-		{name: "status_out_of_range", invoker: payloadInvoker(`{"statusCode":42}`)},
-		{name: "status_null", invoker: payloadInvoker(`{"statusCode":null,"body":"x"}`)},
-		{name: "status_wrong_type", invoker: payloadInvoker(`{"statusCode":true}`)},
-		{name: "invalid_base64", invoker: payloadInvoker(`{"statusCode":200,"body":"***","isBase64Encoded":true}`)},
+			"body":"hello"}`),
+		payloadCase("base64_body", `{"statusCode":200,"headers":{"content-type":"application/octet-stream"},"body":"AAEC/w==","isBase64Encoded":true}`),
+		payloadCase("no_content_type", `{"statusCode":204}`),
+		payloadCase("null_fields", `{"statusCode":200,"headers":null,"multiValueHeaders":null,"cookies":null,"body":"x"}`),
+		payloadCase("json_without_status", `{"movies":[{"year":2013,"title":"Rush"}]}`),
+		payloadCase("json_string", `"hello"`),
+		payloadCase("json_array", `[1,2]`),
+		payloadCase("invalid_json", `{"statusCode":`),
+		payloadCase("not_json", `hello`),
+		payloadCase("status_out_of_range", `{"statusCode":42}`),
+		payloadCase("status_null", `{"statusCode":null,"body":"x"}`),
+		payloadCase("status_wrong_type", `{"statusCode":true}`),
+		payloadCase("invalid_base64", `{"statusCode":200,"body":"***","isBase64Encoded":true}`),
 		{name: "handler_struct", invoker: handlerInvoker(okHandler)},
 		{name: "handler_error", invoker: handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			return events.APIGatewayV2HTTPResponse{}, errors.New("boom: secret table name")
@@ -99,47 +106,66 @@ type goldenResponse struct {
 
 func TestResponseGolden(t *testing.T) {
 	for _, c := range responseCases() {
-		t.Run(c.name, func(t *testing.T) {
-			checkNoGoroutineLeak(t)
-			cfg := fixedConfig(c.invoker)
-			cfg.Timeout = c.timeout
-			srv := httptest.NewServer(New(cfg))
-			t.Cleanup(srv.Close)
-			method, target := c.method, c.target
-			if method == "" {
-				method = http.MethodGet
-			}
-			if target == "" {
-				target = "/list"
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			req, err := http.NewRequestWithContext(ctx, method, srv.URL+target, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := srv.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Header.Del("Date")
-			g := goldenResponse{Status: resp.StatusCode, Header: resp.Header}
-			if utf8.Valid(body) {
-				g.Body = string(body)
-			} else {
-				g.BodyBase64 = base64.StdEncoding.EncodeToString(body)
-			}
-			if strings.Contains(string(body), "secret") || strings.Contains(string(body), "boom") {
-				t.Errorf("internal error text in response: %s", body)
-			}
-			got, _ := json.Marshal(g)
-			golden(t, "responses/"+c.name+".json", got)
-			srv.Client().CloseIdleConnections()
+		t.Run("inprocess/"+c.name, func(t *testing.T) {
+			checkResponseGolden(t, c, c.invoker)
 		})
 	}
+	if *update {
+		return // the fixtures come from in-process mode
+	}
+	for _, c := range responseCases() {
+		t.Run("rie/"+c.name, func(t *testing.T) {
+			inv := rieResponseInvoker(t, c)
+			checkResponseGolden(t, c, inv)
+		})
+	}
+}
+
+// checkResponseGolden serves case c through the gateway with inv and
+// compares the HTTP response with its golden file.
+func checkResponseGolden(t *testing.T, c responseCase, inv Invoker) {
+	t.Helper()
+	checkNoGoroutineLeak(t)
+	if c, ok := inv.(interface{ closeIdle() }); ok {
+		t.Cleanup(c.closeIdle) // runs before the leak check
+	}
+	cfg := fixedConfig(inv)
+	cfg.Timeout = c.timeout
+	srv := httptest.NewServer(New(cfg))
+	t.Cleanup(srv.Close)
+	method, target := c.method, c.target
+	if method == "" {
+		method = http.MethodGet
+	}
+	if target == "" {
+		target = "/list"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, srv.URL+target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Header.Del("Date")
+	g := goldenResponse{Status: resp.StatusCode, Header: resp.Header}
+	if utf8.Valid(body) {
+		g.Body = string(body)
+	} else {
+		g.BodyBase64 = base64.StdEncoding.EncodeToString(body)
+	}
+	if strings.Contains(string(body), "secret") || strings.Contains(string(body), "boom") {
+		t.Errorf("internal error text in response: %s", body)
+	}
+	got, _ := json.Marshal(g)
+	golden(t, "responses/"+c.name+".json", got)
+	srv.Client().CloseIdleConnections()
 }
