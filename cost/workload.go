@@ -15,7 +15,7 @@ type Arch string
 // The two Lambda architectures.
 const (
 	ARM64  Arch = "arm64"
-	X86_64 Arch = "x86_64"
+	X86_64 Arch = "x86_64" //nolint:revive // var-naming: spelled as Lambda names the architecture
 )
 
 // ParseArch returns the Arch named s: arm64 (or aarch64) or x86_64 (or amd64).

@@ -199,11 +199,11 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // truncate shortens s for an error message.
 func truncate(s string) string {
-	const max = 60
-	if len(s) <= max {
+	const maxLen = 60
+	if len(s) <= maxLen {
 		return s
 	}
-	return s[:max] + "…"
+	return s[:maxLen] + "…"
 }
 
 // itemToMovie converts a DynamoDB item back to a movie.

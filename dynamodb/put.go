@@ -117,7 +117,7 @@ func backoff(attempt int) time.Duration {
 	if attempt < 16 {
 		d = min(backoffCap, backoffBase<<attempt)
 	}
-	return rand.N(d + 1)
+	return rand.N(d + 1) //nolint:gosec // G404: retry jitter needs no unpredictability
 }
 
 // sleep waits for d or until ctx is done, returning ctx's error in that case.

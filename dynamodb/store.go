@@ -141,7 +141,8 @@ func (s *Store) List(ctx context.Context, opts movies.ListOptions) (*movies.Page
 	page := &movies.Page{Movies: make([]movies.Movie, 0, min(opts.Limit, 64))}
 	more := false
 	for calls := 0; len(page.Movies) < opts.Limit && calls < maxListCalls; calls++ {
-		items, last, err := s.fetch(ctx, opts.Year, int32(opts.Limit-len(page.Movies)), start)
+		remaining := int32(opts.Limit - len(page.Movies)) //nolint:gosec // G115: Validate bounds Limit to movies.MaxLimit
+		items, last, err := s.fetch(ctx, opts.Year, remaining, start)
 		if err != nil {
 			return nil, storeError(fmt.Errorf("list table %s: %w", s.table, err))
 		}

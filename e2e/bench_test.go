@@ -38,7 +38,11 @@ func seed(b *testing.B, store movies.Store) {
 
 // fetch GETs url and fails the benchmark unless the answer is 200.
 func fetch(b *testing.B, client *http.Client, url string) {
-	resp, err := client.Get(url)
+	req, err := http.NewRequestWithContext(b.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		b.Fatal(err)
 	}

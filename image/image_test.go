@@ -48,7 +48,8 @@ func testBinary(t testing.TB, arch string) string {
 		return p
 	}
 	if binaries.dir == "" {
-		d, err := os.MkdirTemp("", "movies-image-test-")
+		// Shared by every test in the package (built once), so not t.TempDir; TestMain removes it.
+		d, err := os.MkdirTemp("", "movies-image-test-") //nolint:usetesting // see above
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +128,7 @@ func checkConfig(t *testing.T, img v1.Image, arch string) {
 	if !slices.Contains(cfg.Config.Env, "SSL_CERT_FILE="+CACertsPath) {
 		t.Errorf("env = %q, want SSL_CERT_FILE", cfg.Config.Env)
 	}
-	if !cfg.Created.Time.Equal(time.Unix(0, 0)) {
+	if !cfg.Created.Equal(time.Unix(0, 0)) {
 		t.Errorf("created = %v, want Unix 0", cfg.Created.Time)
 	}
 }

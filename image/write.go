@@ -47,7 +47,7 @@ func WriteTarball(path, ref string, img v1.Image) error {
 	if err != nil {
 		return fmt.Errorf("image: tag %q: %w", ref, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { //nolint:gosec // G301: build output, readable like any build output
 		return fmt.Errorf("image: create directory for %s: %w", path, err)
 	}
 	if err := tarball.WriteToFile(path, tag, img); err != nil {

@@ -249,7 +249,7 @@ func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, err
 		}
 	})
 	switch {
-	case recErr == errStop:
+	case errors.Is(recErr, errStop):
 		return nil
 	case recErr != nil:
 		return recErr

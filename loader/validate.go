@@ -225,7 +225,7 @@ func newKeySet() *keySet {
 
 // add records k at index i. If k was seen before it returns the first index and true.
 func (s *keySet) add(k movies.Key, i int) (int, bool) {
-	s.buf = binary.BigEndian.AppendUint64(s.buf[:0], uint64(k.Year))
+	s.buf = binary.BigEndian.AppendUint64(s.buf[:0], uint64(k.Year)) //nolint:gosec // G115: only the bit pattern is hashed
 	s.buf = append(s.buf, k.Title...)
 	h := [2]uint64{maphash.Bytes(s.s1, s.buf), maphash.Bytes(s.s2, s.buf)}
 	if first, ok := s.first[h]; ok {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -119,7 +120,7 @@ func testPutBatch(t *testing.T, s movies.Store, opts Options) {
 	dupNear.Info = raw(`{"rank":3,"replaced":"within one batch"}`)
 	dupFar := ms[5]
 	dupFar.Info = raw(`{"rank":5,"replaced":"across batches"}`)
-	batch := append(ms[:10:10], dupNear)
+	batch := append(slices.Clone(ms[:10]), dupNear)
 	batch = append(batch, ms[10:]...)
 	batch = append(batch, dupFar)
 	want := byKey(batch)

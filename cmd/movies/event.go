@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -111,7 +112,8 @@ func eventRequest(function string, o eventOptions) (*http.Request, error) {
 	if query != "" {
 		target += "?" + query
 	}
-	r, err := http.NewRequest(http.MethodGet, target, nil)
+	// The request is never sent: it only shapes the event, so no deadline applies.
+	r, err := http.NewRequestWithContext(context.Background(), http.MethodGet, target, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}

@@ -137,7 +137,7 @@ func imageBuild(ctx context.Context, o imageOptions, getenv func(string) string,
 	if err != nil {
 		return fmt.Errorf("temporary directory: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }() // best effort: a leftover temporary directory is harmless
 	var imgs []v1.Image
 	for _, arch := range o.archs {
 		img, err := buildArch(ctx, o, arch, created, tmp)

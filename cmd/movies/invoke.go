@@ -104,7 +104,7 @@ func readEvent(function string, o invokeOptions, stdin io.Reader) ([]byte, error
 		if err != nil {
 			return nil, fmt.Errorf("read event: %w", err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // opened read-only: Close loses nothing
 		src, name = f, o.file
 	}
 	b, err := io.ReadAll(io.LimitReader(src, maxEventBytes+1))
@@ -122,7 +122,7 @@ func readEvent(function string, o invokeOptions, stdin io.Reader) ([]byte, error
 
 // invokeInProcess runs function on event with the handlers of this binary,
 // reading from the store spec names. Handler logs go to stderr.
-func invokeInProcess(ctx context.Context, function, spec string, event []byte, stderr io.Writer) ([]byte, error) {
+func invokeInProcess(ctx context.Context, function, spec string, event []byte, stderr io.Writer) (_ []byte, err error) {
 	if _, err := parseStoreSpec(spec); err != nil {
 		return nil, withExitCode(2, err)
 	}
@@ -130,7 +130,7 @@ func invokeInProcess(ctx context.Context, function, spec string, event []byte, s
 	if err != nil {
 		return nil, err
 	}
-	defer store.Close()
+	defer closeStore(store, &err)
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := seedIfEmpty(ctx, store, logger); err != nil {
 		return nil, err

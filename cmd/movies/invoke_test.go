@@ -202,7 +202,8 @@ func TestInvokeRealRIE(t *testing.T) {
 		t.Fatalf("build bootstrap: %v\n%s", err, b)
 	}
 	addr, apiAddr := freeAddr(t), freeAddr(t)
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bootstrap, "get")
+	// Not CommandContext: the emulator must outlive ctx; t.Cleanup stops it.
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bootstrap, "get") //nolint:noctx // see above
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

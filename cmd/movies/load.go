@@ -54,7 +54,7 @@ an interruption ends with exactly the file's movies.`,
 }
 
 // runLoad validates and loads o.file, reporting progress and problems on stderr.
-func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writer) error {
+func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writer) (err error) {
 	if o.workers < 1 || o.workers > 256 {
 		return fmt.Errorf("--workers must be from 1 to 256, not %d", o.workers)
 	}
@@ -63,11 +63,11 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 	}
 	var w loader.Writer
 	if !o.dryRun {
-		store, err := openStore(ctx, o.store)
-		if err != nil {
-			return err
+		store, openErr := openStore(ctx, o.store)
+		if openErr != nil {
+			return openErr
 		}
-		defer store.Close()
+		defer closeStore(store, &err)
 		if err := checkTable(ctx, store); err != nil {
 			return err
 		}
@@ -154,7 +154,9 @@ func inputOpener(path string, stdin io.Reader) func() (io.ReadCloser, error) {
 			return io.NopCloser(stdin), nil
 		}
 	}
-	return func() (io.ReadCloser, error) { return os.Open(path) }
+	return func() (io.ReadCloser, error) {
+		return os.Open(path) //nolint:gosec // G304: the user names the input file on the command line
+	}
 }
 
 // progress shows load progress: a bar on a terminal, a line every few

@@ -67,7 +67,7 @@ DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 }
 
 // serve runs the local API until ctx is cancelled.
-func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err error) {
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	if o.invoke != "inprocess" && o.invoke != "rie" {
 		return withExitCode(2, fmt.Errorf("--invoke must be inprocess or rie, not %q", o.invoke))
@@ -83,7 +83,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeStore(store, &err)
 	if !o.noSeed {
 		if err := seedIfEmpty(ctx, store, logger); err != nil {
 			return err
@@ -96,7 +96,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 	defer closeInvoker()
 
-	ln, err := net.Listen("tcp", o.addr)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}

@@ -67,7 +67,11 @@ func TestServeSeedsEmptyStore(t *testing.T) {
 	client := &http.Client{Timeout: 10 * time.Second}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			resp, err := client.Get(base + tt.path)
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -39,6 +40,14 @@ func parseStoreSpec(spec string) (storeSpec, error) {
 		return storeSpec{}, fmt.Errorf("invalid store %q: want file:PATH or dynamodb:TABLE", spec)
 	}
 	return storeSpec{kind: kind, arg: arg}, nil
+}
+
+// closeStore closes s for a deferred call. A failure to close is added to
+// *errp; when Close succeeds *errp is left exactly as it was.
+func closeStore(s movies.Store, errp *error) {
+	if err := s.Close(); err != nil {
+		*errp = errors.Join(*errp, fmt.Errorf("close store: %w", err))
+	}
 }
 
 // openStore opens the store that spec names.

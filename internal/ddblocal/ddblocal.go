@@ -93,7 +93,8 @@ func (s *Server) Restart(ctx context.Context) error {
 	if s.cmd != nil {
 		return nil
 	}
-	cmd := exec.Command("java", "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
+	// Not CommandContext: the server outlives ctx, which bounds only the start; Stop ends it.
+	cmd := exec.Command("java", "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", //nolint:noctx // see above
 		"-inMemory", "-disableTelemetry", "-port", strconv.Itoa(s.Port))
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "DDB_LOCAL_TELEMETRY=0")

@@ -226,7 +226,7 @@ func TestSeedIsDeterministic(t *testing.T) {
 		}
 		return b.String()
 	}
-	if draws(1) != draws(1) {
+	if first, again := draws(1), draws(1); first != again {
 		t.Fatal("same seed, different faults")
 	}
 	if draws(1) == draws(2) {

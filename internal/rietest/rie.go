@@ -88,7 +88,7 @@ func buildAndExtract(ctx context.Context, root, dir string) (string, error) {
 		return "", fmt.Errorf("create %s: %w", dir, err)
 	}
 	built := filepath.Join(dir, fmt.Sprintf("built-%d", os.Getpid()))
-	defer os.Remove(built)
+	defer func() { _ = os.Remove(built) }() // best effort: the directory is a cache
 	if err := image.BuildBootstrap(ctx, root, "amd64", built); err != nil {
 		return "", err
 	}
@@ -102,7 +102,7 @@ func buildAndExtract(ctx context.Context, root, dir string) (string, error) {
 	}
 	out := filepath.Join(dir, "bootstrap-amd64")
 	tmp := fmt.Sprintf("%s.%d", out, os.Getpid())
-	if err := os.WriteFile(tmp, data, os.FileMode(mode)); err != nil {
+	if err := os.WriteFile(tmp, data, os.FileMode(mode&0o777)); err != nil {
 		return "", fmt.Errorf("write bootstrap: %w", err)
 	}
 	if err := os.Rename(tmp, out); err != nil {
@@ -148,7 +148,8 @@ type rie struct {
 func startRIE(tb testing.TB, riePath, bootstrap, handler string, env []string) *rie {
 	tb.Helper()
 	addr, apiAddr := freeAddr(tb), freeAddr(tb)
-	cmd := exec.Command(riePath,
+	// Not CommandContext: RIE outlives the call that starts it and is stopped in cleanup.
+	cmd := exec.Command(riePath, //nolint:noctx // see above
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", apiAddr,
 		"--log-level", "error",
