@@ -84,6 +84,23 @@ type rieCaseInvoker struct {
 	mode rieMode
 }
 
+// settle waits until the pool is back to full size and no restart runs, so
+// that a case's goroutine count starts from a quiet pool.
+func (inv *rieCaseInvoker) settle(t *testing.T) {
+	t.Helper()
+	p := inv.pool
+	deadline := time.Now().Add(30 * time.Second)
+	for _, f := range p.cfg.Functions {
+		for len(p.idle[f]) < p.cfg.Size {
+			if time.Now().After(deadline) {
+				t.Fatalf("pool of %s did not get back to %d processes", f, p.cfg.Size)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	p.restart.Wait() // no invocation runs, so no restart can be added meanwhile
+}
+
 // closeIdle closes the pool's idle connections, whose goroutines would
 // otherwise count as leaked by the case that opened them.
 func (inv *rieCaseInvoker) closeIdle() { inv.pool.client.CloseIdleConnections() }

@@ -125,6 +125,9 @@ func TestResponseGolden(t *testing.T) {
 // compares the HTTP response with its golden file.
 func checkResponseGolden(t *testing.T, c responseCase, inv Invoker) {
 	t.Helper()
+	if s, ok := inv.(interface{ settle(*testing.T) }); ok {
+		s.settle(t)
+	}
 	checkNoGoroutineLeak(t)
 	if c, ok := inv.(interface{ closeIdle() }); ok {
 		t.Cleanup(c.closeIdle) // runs before the leak check
