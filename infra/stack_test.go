@@ -29,8 +29,8 @@ func TestMain(m *testing.M) {
 	}
 	outRoot = dir
 	code := m.Run()
-	jsii.Close() // stop the Node child process so the test binary exits
-	os.RemoveAll(dir)
+	jsii.Close()          // stop the Node child process so the test binary exits
+	_ = os.RemoveAll(dir) // best effort: a leftover temporary directory is harmless
 	os.Exit(code)
 }
 
