@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Step is one `go test -bench` invocation: the benchmarks of one package that
+// share a -benchtime. Each runs in its own test binary, with its own DynamoDB
+// Local when it needs one.
+type Step struct {
+	Pkg       string        `json:"pkg"`
+	Benches   []string      `json:"benches"` // top-level benchmark names
+	Benchtime string        `json:"benchtime"`
+	Timeout   time.Duration `json:"timeout_ns"`
+}
+
+// runs reports whether the step runs the top-level benchmark name.
+func (s Step) runs(name string) bool { return slices.Contains(s.Benches, name) }
+
+// Args are the go test arguments of the step.
+func (s Step) Args() []string {
+	return []string{"test", "-run", "^$", "-bench", "^(" + strings.Join(s.Benches, "|") + ")$",
+		"-benchtime", s.Benchtime, "-benchmem", "-count", "1", "-timeout", s.Timeout.String(), s.Pkg}
+}
+
+// Steps are the invocations of one `make bench`, in order. Benchtimes are
+// small on purpose: the whole run stays within a few minutes on 2 cores.
+var Steps = []Step{
+	{"./loader", []string{"BenchmarkLoadSample"}, "1x", 4 * time.Minute},
+	{"./e2e", []string{"BenchmarkReportGet", "BenchmarkThroughput", "BenchmarkReportInProcessInvoke"}, "1s", 3 * time.Minute},
+	{"./e2e", []string{"BenchmarkReportListWalk"}, "5x", 3 * time.Minute},
+	{"./e2e", []string{"BenchmarkReportImage", "BenchmarkReportServeRSS"}, "1x", 5 * time.Minute},
+	{"./internal/rietest", []string{"BenchmarkColdStart", "BenchmarkServingRSS"}, "1x", 4 * time.Minute},
+	{"./internal/rietest", []string{"BenchmarkWarmInvoke"}, "1s", 3 * time.Minute},
+}
+
+// StepRun is the outcome of running a Step.
+type StepRun struct {
+	Step     Step    `json:"step"`
+	Command  string  `json:"command"`
+	Seconds  float64 `json:"seconds"`
+	ExitCode int     `json:"exit_code"`
+	Err      string  `json:"error,omitempty"` // why the step failed, for the rows it should have filled
+	output   []byte
+}
+
+// RunStep runs step with the go command goBin in dir, copying its output to
+// progress as it comes. A failed step is reported in the StepRun, not as an error.
+func RunStep(ctx context.Context, goBin, dir string, step Step, progress io.Writer) StepRun {
+	// go test's own -timeout stops a hung benchmark with a stack dump; the
+	// context is the backstop should the go command itself hang.
+	ctx, cancel := context.WithTimeout(ctx, step.Timeout+time.Minute)
+	defer cancel()
+	args := step.Args()
+	run := StepRun{Step: step, Command: goBin + " " + shellJoin(args)}
+	fmt.Fprintf(progress, "\n$ %s\n", run.Command)
+	var buf bytes.Buffer
+	cmd := exec.CommandContext(ctx, goBin, args...)
+	cmd.Dir = dir
+	cmd.Stdout = io.MultiWriter(&buf, progress)
+	cmd.Stderr = cmd.Stdout
+	setProcessGroup(cmd)
+	cmd.WaitDelay = 10 * time.Second
+	start := time.Now()
+	err := cmd.Run()
+	run.Seconds = time.Since(start).Seconds()
+	run.output = buf.Bytes()
+	if err != nil {
+		run.ExitCode = exitCode(err)
+		run.Err = fmt.Sprintf("FAILED: go test %s exited %d: %s", step.Pkg, run.ExitCode, firstError(buf.String()))
+	}
+	return run
+}
+
+func exitCode(err error) int {
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+		return ee.ExitCode()
+	}
+	return -1
+}
+
+// firstError picks the most telling line of failed go test output: a
+// benchmark's failure message, a panic, a build error, else the last line.
+func firstError(out string) string {
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "--- FAIL") && i+1 < len(lines) && strings.TrimSpace(lines[i+1]) != "" {
+			return strings.TrimSpace(lines[i+1])
+		}
+	}
+	for i, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "panic:"):
+			return l
+		case strings.HasPrefix(l, "# ") && i+1 < len(lines): // go build's package header
+			return strings.TrimSpace(lines[i+1])
+		}
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		if t := strings.TrimSpace(lines[i]); t != "" {
+			return t
+		}
+	}
+	return "no output"
+}
+
+// shellJoin quotes args for display.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " ^$|()*?[]'\"\\") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}
