@@ -12,7 +12,7 @@ ADDR ?= 127.0.0.1:8080
 # The CDK's jsii runtime prints a long banner on Node 20 without this.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: all run build bootstrap fuzz synth infra-test test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
+.PHONY: all run build bootstrap lint fuzz synth infra-test test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
 
 all: build
 
@@ -48,6 +48,17 @@ test: deps vet
 	$(GO) test -race -count=1 ./...
 	GO=$(GO) ./scripts/fuzz.sh 3s
 	$(MAKE) infra-test
+
+# golangci-lint, pinned; the versioned file name makes a version bump reinstall it.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := $(GOBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+lint: $(GOLANGCI_LINT) ## golangci-lint on the root module and infra/ (config: .golangci.yml)
+	GOLANGCI_LINT=$(GOLANGCI_LINT) ./scripts/lint.sh
+
+$(GOLANGCI_LINT):
+	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(GOBIN)/golangci-lint $@
 
 # Every fuzz target, longer: make fuzz FUZZTIME=10m
 FUZZTIME ?= 1m
