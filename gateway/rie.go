@@ -507,7 +507,8 @@ func (p *RIEPool) startProcOnce(ctx context.Context, function string) (*rieProc,
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
 	apiAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
-	cmd := exec.Command(p.cfg.RIE,
+	// Not CommandContext: the process outlives the request that started it; Close stops it.
+	cmd := exec.Command(p.cfg.RIE, //nolint:gosec,noctx // G204: the configured RIE binary
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", apiAddr, // the default, 9001, would be shared by every process
 		p.cfg.Bootstrap, function)
@@ -587,12 +588,14 @@ func newProcMarker() string {
 func freeLoopbackPorts(n int) ([]int, error) {
 	ports := make([]int, 0, n)
 	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		var lc net.ListenConfig
+		l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, fmt.Errorf("find a free port: %w", err)
 		}
-		defer l.Close() // hold every port until all are chosen, so they differ
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		// Hold every port until all are chosen, so they differ.
+		defer func() { _ = l.Close() }()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port) //nolint:errcheck // a TCP listener's Addr is a *net.TCPAddr
 	}
 	return ports, nil
 }
