@@ -1,0 +1,92 @@
+package reliability_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/faultproxy"
+)
+
+// buildMovies builds the movies CLI into the test's temporary directory.
+func buildMovies(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "movies")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if b, err := exec.CommandContext(ctx, "go", "build", "-o", out, "../cmd/movies").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/movies: %v\n%s", err, b)
+	}
+	return out
+}
+
+// TestLoadCommandKilledAndRerun runs `movies load` into DynamoDB Local through
+// a proxy that slows every call, kills the process with SIGKILL (no chance to
+// clean up) once part of the file is in the table, then reruns the command and
+// checks that the table holds exactly the file's items.
+func TestLoadCommandKilledAndRerun(t *testing.T) {
+	srv := ddblocal.Shared(t)
+	bin := buildMovies(t)
+	path, want := loadFile(t)
+	table := newTable(t, srv)
+	proxy, err := faultproxy.Start(faultproxy.Config{Upstream: srv.Endpoint, Latency: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("start fault proxy: %v", err)
+	}
+	t.Cleanup(func() { _ = proxy.Close() })
+
+	env := func(endpoint string) []string {
+		return append(os.Environ(), "AWS_ENDPOINT_URL_DYNAMODB="+endpoint, "AWS_REGION="+ddblocal.Region,
+			"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "load", "--store", "dynamodb:"+table, path)
+	cmd.Env = env(proxy.URL)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start movies load: %v", err)
+	}
+	// Kill once some writes have landed, well before the end.
+	deadline := time.Now().Add(2 * time.Minute)
+	for n := 0; n < 50; n = len(scanKeys(t, srv, table)) {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("no writes reached the table; output:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill: %v", err)
+	}
+	_ = cmd.Wait()
+	partial := scanKeys(t, srv, table)
+	t.Logf("killed load left %d of %d items", len(partial), len(want))
+	if len(partial) >= len(want) {
+		t.Fatalf("the load finished before it was killed; slow the proxy down")
+	}
+
+	out.Reset()
+	rerun := exec.CommandContext(ctx, bin, "load", "--store", "dynamodb:"+table, path)
+	rerun.Env = env(srv.Endpoint)
+	rerun.Stdout, rerun.Stderr = &out, &out
+	if err := rerun.Run(); err != nil {
+		t.Fatalf("rerun: %v\n%s", err, out.String())
+	}
+	got := scanKeys(t, srv, table)
+	if len(got) != len(want) {
+		t.Fatalf("after rerun the table has %d items, want %d", len(got), len(want))
+	}
+	for k := range want {
+		if !got[k] {
+			t.Fatalf("after rerun %v is missing", k)
+		}
+	}
+}
