@@ -16,7 +16,10 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultWorkers          = 8
+	// DefaultWorkers is 16: on DynamoDB Local on two cores, loading the 4,609
+	// sample movies took 1.9 s with 1 worker, 1.5 s with 2–4, 1.2 s with 8,
+	// 1.1 s with 16 and 1.3 s with 32 (validation included).
+	DefaultWorkers          = 16
 	DefaultBatchSize        = 25 // DynamoDB's BatchWriteItem limit
 	DefaultProgressInterval = 500 * time.Millisecond
 	DefaultMaxRetries       = 5
