@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
 )
 
@@ -61,21 +62,52 @@ func (g *gateway) handle(r *http.Request, ex *exchange) *httpResponse {
 		return errorResponse(http.StatusBadRequest, "Bad Request")
 	}
 	ev := buildEvent(r, body, route, params, &g.cfg, ex.requestID)
-	payload := appendEvent(make([]byte, 0, eventSizeHint(&ev)), &ev)
-	out, err := g.invoke(r.Context(), route.Handler, payload)
+	if inv, ok := typedInvoker(g.cfg.Invoker, &ev); ok {
+		return g.callTyped(r.Context(), ex, inv, route.Handler, &ev)
+	}
+	return g.callJSON(r.Context(), ex, route.Handler, &ev)
+}
+
+// callJSON invokes the function with ev's JSON payload and converts the
+// response payload.
+func (g *gateway) callJSON(ctx context.Context, ex *exchange, function string, ev *events.APIGatewayV2HTTPRequest) *httpResponse {
+	payload := appendEvent(make([]byte, 0, eventSizeHint(ev)), ev)
+	out, err := g.invoke(ctx, function, payload)
 	if err != nil {
-		ex.err = err
-		if errors.Is(err, context.DeadlineExceeded) {
-			return respServiceUnavail()
-		}
-		return respInternalError()
+		return invokeFailed(ex, err)
 	}
 	resp, err := parseResponse(out)
 	if err != nil {
-		ex.err = fmt.Errorf("function %s: %w", route.Handler, err)
+		ex.err = fmt.Errorf("function %s: %w", function, err)
 		return respInternalError()
 	}
 	return resp
+}
+
+// callTyped invokes the function with ev itself and converts the response
+// struct, with the same result as callJSON.
+func (g *gateway) callTyped(ctx context.Context, ex *exchange, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) *httpResponse {
+	normalizeEvent(ev)
+	out, err := g.invokeEvent(ctx, inv, function, ev)
+	if err != nil {
+		return invokeFailed(ex, err)
+	}
+	resp, err := convertResponse(&out)
+	if err != nil {
+		ex.err = fmt.Errorf("function %s: %w", function, err)
+		return respInternalError()
+	}
+	return resp
+}
+
+// invokeFailed records a failed invocation and answers 503 past the
+// timeout, 500 otherwise.
+func invokeFailed(ex *exchange, err error) *httpResponse {
+	ex.err = err
+	if errors.Is(err, context.DeadlineExceeded) {
+		return respServiceUnavail()
+	}
+	return respInternalError()
 }
 
 // errBodyTooLarge reports a request body over MaxRequestBytes.
@@ -119,21 +151,24 @@ func (g *gateway) invoke(ctx context.Context, function string, payload []byte) (
 	select {
 	case res := <-done:
 		if res.err != nil {
-			if ctx.Err() != nil && errors.Is(context.Cause(ctx), errIntegrationTimeout) {
-				return nil, fmt.Errorf("invoke %s: %w", function, errIntegrationTimeout)
-			}
-			return nil, fmt.Errorf("invoke %s: %w", function, res.err)
+			return nil, invokeError(ctx, function, res.err)
 		}
 		if len(res.out) > MaxResponseBytes {
 			return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(res.out), MaxResponseBytes)
 		}
 		return res.out, nil
 	case <-ctx.Done():
-		if errors.Is(context.Cause(ctx), errIntegrationTimeout) {
-			return nil, fmt.Errorf("invoke %s: %w", function, errIntegrationTimeout)
-		}
-		return nil, fmt.Errorf("invoke %s: %w", function, context.Cause(ctx))
+		return nil, invokeError(ctx, function, context.Cause(ctx))
 	}
+}
+
+// invokeError wraps the error of an invocation under ctx: past the gateway's
+// timeout it is the integration timeout, whatever the invoker returned.
+func invokeError(ctx context.Context, function string, err error) error {
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), errIntegrationTimeout) {
+		return fmt.Errorf("invoke %s: %w", function, errIntegrationTimeout)
+	}
+	return fmt.Errorf("invoke %s: %w", function, err)
 }
 
 // safeInvoke calls inv, turning a missing invoker or a panic in the invoker

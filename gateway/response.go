@@ -76,10 +76,21 @@ func structuredResponse(raw *rawResponse) (*httpResponse, error) {
 		return nil, fmt.Errorf("%w: statusCode is null", errInvalidResponse)
 	}
 	status, err := raw.StatusCode.Int64()
-	if err != nil || status < 100 || status > 599 {
+	if err != nil {
 		return nil, fmt.Errorf("%w: statusCode %s is not an HTTP status", errInvalidResponse, raw.StatusCode)
 	}
-	resp := &httpResponse{status: int(status), header: http.Header{}}
+	return buildResponse(status, raw)
+}
+
+// buildResponse converts a response whose statusCode is the integer status;
+// raw.StatusCode is not read. Headers come first from multiValueHeaders, then
+// headers replace them, then cookies become Set-Cookie headers, each in sorted
+// order; a base64 body is decoded.
+func buildResponse(status int64, raw *rawResponse) (*httpResponse, error) {
+	if status < 100 || status > 599 {
+		return nil, fmt.Errorf("%w: statusCode %d is not an HTTP status", errInvalidResponse, status)
+	}
+	resp := &httpResponse{status: int(status), header: make(http.Header, len(raw.MultiValueHeaders)+len(raw.Headers)+len(raw.Cookies))}
 	for _, name := range sortedKeys(raw.MultiValueHeaders) {
 		for _, v := range raw.MultiValueHeaders[name] {
 			resp.header.Add(name, v)
@@ -92,11 +103,14 @@ func structuredResponse(raw *rawResponse) (*httpResponse, error) {
 		resp.header.Add("Set-Cookie", c)
 	}
 	if raw.Body != nil {
-		resp.body = []byte(*raw.Body)
-		if raw.IsBase64Encoded {
-			if resp.body, err = base64.StdEncoding.DecodeString(*raw.Body); err != nil {
+		if !raw.IsBase64Encoded {
+			resp.body = []byte(*raw.Body)
+		} else {
+			body, err := base64.StdEncoding.DecodeString(*raw.Body)
+			if err != nil {
 				return nil, fmt.Errorf("%w: body is not valid base64: %w", errInvalidResponse, err)
 			}
+			resp.body = body
 		}
 	}
 	return resp, nil

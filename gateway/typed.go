@@ -1,0 +1,194 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// The typed path: when the invoker runs the handler in this process, the
+// gateway hands it the event struct and converts the returned struct, skipping
+// the JSON encoding and decoding of both. It is an optimization only: the
+// handler sees exactly the struct it would decode from MarshalEvent's payload,
+// and the client gets exactly the response parseResponse makes of the
+// runtime's encoding of the handler's answer. Whatever the typed path cannot
+// reproduce cheaply (invalid UTF-8, which JSON turns into U+FFFD, and
+// responses that might exceed Lambda's payload limit once encoded) goes the
+// JSON way.
+
+// eventInvoker is implemented by invokers that can call a function with the
+// event struct itself. InvokeEvent must behave as Invoke does on the event's
+// JSON payload, with the event already decoded and the response not yet
+// encoded: same errors, same *FunctionError for failures and panics.
+type eventInvoker interface {
+	InvokeEvent(ctx context.Context, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+}
+
+// typedInvoker returns the invoker as an eventInvoker when it is one and ev
+// can go the typed way.
+func typedInvoker(inv Invoker, ev *events.APIGatewayV2HTTPRequest) (eventInvoker, bool) {
+	ti, ok := inv.(eventInvoker)
+	if !ok || !eventIsValidUTF8(ev) {
+		return nil, false
+	}
+	return ti, true
+}
+
+// normalizeEvent gives ev, whose strings are all valid UTF-8, the form
+// json.Unmarshal gives it after MarshalEvent: empty cookies, query and path
+// parameters and stage variables are omitted, so nil; headers is always an
+// object, so never nil; authorizer and authentication are not sent, so zero.
+func normalizeEvent(ev *events.APIGatewayV2HTTPRequest) {
+	if len(ev.Cookies) == 0 {
+		ev.Cookies = nil
+	}
+	if ev.Headers == nil {
+		ev.Headers = map[string]string{}
+	}
+	if len(ev.QueryStringParameters) == 0 {
+		ev.QueryStringParameters = nil
+	}
+	if len(ev.PathParameters) == 0 {
+		ev.PathParameters = nil
+	}
+	if len(ev.StageVariables) == 0 {
+		ev.StageVariables = nil
+	}
+	ev.RequestContext.Authorizer = nil
+	ev.RequestContext.Authentication = events.APIGatewayV2HTTPRequestContextAuthentication{}
+}
+
+// eventIsValidUTF8 reports whether every string MarshalEvent writes for ev is
+// valid UTF-8, so that the JSON round trip leaves it unchanged.
+func eventIsValidUTF8(ev *events.APIGatewayV2HTTPRequest) bool {
+	rc := &ev.RequestContext
+	return validStrings(ev.Version, ev.RouteKey, ev.RawPath, ev.RawQueryString, ev.Body,
+		rc.RouteKey, rc.AccountID, rc.Stage, rc.RequestID, rc.APIID, rc.DomainName, rc.DomainPrefix, rc.Time,
+		rc.HTTP.Method, rc.HTTP.Path, rc.HTTP.Protocol, rc.HTTP.SourceIP, rc.HTTP.UserAgent) &&
+		validSlice(ev.Cookies) && validMap(ev.Headers) && validMap(ev.QueryStringParameters) &&
+		validMap(ev.PathParameters) && validMap(ev.StageVariables)
+}
+
+// validStrings reports whether every s is valid UTF-8.
+func validStrings(ss ...string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// validSlice reports whether every element of ss is valid UTF-8.
+func validSlice(ss []string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// validMap reports whether every key and value of m is valid UTF-8.
+func validMap(m map[string]string) bool {
+	for k, v := range m {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxEscapedLen is the most bytes one byte of a string takes in JSON (\u00XX).
+const maxEscapedLen = 6
+
+// encodedSizeBound returns a bound on the size of the JSON the runtime writes
+// for resp, and whether all its strings are valid UTF-8.
+func encodedSizeBound(resp *events.APIGatewayV2HTTPResponse) (n int, valid bool) {
+	const perString = 4 // quotes, separator, colon
+	n = 128             // field names and punctuation
+	valid = true
+	add := func(s string) {
+		n += maxEscapedLen*len(s) + perString
+		valid = valid && utf8.ValidString(s)
+	}
+	add(resp.Body)
+	for k, v := range resp.Headers {
+		add(k)
+		add(v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		add(k)
+		n += 4 // brackets or null
+		for _, v := range vs {
+			add(v)
+		}
+	}
+	for _, c := range resp.Cookies {
+		add(c)
+	}
+	return n, valid
+}
+
+// errResponseTooLarge reports a response over Lambda's payload limit.
+var errResponseTooLarge = errors.New("response is over Lambda's payload limit")
+
+// convertResponse turns a handler's response into HTTP exactly as the JSON
+// path does: the runtime's encoding, Lambda's payload limit, then
+// parseResponse. Responses with valid UTF-8 that are surely below the limit
+// are converted directly. A response over the limit is errResponseTooLarge;
+// an invalid one is errInvalidResponse.
+func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, error) {
+	if n, valid := encodedSizeBound(resp); valid && n <= MaxResponseBytes {
+		body := resp.Body
+		return buildResponse(int64(resp.StatusCode), &rawResponse{
+			Headers:           resp.Headers,
+			MultiValueHeaders: resp.MultiValueHeaders,
+			Cookies:           resp.Cookies,
+			Body:              &body,
+			IsBase64Encoded:   resp.IsBase64Encoded,
+		})
+	}
+	out := appendResponse(nil, resp)
+	if len(out) > MaxResponseBytes {
+		return nil, fmt.Errorf("%w: %d bytes, over %d", errResponseTooLarge, len(out), MaxResponseBytes)
+	}
+	return parseResponse(out)
+}
+
+// invokeEvent is invoke for an eventInvoker.
+func (g *gateway) invokeEvent(ctx context.Context, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, g.cfg.Timeout, errIntegrationTimeout)
+	defer cancel()
+	type result struct {
+		resp events.APIGatewayV2HTTPResponse
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := safeInvokeEvent(ctx, inv, function, ev)
+		done <- result{resp, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return res.resp, invokeError(ctx, function, res.err)
+		}
+		return res.resp, nil
+	case <-ctx.Done():
+		return events.APIGatewayV2HTTPResponse{}, invokeError(ctx, function, context.Cause(ctx))
+	}
+}
+
+// safeInvokeEvent is safeInvoke for an eventInvoker.
+func safeInvokeEvent(ctx context.Context, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = events.APIGatewayV2HTTPResponse{}, fmt.Errorf("invoker panicked: %v", v)
+		}
+	}()
+	return inv.InvokeEvent(ctx, function, ev)
+}
