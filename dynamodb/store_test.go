@@ -405,13 +405,13 @@ func TestTableSpecValidate(t *testing.T) {
 		spec dynamodb.TableSpec
 		ok   bool
 	}{
-		{dynamodb.TableSpec{Name: "t"}, true},
-		{dynamodb.TableSpec{Name: "t", Billing: "on-demand"}, true},
-		{dynamodb.TableSpec{Name: "t", Billing: "provisioned", RCU: 1, WCU: 1}, true},
+		{dynamodb.TableSpec{Name: "tbl"}, true},
+		{dynamodb.TableSpec{Name: "tbl", Billing: "on-demand"}, true},
+		{dynamodb.TableSpec{Name: "tbl", Billing: "provisioned", RCU: 1, WCU: 1}, true},
 		{dynamodb.TableSpec{}, false},
-		{dynamodb.TableSpec{Name: "t", Billing: "provisioned"}, false},
-		{dynamodb.TableSpec{Name: "t", RCU: 1, WCU: 1}, false},
-		{dynamodb.TableSpec{Name: "t", Billing: "free"}, false},
+		{dynamodb.TableSpec{Name: "tbl", Billing: "provisioned"}, false},
+		{dynamodb.TableSpec{Name: "tbl", RCU: 1, WCU: 1}, false},
+		{dynamodb.TableSpec{Name: "tbl", Billing: "free"}, false},
 	}
 	for _, tt := range tests {
 		if err := tt.spec.Validate(); (err == nil) != tt.ok {

@@ -43,8 +43,8 @@ type TableSpec struct {
 
 // Validate checks the spec.
 func (s TableSpec) Validate() error {
-	if s.Name == "" {
-		return errors.New("table name must not be empty")
+	if err := ValidateTableName(s.Name); err != nil {
+		return err
 	}
 	switch s.Billing {
 	case "", BillingOnDemand:
@@ -57,6 +57,21 @@ func (s TableSpec) Validate() error {
 		}
 	default:
 		return fmt.Errorf("billing must be %q or %q, not %q", BillingOnDemand, BillingProvisioned, s.Billing)
+	}
+	return nil
+}
+
+// ValidateTableName reports whether name is a valid DynamoDB table name:
+// 3 to 255 characters from a-z, A-Z, 0-9, '_', '-' and '.'.
+func ValidateTableName(name string) error {
+	if len(name) < 3 || len(name) > 255 {
+		return fmt.Errorf("table name %q must be 3 to 255 characters long", name)
+	}
+	for _, c := range name {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
+		if !ok {
+			return fmt.Errorf("table name %q may contain only a-z, A-Z, 0-9, '_', '-' and '.'", name)
+		}
 	}
 	return nil
 }

@@ -39,6 +39,11 @@ func parseStoreSpec(spec string) (storeSpec, error) {
 	if !ok || arg == "" || (kind != "file" && kind != "dynamodb") {
 		return storeSpec{}, fmt.Errorf("invalid store %q: want file:PATH or dynamodb:TABLE", spec)
 	}
+	if kind == "dynamodb" {
+		if err := dynamodb.ValidateTableName(arg); err != nil {
+			return storeSpec{}, fmt.Errorf("invalid store %q: %w", spec, err)
+		}
+	}
 	return storeSpec{kind: kind, arg: arg}, nil
 }
 

@@ -37,7 +37,8 @@ func newTableCmd() *cobra.Command {
 		Short: "Create, describe or delete the DynamoDB movies table",
 		Long: `Manage the DynamoDB table (partition key year, sort key title) with the
 standard AWS configuration; set AWS_ENDPOINT_URL_DYNAMODB to use DynamoDB Local.
-Exit codes: 0 ok, 1 other error, 3 table already exists, 4 table does not exist.`,
+Exit codes: 0 ok, 1 other error, 2 invalid arguments, 3 table already exists,
+4 table does not exist.`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&o.table, "table", "Movies", "table name")
@@ -101,7 +102,7 @@ func tableExit(err error) error {
 func tableCreate(ctx context.Context, o tableOptions, out io.Writer) error {
 	spec := dynamodb.TableSpec{Name: o.table, Billing: o.billing, RCU: o.rcu, WCU: o.wcu}
 	if err := spec.Validate(); err != nil {
-		return err
+		return withExitCode(2, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -125,6 +126,9 @@ func tableCreate(ctx context.Context, o tableOptions, out io.Writer) error {
 }
 
 func tableDescribe(ctx context.Context, o tableOptions, out io.Writer) error {
+	if err := dynamodb.ValidateTableName(o.table); err != nil {
+		return withExitCode(2, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	client, err := tableClient(ctx)
@@ -168,6 +172,9 @@ func printTableInfo(out io.Writer, info *dynamodb.TableInfo) error {
 }
 
 func tableDelete(ctx context.Context, o tableOptions, out io.Writer) error {
+	if err := dynamodb.ValidateTableName(o.table); err != nil {
+		return withExitCode(2, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	client, err := tableClient(ctx)

@@ -65,10 +65,12 @@ func TestTableCommand(t *testing.T) {
 		{[]string{"create", "--table", "CLIProv", "--billing", "provisioned", "--rcu", "5", "--wcu", "7", "--no-wait"}, 0, []string{"creating table CLIProv (provisioned, 5 RCU, 7 WCU)"}},
 		{[]string{"describe", "--table", "CLIProv"}, 0, []string{"billing  provisioned, 5 RCU, 7 WCU"}},
 		{[]string{"delete", "--table", "CLIProv", "--no-wait"}, 0, []string{"deleting table CLIProv"}},
-		{[]string{"create", "--table", "CLIBad", "--billing", "free"}, 1, []string{`billing must be "on-demand" or "provisioned"`}},
-		{[]string{"create", "--table", "CLIBad", "--rcu", "5"}, 1, []string{"only allowed with provisioned billing"}},
-		{[]string{"create", "--table", "CLIBad", "--billing", "provisioned"}, 1, []string{"positive read and write capacity"}},
+		{[]string{"create", "--table", "CLIBad", "--billing", "free"}, 2, []string{`billing must be "on-demand" or "provisioned"`}},
+		{[]string{"create", "--table", "CLIBad", "--rcu", "5"}, 2, []string{"only allowed with provisioned billing"}},
+		{[]string{"create", "--table", "CLIBad", "--billing", "provisioned"}, 2, []string{"positive read and write capacity"}},
 		{[]string{"create", "extra"}, 1, []string{"unknown command"}},
+		{[]string{"create", "--table", "ab"}, 2, []string{"3 to 255 characters"}},
+		{[]string{"describe", "--table", "bad name"}, 2, []string{"may contain only"}},
 	}
 	for _, s := range steps {
 		code, stdout, stderr := runSubcommand(t, newTableCmd(), strings.NewReader(""), s.args...)
