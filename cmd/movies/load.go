@@ -56,10 +56,10 @@ an interruption ends with exactly the file's movies.`,
 // runLoad validates and loads o.file, reporting progress and problems on stderr.
 func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writer) (err error) {
 	if o.workers < 1 || o.workers > 256 {
-		return fmt.Errorf("--workers must be from 1 to 256, not %d", o.workers)
+		return withExitCode(2, fmt.Errorf("--workers must be from 1 to 256, not %d", o.workers))
 	}
 	if _, err := parseStoreSpec(o.store); err != nil {
-		return err
+		return withExitCode(2, err)
 	}
 	var w loader.Writer
 	if !o.dryRun {

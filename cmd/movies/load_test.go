@@ -71,9 +71,9 @@ func TestLoadCommand(t *testing.T) {
 		{name: "missing file", args: func(db string) []string { return []string{"--store", "file:" + db, filepath.Join(dir, "nope.json")} },
 			wantCode: 1, wantErr: []string{"no such file"}},
 		{name: "bad store", args: func(string) []string { return []string{"--store", "s3:bucket", valid} },
-			wantCode: 1, wantErr: []string{"want file:PATH or dynamodb:TABLE"}, wantItems: -1},
+			wantCode: 2, wantErr: []string{"want file:PATH or dynamodb:TABLE"}, wantItems: -1},
 		{name: "bad workers", args: func(db string) []string { return []string{"--store", "file:" + db, "--workers", "0", valid} },
-			wantCode: 1, wantErr: []string{"--workers must be from 1 to 256"}, wantItems: -1},
+			wantCode: 2, wantErr: []string{"--workers must be from 1 to 256"}, wantItems: -1},
 		{name: "no file", args: func(db string) []string { return []string{"--store", "file:" + db} },
 			wantCode: 1, wantErr: []string{"accepts 1 arg"}, wantItems: -1},
 	}
