@@ -35,11 +35,10 @@ func (s Step) Args() []string {
 // small on purpose: the whole run stays within a few minutes on 2 cores.
 var Steps = []Step{
 	{"./loader", []string{"BenchmarkLoadSample"}, "1x", 4 * time.Minute},
-	{"./e2e", []string{"BenchmarkReportGet", "BenchmarkThroughput", "BenchmarkReportInProcessInvoke"}, "1s", 3 * time.Minute},
+	{"./e2e", []string{"BenchmarkReportGet", "BenchmarkReportThroughput", "BenchmarkReportWarmInvoke"}, "1s", 3 * time.Minute},
 	{"./e2e", []string{"BenchmarkReportListWalk"}, "5x", 3 * time.Minute},
 	{"./e2e", []string{"BenchmarkReportImage", "BenchmarkReportServeRSS"}, "1x", 5 * time.Minute},
 	{"./internal/rietest", []string{"BenchmarkColdStart", "BenchmarkServingRSS"}, "1x", 4 * time.Minute},
-	{"./internal/rietest", []string{"BenchmarkWarmInvoke"}, "1s", 3 * time.Minute},
 }
 
 // StepRun is the outcome of running a Step.

@@ -19,8 +19,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,6 +143,84 @@ func fetchOK(client *http.Client, u string) error {
 	return nil
 }
 
+// throughputBurst is how long each side of BenchmarkReportThroughput is
+// driven per iteration; the sides alternate.
+const throughputBurst = 100 * time.Millisecond
+
+// BenchmarkReportThroughput compares requests per second of a bare net/http
+// hello-world and of GET /get/2013/Rush through the gateway on the embedded
+// store, with the same load generator: 4 × GOMAXPROCS goroutines with
+// keep-alive connections, driving each server in alternating 100 ms bursts so
+// that both sides see the same machine load. It reports each side's req/s.
+func BenchmarkReportThroughput(b *testing.B) {
+	hello := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "hello, world\n")
+	}))
+	b.Cleanup(hello.Close)
+	store := openBolt(b)
+	seed(b, store)
+	gw := newServer(b, store)
+	workers := 4 * runtime.GOMAXPROCS(0)
+	sides := []struct {
+		url    string
+		client *http.Client
+	}{
+		{hello.URL + "/", hello.Client()},
+		{fmt.Sprintf("%s/get/%d/%s", gw.URL, benchKey.Year, benchKey.Title), gw.Client()},
+	}
+	for _, s := range sides {
+		s.client.Transport.(*http.Transport).MaxIdleConnsPerHost = workers
+		if _, err := burst(s.client, s.url, workers, throughputBurst); err != nil { // warm-up
+			b.Fatal(err)
+		}
+	}
+	requests := make([]int64, len(sides))
+	elapsed := make([]time.Duration, len(sides))
+	n := 0
+	for b.Loop() {
+		for j := range sides {
+			k := (n + j) % len(sides)
+			start := time.Now()
+			count, err := burst(sides[k].client, sides[k].url, workers, throughputBurst)
+			if err != nil {
+				b.Fatal(err)
+			}
+			requests[k] += count
+			elapsed[k] += time.Since(start)
+		}
+		n++
+	}
+	b.ReportMetric(float64(requests[0])/elapsed[0].Seconds(), "hello-req/s")
+	b.ReportMetric(float64(requests[1])/elapsed[1].Seconds(), "gateway-req/s")
+}
+
+// burst sends GET u from workers goroutines until d has passed and returns
+// how many requests succeeded; every goroutine has ended when it returns.
+func burst(client *http.Client, u string, workers int, d time.Duration) (int64, error) {
+	deadline := time.Now().Add(d)
+	var count atomic.Int64
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if err := fetchOK(client, u); err != nil {
+					errs <- err
+					return
+				}
+				count.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return count.Load(), nil
+}
+
 // BenchmarkReportListWalk walks the full AWS sample on DynamoDB Local two
 // ways, interleaved: a raw paginated Scan (Limit 1000, ExclusiveStartKey) and
 // GET /list?limit=1000 through the local gateway, following the cursor. Both
@@ -231,16 +312,58 @@ func listWalk(client *http.Client, base string) (int, error) {
 	return n, fmt.Errorf("listing did not end after %d pages", maxWalkPages)
 }
 
-// BenchmarkReportInProcessInvoke invokes the get function in process through
-// gateway.InProcess, with the same event RIE gets in
-// internal/rietest.BenchmarkWarmInvoke, on a DynamoDB Local table: the warm
-// invoke without RIE's HTTP hops and the runtime API.
-func BenchmarkReportInProcessInvoke(b *testing.B) {
-	store := openDynamoDB(b)
+// BenchmarkReportWarmInvoke invokes the get function with the same event
+// two ways, interleaved: through a warm bootstrap under the AWS Lambda Runtime
+// Interface Emulator (gateway.RIEPool of one process: HTTP to RIE and the
+// runtime API round trip) and in process (gateway.InProcess), both on one
+// DynamoDB Local table. It reports each invoke's mean in ns. It skips when
+// the RIE binary is missing.
+func BenchmarkReportWarmInvoke(b *testing.B) {
+	riePath := gateway.DefaultRIEPath()
+	if _, err := os.Stat(riePath); riePath == "" || err != nil {
+		b.Skip("aws-lambda-rie not found ($MOVIES_RIE or .cache/bin): run `make rie`")
+	}
+	srv := ddblocal.Shared(b)
+	store := openDynamoDB(b).(*dynamodb.Store)
 	seed(b, store)
-	inv := gateway.InProcess(api.New(store, slog.New(slog.DiscardHandler)).Funcs())
+	pool := startRIEPool(b, riePath, []string{
+		"TABLE_NAME=" + store.Table(),
+		"AWS_REGION=" + ddblocal.Region,
+		"AWS_ACCESS_KEY_ID=local",
+		"AWS_SECRET_ACCESS_KEY=local",
+		"AWS_SESSION_TOKEN=",
+		"AWS_ENDPOINT_URL_DYNAMODB=" + srv.Endpoint,
+	})
+	inproc := gateway.InProcess(api.New(store, slog.New(slog.DiscardHandler)).Funcs())
 	ev := getEvent(b, fmt.Sprintf("/get/%d/%s", benchKey.Year, benchKey.Title))
-	invoke := func() error {
+	ops := []func() error{invokeOK(pool, ev), invokeOK(inproc, ev)}
+	reportInterleaved(b, warmUpRounds, ops, []string{"rie-ns/invoke", "inprocess-ns/invoke"}, time.Nanosecond)
+}
+
+// startRIEPool compiles the bootstrap for this machine with the image's
+// flags and starts one RIE process serving get with it; the pool is closed
+// in cleanup.
+func startRIEPool(b *testing.B, riePath string, env []string) *gateway.RIEPool {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "bootstrap")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := image.BuildBootstrap(ctx, moduleRoot(b), runtime.GOARCH, bin); err != nil {
+		b.Fatalf("build the bootstrap for %s: %v", runtime.GOARCH, err)
+	}
+	pool, err := gateway.NewRIEPool(ctx, gateway.RIEConfig{
+		RIE: riePath, Bootstrap: bin, Functions: []string{api.HandlerGet}, Size: 1, Env: env,
+	})
+	if err != nil {
+		b.Fatalf("start RIE: %v", err)
+	}
+	b.Cleanup(func() { _ = pool.Close() })
+	return pool
+}
+
+// invokeOK returns an op that invokes get with ev and checks for a 200 answer.
+func invokeOK(inv gateway.Invoker, ev []byte) func() error {
+	return func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
 		out, err := inv.Invoke(ctx, api.HandlerGet, ev)
@@ -251,16 +374,6 @@ func BenchmarkReportInProcessInvoke(b *testing.B) {
 			return fmt.Errorf("invoke: %.200s", out)
 		}
 		return nil
-	}
-	for range warmUpRounds {
-		if err := invoke(); err != nil {
-			b.Fatalf("warm-up: %v", err)
-		}
-	}
-	for b.Loop() {
-		if err := invoke(); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 
