@@ -16,20 +16,24 @@ const maxIntDigits = 9
 // Leading zeros are allowed: "007" is 7.
 // The EINVALID error names the parameter.
 func parseInt(name, s string, min, max int) (int, error) {
-	bad := movies.Errorf(movies.EINVALID, "%s must be an integer from %d to %d", name, min, max)
 	if s == "" || len(s) > maxIntDigits {
-		return 0, bad
+		return 0, intRangeError(name, min, max)
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return 0, bad
+			return 0, intRangeError(name, min, max)
 		}
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < min || n > max {
-		return 0, bad
+		return 0, intRangeError(name, min, max)
 	}
 	return n, nil
+}
+
+// intRangeError is parseInt's EINVALID error, built only when it is returned.
+func intRangeError(name string, min, max int) error {
+	return movies.Errorf(movies.EINVALID, "%s must be an integer from %d to %d", name, min, max)
 }
 
 // listOptions reads the list parameters limit, year and cursor from the

@@ -25,25 +25,26 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 // Zero fields of cfg take their defaults; cfg.Invoker is not used.
 func NewEvent(r *http.Request, body []byte, route api.Route, params map[string]string, cfg Config) events.APIGatewayV2HTTPRequest {
 	cfg = cfg.withDefaults()
-	return buildEvent(r, body, route, params, &cfg, cfg.NewRequestID())
+	return buildEvent(r, body, route.Key(), params, &cfg, cfg.NewRequestID())
 }
 
-// buildEvent is NewEvent with cfg's defaults applied and the request id chosen.
-func buildEvent(r *http.Request, body []byte, route api.Route, params map[string]string, cfg *Config, requestID string) events.APIGatewayV2HTTPRequest {
+// buildEvent is NewEvent with cfg's defaults applied, the route's key
+// computed and the request id chosen.
+func buildEvent(r *http.Request, body []byte, routeKey string, params map[string]string, cfg *Config, requestID string) events.APIGatewayV2HTTPRequest {
 	now := cfg.Now().UTC()
 	rawPath, rawQuery := splitRequestURI(r)
 	sourceIP := remoteIP(r)
 	headers := eventHeaders(r, body, sourceIP, requestID, now.Unix())
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
-		RouteKey:              route.Key(),
+		RouteKey:              routeKey,
 		RawPath:               rawPath,
 		RawQueryString:        rawQuery,
 		Cookies:               requestCookies(r.Header),
 		Headers:               headers,
 		QueryStringParameters: queryParameters(rawQuery),
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:     route.Key(),
+			RouteKey:     routeKey,
 			AccountID:    cfg.AccountID,
 			Stage:        cfg.Stage,
 			RequestID:    requestID,

@@ -61,7 +61,7 @@ func (g *gateway) handle(r *http.Request, ex *exchange) *httpResponse {
 		}
 		return errorResponse(http.StatusBadRequest, "Bad Request")
 	}
-	ev := buildEvent(r, body, route, params, &g.cfg, ex.requestID)
+	ev := buildEvent(r, body, ex.routeKey, params, &g.cfg, ex.requestID)
 	if inv, ok := typedInvoker(g.cfg.Invoker, &ev); ok {
 		return g.callTyped(r.Context(), ex, inv, route.Handler, &ev)
 	}
