@@ -52,6 +52,8 @@ func verdictCell(r Row) string {
 		return "❌ missed"
 	case NotRun:
 		return "⚠️ not run"
+	case Failed:
+		return "💥 FAILED"
 	}
 	return "—"
 }

@@ -27,52 +27,93 @@ type Output struct {
 var (
 	// resultLine is "BenchmarkName-2   123   456 ns/op   7.8 req/s ...".
 	resultLine = regexp.MustCompile(`^(Benchmark\S*)\s+(\d+)\s+(.*)$`)
-	// statusLine is "--- SKIP: BenchmarkName" (indented for sub-benchmarks).
+	// nameLine is the bare "BenchmarkName" that -v prints when a benchmark starts.
+	nameLine = regexp.MustCompile(`^(Benchmark\S*)$`)
+	// statusLine is "--- SKIP: BenchmarkName" (indented for sub-benchmarks without -v).
 	statusLine = regexp.MustCompile(`^\s*--- (FAIL|SKIP|BENCH): (Benchmark\S*)`)
 	// procsSuffix is the -GOMAXPROCS suffix the testing package appends.
 	procsSuffix = regexp.MustCompile(`-\d+$`)
 )
 
-// Parse reads `go test -bench` output: result lines with all their metrics,
-// and the skip and failure messages of benchmarks. Lines it does not know are
-// ignored; a malformed result line is an error.
+// parser holds the state of Parse. A benchmark's log lines (indented) come
+// before its status line with -v, and after it without -v.
+type parser struct {
+	out     *Output
+	pkg     string
+	name    string   // benchmark whose log lines are pending (-v)
+	pending []string // its log lines so far
+	after   map[string]string
+	afterOf string // status block that indented lines after a status line belong to (no -v)
+}
+
+// Parse reads `go test -bench` output, with or without -v: result lines with
+// all their metrics, and the skip and failure messages of benchmarks. Lines
+// it does not know are ignored; a malformed result line is an error.
 func Parse(r io.Reader) (*Output, error) {
-	out := &Output{Skipped: map[string]string{}, Failed: map[string]string{}}
+	p := &parser{out: &Output{Skipped: map[string]string{}, Failed: map[string]string{}}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	pkg := ""
-	var msgs map[string]string // where the current status block's messages go
-	current := ""
 	for sc.Scan() {
-		line := sc.Text()
-		if m := statusLine.FindStringSubmatch(line); m != nil {
-			current, msgs = benchName(m[2]), statusMap(out, m[1])
-			if msgs != nil {
-				msgs[current] = msgs[current] // present even without a message
-			}
-			continue
-		}
-		if msgs != nil && strings.HasPrefix(line, "    ") {
-			msgs[current] = joinMessage(msgs[current], strings.TrimSpace(line))
-			continue
-		}
-		msgs = nil
-		if rest, ok := strings.CutPrefix(line, "pkg: "); ok {
-			pkg = strings.TrimSpace(rest)
-			continue
-		}
-		if m := resultLine.FindStringSubmatch(line); m != nil {
-			res, err := parseResult(pkg, m[1], m[2], m[3])
-			if err != nil {
-				return nil, err
-			}
-			out.Results = append(out.Results, res)
+		if err := p.line(sc.Text()); err != nil {
+			return nil, err
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read benchmark output: %w", err)
 	}
-	return out, nil
+	return p.out, nil
+}
+
+// line handles one line of output.
+func (p *parser) line(line string) error {
+	if m := statusLine.FindStringSubmatch(line); m != nil {
+		p.status(m[1], benchName(m[2]))
+		return nil
+	}
+	if strings.HasPrefix(line, "    ") {
+		msg := strings.TrimSpace(line)
+		if p.after != nil {
+			p.after[p.afterOf] = joinMessage(p.after[p.afterOf], msg)
+		} else if p.name != "" {
+			p.pending = append(p.pending, msg)
+		}
+		return nil
+	}
+	p.after = nil
+	switch m := nameLine.FindStringSubmatch(line); {
+	case m != nil:
+		p.name, p.pending = benchName(m[1]), nil
+	case strings.HasPrefix(line, "pkg: "):
+		p.pkg = strings.TrimSpace(strings.TrimPrefix(line, "pkg: "))
+	default:
+		m := resultLine.FindStringSubmatch(line)
+		if m == nil {
+			return nil
+		}
+		res, err := parseResult(p.pkg, m[1], m[2], m[3])
+		if err != nil {
+			return err
+		}
+		p.out.Results = append(p.out.Results, res)
+		p.name, p.pending = "", nil
+	}
+	return nil
+}
+
+// status records a SKIP or FAIL of name with its pending log lines (-v), and
+// makes the indented lines that follow (no -v) part of its message.
+func (p *parser) status(kind, name string) {
+	msgs := statusMap(p.out, kind)
+	p.after, p.afterOf = msgs, name
+	if msgs == nil {
+		return
+	}
+	msg := ""
+	if p.name == name {
+		msg = strings.Join(p.pending, "; ")
+		p.name, p.pending = "", nil
+	}
+	msgs[name] = joinMessage(msgs[name], msg)
 }
 
 // statusMap returns the map a status block's messages go to; BENCH blocks

@@ -35,6 +35,49 @@ FAIL
 exit status 1
 `
 
+// verboseOutput and plainOutput are the same benchmarks run with and without -v.
+const verboseOutput = `goos: linux
+pkg: vexp
+BenchmarkA
+    x_test.go:3: hello log
+BenchmarkA-2        	       1	       286.0 ns/op	         3.000 x/op
+BenchmarkSkip
+    x_test.go:4: no sample here
+--- SKIP: BenchmarkSkip
+BenchmarkNested
+BenchmarkNested/ok
+BenchmarkNested/ok-2         	       1	       412.0 ns/op
+BenchmarkNested/skip
+    x_test.go:7: nested skip
+--- SKIP: BenchmarkNested/skip
+BenchmarkNested/fail
+    x_test.go:8: before
+    x_test.go:8: nested boom
+--- FAIL: BenchmarkNested/fail
+--- FAIL: BenchmarkNested
+BenchmarkFail
+    x_test.go:10: top boom
+--- FAIL: BenchmarkFail
+FAIL
+exit status 1
+FAIL	vexp	0.030s
+`
+
+const plainOutput = `goos: linux
+pkg: vexp
+BenchmarkA-2        	       1	       520.0 ns/op	         3.000 x/op
+--- BENCH: BenchmarkA-2
+    x_test.go:3: hello log
+BenchmarkNested/ok-2         	       1	       248.0 ns/op
+--- FAIL: BenchmarkNested/fail
+    x_test.go:8: before
+    x_test.go:8: nested boom
+--- FAIL: BenchmarkNested
+--- FAIL: BenchmarkFail
+    x_test.go:10: top boom
+FAIL
+`
+
 func TestParse(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -71,6 +114,34 @@ func TestParse(t *testing.T) {
 			failed: map[string]string{
 				"BenchmarkColdStart/sub": "rie_test.go:10: cold start: RIE status 502; second line",
 				"BenchmarkWarmInvoke":    "",
+			},
+		},
+		{
+			name: "-v: log lines before the status line",
+			in:   verboseOutput,
+			want: []Result{
+				{"vexp", "BenchmarkA", 1, map[string]float64{"ns/op": 286, "x/op": 3}},
+				{"vexp", "BenchmarkNested/ok", 1, map[string]float64{"ns/op": 412}},
+			},
+			skipped: map[string]string{"BenchmarkSkip": "x_test.go:4: no sample here", "BenchmarkNested/skip": "x_test.go:7: nested skip"},
+			failed: map[string]string{
+				"BenchmarkNested/fail": "x_test.go:8: before; x_test.go:8: nested boom",
+				"BenchmarkNested":      "",
+				"BenchmarkFail":        "x_test.go:10: top boom",
+			},
+		},
+		{
+			name: "no -v: log lines after the status line, skips not shown",
+			in:   plainOutput,
+			want: []Result{
+				{"vexp", "BenchmarkA", 1, map[string]float64{"ns/op": 520, "x/op": 3}},
+				{"vexp", "BenchmarkNested/ok", 1, map[string]float64{"ns/op": 248}},
+			},
+			skipped: map[string]string{},
+			failed: map[string]string{
+				"BenchmarkNested/fail": "x_test.go:8: before; x_test.go:8: nested boom",
+				"BenchmarkNested":      "",
+				"BenchmarkFail":        "x_test.go:10: top boom",
 			},
 		},
 		{

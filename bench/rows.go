@@ -13,7 +13,7 @@ type Row struct {
 	Baseline string             `json:"baseline"`
 	Ratio    string             `json:"ratio"`
 	Target   string             `json:"target"`
-	Verdict  string             `json:"verdict"` // met, missed, info or not run
+	Verdict  string             `json:"verdict"` // met, missed, info, not run or failed
 	Note     string             `json:"note,omitempty"`
 	Values   map[string]float64 `json:"values,omitempty"` // the numbers behind the cells, in base units
 }
@@ -24,6 +24,7 @@ const (
 	Missed  = "missed"
 	Info    = "info" // no target: the numbers are for tracking
 	NotRun  = "not run"
+	Failed  = "failed" // the benchmark or its step failed
 	nodeMin = 157 // ms: the Node original's fastest published cold start
 	nodeMax = 376 // ms: its slowest
 )
@@ -127,7 +128,11 @@ func buildRow(s *Set, spec rowSpec) Row {
 	f := &fetcher{set: s}
 	spec.build(f, &r)
 	if f.missing != "" {
-		return Row{ID: spec.id, What: spec.what, Target: spec.target, Verdict: NotRun, Note: f.missing,
+		v := NotRun
+		if strings.HasPrefix(f.missing, "FAILED") {
+			v = Failed
+		}
+		return Row{ID: spec.id, What: spec.what, Target: spec.target, Verdict: v, Note: f.missing,
 			Ours: "—", Baseline: "—", Ratio: "—"}
 	}
 	return r

@@ -127,8 +127,12 @@ func TestRowsNotRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rowsFrom(t, tt.out, tt.steps)[tt.id]
-			if r.Verdict != NotRun || r.Note != tt.note || r.Ours != "—" {
-				t.Errorf("row %s: verdict %q note %q ours %q, want %q %q", tt.id, r.Verdict, r.Note, r.Ours, NotRun, tt.note)
+			want := NotRun
+			if strings.HasPrefix(tt.note, "FAILED") {
+				want = Failed
+			}
+			if r.Verdict != want || r.Note != tt.note || r.Ours != "—" {
+				t.Errorf("row %s: verdict %q note %q ours %q, want %q %q", tt.id, r.Verdict, r.Note, r.Ours, want, tt.note)
 			}
 		})
 	}
@@ -160,6 +164,7 @@ Notes:
 func TestFirstError(t *testing.T) {
 	tests := []struct{ name, out, want string }{
 		{"benchmark failure", "BenchmarkX\n--- FAIL: BenchmarkX\n    x_test.go:3: boom\nFAIL\n", "x_test.go:3: boom"},
+		{"benchmark failure, -v", "BenchmarkX/a\n    x_test.go:3: boom\n--- FAIL: BenchmarkX/a\n--- FAIL: BenchmarkX\nFAIL\n", "x_test.go:3: boom"},
 		{"build error", "# github.com/movieskit/movies/e2e\ne2e/x.go:1:2: undefined: y\nFAIL\n", "e2e/x.go:1:2: undefined: y"},
 		{"panic", "panic: test timed out after 1s\n\tgoroutine 1\n", "panic: test timed out after 1s"},
 		{"other", "something\nexit status 2\n\n", "exit status 2"},
@@ -177,7 +182,7 @@ func TestFirstError(t *testing.T) {
 func TestStepArgs(t *testing.T) {
 	s := Step{Pkg: "./e2e", Benches: []string{"BenchmarkA", "BenchmarkB"}, Benchtime: "1x", Timeout: 90e9}
 	got := strings.Join(s.Args(), " ")
-	want := "test -run ^$ -bench ^(BenchmarkA|BenchmarkB)$ -benchtime 1x -benchmem -count 1 -timeout 1m30s ./e2e"
+	want := "test -run ^$ -bench ^(BenchmarkA|BenchmarkB)$ -benchtime 1x -benchmem -count 1 -v -timeout 1m30s ./e2e"
 	if got != want {
 		t.Errorf("args = %q, want %q", got, want)
 	}

@@ -25,10 +25,11 @@ type Step struct {
 // runs reports whether the step runs the top-level benchmark name.
 func (s Step) runs(name string) bool { return slices.Contains(s.Benches, name) }
 
-// Args are the go test arguments of the step.
+// Args are the go test arguments of the step. -v makes go test print the
+// messages of skipped benchmarks, which the rows give as the reason.
 func (s Step) Args() []string {
 	return []string{"test", "-run", "^$", "-bench", "^(" + strings.Join(s.Benches, "|") + ")$",
-		"-benchtime", s.Benchtime, "-benchmem", "-count", "1", "-timeout", s.Timeout.String(), s.Pkg}
+		"-benchtime", s.Benchtime, "-benchmem", "-count", "1", "-v", "-timeout", s.Timeout.String(), s.Pkg}
 }
 
 // Steps are the invocations of one `make bench`, in order. Benchtimes are
@@ -91,8 +92,14 @@ func exitCode(err error) int {
 func firstError(out string) string {
 	lines := strings.Split(out, "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), "--- FAIL") && i+1 < len(lines) && strings.TrimSpace(lines[i+1]) != "" {
+		if !strings.HasPrefix(strings.TrimSpace(l), "--- FAIL") {
+			continue
+		}
+		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "    ") { // message after the status
 			return strings.TrimSpace(lines[i+1])
+		}
+		if i > 0 && strings.HasPrefix(lines[i-1], "    ") { // -v: message before the status
+			return strings.TrimSpace(lines[i-1])
 		}
 	}
 	for i, l := range lines {

@@ -321,6 +321,9 @@ func listWalk(client *http.Client, base string) (int, error) {
 func BenchmarkReportWarmInvoke(b *testing.B) {
 	riePath := gateway.DefaultRIEPath()
 	if _, err := os.Stat(riePath); riePath == "" || err != nil {
+		if os.Getenv("CI") == "true" {
+			b.Fatalf("aws-lambda-rie not found at %q ($MOVIES_RIE or .cache/bin)", riePath)
+		}
 		b.Skip("aws-lambda-rie not found ($MOVIES_RIE or .cache/bin): run `make rie`")
 	}
 	srv := ddblocal.Shared(b)
