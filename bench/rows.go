@@ -25,8 +25,8 @@ const (
 	Info    = "info" // no target: the numbers are for tracking
 	NotRun  = "not run"
 	Failed  = "failed" // the benchmark or its step failed
-	nodeMin = 157 // ms: the Node original's fastest published cold start
-	nodeMax = 376 // ms: its slowest
+	nodeMin = 157      // ms: the Node original's fastest published cold start
+	nodeMax = 376      // ms: its slowest
 )
 
 // Set is every benchmark result of one harness run, with why missing ones are missing.
