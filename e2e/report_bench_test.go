@@ -484,24 +484,25 @@ func BenchmarkReportServeRSS(b *testing.B) {
 // process is stopped in cleanup.
 func startServe(b *testing.B, bin, dbPath string) (base string, pid int) {
 	b.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--store", "file:"+dbPath)
+	// Cancelling asks the server to shut down; WaitDelay kills it if it does not.
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--store", "file:"+dbPath)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
+		cancel()
 		b.Fatal(err)
 	}
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
+		cancel()
 		b.Fatalf("start movies serve: %v", err)
 	}
 	exited := make(chan struct{})
 	b.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+		cancel()
+		<-exited
 	})
 	banner := make(chan string, 1)
 	go func() {
