@@ -19,7 +19,7 @@ const maxPooledBuffer = 64 << 10
 
 // getBuffer returns an empty buffer from the pool.
 func getBuffer() *bytes.Buffer {
-	buf := bufPool.Get().(*bytes.Buffer)
+	buf := bufPool.Get().(*bytes.Buffer) //nolint:errcheck // the pool's New makes only *bytes.Buffer
 	buf.Reset()
 	return buf
 }

@@ -10,30 +10,30 @@ import (
 // and far below an int overflow.
 const maxIntDigits = 9
 
-// parseInt parses s strictly as a decimal integer from min to max: ASCII
+// parseInt parses s strictly as a decimal integer from lo to hi: ASCII
 // digits only, no sign, space, fraction, exponent or comma (API Gateway joins a
 // repeated parameter with commas, so "5,6" is refused rather than guessed at).
 // Leading zeros are allowed: "007" is 7.
 // The EINVALID error names the parameter.
-func parseInt(name, s string, min, max int) (int, error) {
+func parseInt(name, s string, lo, hi int) (int, error) {
 	if s == "" || len(s) > maxIntDigits {
-		return 0, intRangeError(name, min, max)
+		return 0, intRangeError(name, lo, hi)
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return 0, intRangeError(name, min, max)
+			return 0, intRangeError(name, lo, hi)
 		}
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < min || n > max {
-		return 0, intRangeError(name, min, max)
+	if err != nil || n < lo || n > hi {
+		return 0, intRangeError(name, lo, hi)
 	}
 	return n, nil
 }
 
 // intRangeError is parseInt's EINVALID error, built only when it is returned.
-func intRangeError(name string, min, max int) error {
-	return movies.Errorf(movies.EINVALID, "%s must be an integer from %d to %d", name, min, max)
+func intRangeError(name string, lo, hi int) error {
+	return movies.Errorf(movies.EINVALID, "%s must be an integer from %d to %d", name, lo, hi)
 }
 
 // listOptions reads the list parameters limit, year and cursor from the

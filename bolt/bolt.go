@@ -195,13 +195,13 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 
 // encodeYear returns the 2-byte big-endian year that starts every key of that year.
 func encodeYear(y int) []byte {
-	return binary.BigEndian.AppendUint16(nil, uint16(y))
+	return binary.BigEndian.AppendUint16(nil, uint16(y)) //nolint:gosec // G115: callers pass validated years, 1–9999
 }
 
 // encodeKey returns the bbolt key of k: its year, then its title bytes.
 func encodeKey(k movies.Key) []byte {
 	b := make([]byte, 2, 2+len(k.Title))
-	binary.BigEndian.PutUint16(b, uint16(k.Year))
+	binary.BigEndian.PutUint16(b, uint16(k.Year)) //nolint:gosec // G115: Key.Validate bounds the year to 1–9999
 	return append(b, k.Title...)
 }
 

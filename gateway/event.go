@@ -214,7 +214,7 @@ func copyHeaders(h map[string]string, hdr http.Header, names []string) bool {
 func traceID(requestID string, epoch int64) string {
 	sum := sha256.Sum256([]byte(requestID))
 	var epochBytes [4]byte
-	binary.BigEndian.PutUint32(epochBytes[:], uint32(epoch))
+	binary.BigEndian.PutUint32(epochBytes[:], uint32(epoch)) //nolint:gosec // G115: the trace id keeps the epoch's low 32 bits
 	b := make([]byte, 0, len("Root=1-")+8+1+24)
 	b = append(b, "Root=1-"...)
 	b = hex.AppendEncode(b, epochBytes[:])

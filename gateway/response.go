@@ -52,7 +52,10 @@ func parseResponseJSON(payload []byte) (*httpResponse, error) {
 		return nil, fmt.Errorf("%w: not valid JSON", errInvalidResponse)
 	}
 	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &probe); err != nil || probe["statusCode"] == nil {
+	// Valid JSON that is not an object, or an object without statusCode, is
+	// the body of a 200 response, as API Gateway treats it.
+	isObject := json.Unmarshal(payload, &probe) == nil
+	if !isObject || probe["statusCode"] == nil {
 		return jsonBodyResponse(payload), nil
 	}
 	var raw rawResponse

@@ -232,11 +232,11 @@ func (s *scanner) escapedStr(start int) (string, bool) {
 				return "", false
 			}
 			r, err := strconv.ParseUint(string(s.b[s.i:s.i+4]), 16, 32)
-			if err != nil || utf16.IsSurrogate(rune(r)) {
+			if err != nil || utf16.IsSurrogate(rune(r)) { //nolint:gosec // G115: four hex digits, at most 0xFFFF
 				return "", false // including a '+' sign; surrogates are left to encoding/json
 			}
 			s.i += 4
-			out = utf8.AppendRune(out, rune(r))
+			out = utf8.AppendRune(out, rune(r)) //nolint:gosec // G115: at most 0xFFFF
 		default:
 			return "", false
 		}
