@@ -33,7 +33,7 @@ func BenchmarkLoadSample(b *testing.B) {
 		b.Skip("full movie sample not found (set MOVIES_SAMPLE_DATA)")
 	}
 	srv := ddblocal.Shared(b)
-	warmUp(b, srv)
+	warmUp(b, srv, path)
 	b.Run("loader", func(b *testing.B) {
 		benchLoad(b, srv, func(ctx context.Context, table string) (int, int, error) {
 			st, err := Load(ctx, openFile(path), storeAt(srv, srv.Endpoint, table), Options{})
@@ -47,13 +47,16 @@ func BenchmarkLoadSample(b *testing.B) {
 	})
 }
 
-// warmUp loads a small generated file so that DynamoDB Local's JVM is warm
-// before the first timed load, whichever runs first.
-func warmUp(b *testing.B, srv *ddblocal.Server) {
+// warmUp loads the file at path twice, into throwaway tables, so that
+// DynamoDB Local's JVM has compiled its hot paths before the first timed load,
+// whichever loader runs first; a developer's long-running DynamoDB Local is warm.
+func warmUp(b *testing.B, srv *ddblocal.Server, path string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if _, err := Load(ctx, openFile(writeFile(b, 2000)), storeAt(srv, srv.Endpoint, newTable(b, srv)), Options{}); err != nil {
-		b.Fatal(err)
+	for range 2 {
+		if _, err := Load(ctx, openFile(path), storeAt(srv, srv.Endpoint, newTable(b, srv)), Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
