@@ -74,8 +74,9 @@ infra-test:
 synth:
 	cd infra && $(GO) run . $(CDK_CONTEXT)
 
+# One run of every comparison, printed as a markdown table and written to bench/results.json.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench -go $(GO)
 
 # Lambda container images, built without Docker; reproducible for a given commit.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
