@@ -42,7 +42,8 @@ $(RIE):
 
 vet:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l . | grep -v '^infra/cdk.out' | tee /dev/stderr)" || { echo "gofmt: files above need formatting" >&2; exit 1; }
+	@files=$$(gofmt -l . | grep -v '^infra/cdk.out/'); \
+	if [ -n "$$files" ]; then echo "gofmt: these files need formatting:" >&2; echo "$$files" >&2; exit 1; fi
 
 test: deps vet
 	$(GO) test -race -count=1 ./...
