@@ -60,6 +60,14 @@ func TestMovieUnmarshal(t *testing.T) {
 		{"unknown field", `{"year":2013,"title":"Rush","rating":8}`, `unknown field "rating"`, ""},
 		{"not an object", `[1,2]`, "must be a JSON object", ""},
 		{"null record", `null`, "not null", ""},
+		{"white space", " {\n \"year\" : 2013 ,\t\"title\":\"Rush\" } ", "", `{"year":2013,"title":"Rush"}`},
+		{"escaped key and title", `{"ye\u0061r":2013,"title":"Pain \u0026 Gain"}`, "", `{"year":2013,"title":"Pain \u0026 Gain"}`},
+		{"repeated field: last wins", `{"year":2012,"title":"Rush","year":2013}`, "", `{"year":2013,"title":"Rush"}`},
+		{"negative year", `{"year":-5,"title":"Rush"}`, "year must be an integer from 1 to 9999", ""},
+		{"exponent year", `{"year":2e3,"title":"Rush"}`, "year must be an integer from 1 to 9999", ""},
+		{"year null", `{"year":null,"title":"Rush"}`, "year must be an integer", ""},
+		{"title null", `{"year":2013,"title":null}`, "title must be a string", ""},
+		{"info with nested strings", `{"year":1,"title":"T","info":{"a":"}]\"{","b":[{"c":"]"}]}}`, "", `{"year":1,"title":"T","info":{"a":"}]\"{","b":[{"c":"]"}]}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +90,27 @@ func TestMovieUnmarshal(t *testing.T) {
 				t.Fatalf("got %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMovieUnmarshalDirect covers input that encoding/json would have refused
+// before calling UnmarshalJSON: a direct call must refuse it too, never panic.
+func TestMovieUnmarshalDirect(t *testing.T) {
+	for _, in := range []string{``, `{`, `{"year":2013`, `{"year":2013,}`, `{"year" 2013}`, `{"year":2013}}`,
+		`{"title":"unterminated}`, `{"info":{"a":1}`, `[]`, `{"year":2013,"title":"T"} extra`} {
+		var m movies.Movie
+		if err := m.UnmarshalJSON([]byte(in)); err == nil {
+			t.Errorf("UnmarshalJSON(%q) = nil, want an error", in)
+		}
+	}
+	// Invalid UTF-8 in a title is kept, so that Validate refuses it instead of
+	// the title being silently changed.
+	var m movies.Movie
+	if err := m.UnmarshalJSON([]byte("{\"year\":2013,\"title\":\"a\xffb\"}")); err != nil {
+		t.Fatal(err)
+	}
+	if m.Title != "a\xffb" || movies.ErrorCode(m.Validate()) != movies.EINVALID {
+		t.Errorf("title = %q, Validate = %v; want the bytes kept and EINVALID", m.Title, m.Validate())
 	}
 }
 

@@ -242,7 +242,8 @@ func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, err
 			return
 		}
 		var m movies.Movie
-		if err := json.Unmarshal(raw, &m); err != nil {
+		// scan's json.Decoder has checked raw's syntax: decode it directly.
+		if err := m.UnmarshalJSON(raw); err != nil {
 			recErr = fmt.Errorf("record %d changed since validation: %w", i, err)
 			return
 		}

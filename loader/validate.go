@@ -103,7 +103,8 @@ func Check(r io.Reader) (Report, error) {
 // problem that carries the key when the record has a readable one.
 func checkRecord(i int, raw json.RawMessage) (movies.Movie, *Problem) {
 	var m movies.Movie
-	err := json.Unmarshal(raw, &m)
+	// scan's json.Decoder has checked raw's syntax: decode it directly.
+	err := m.UnmarshalJSON(raw)
 	if err == nil {
 		err = m.Validate()
 	}
