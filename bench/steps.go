@@ -35,8 +35,8 @@ func (s Step) Args() []string {
 // Steps are the invocations of one `make bench`, in order. Benchtimes are
 // small on purpose: the whole run stays within a few minutes on 2 cores.
 var Steps = []Step{
-	{"./loader", []string{"BenchmarkLoadSample"}, "1x", 4 * time.Minute},
-	{"./e2e", []string{"BenchmarkReportGet", "BenchmarkReportThroughput", "BenchmarkReportWarmInvoke"}, "1s", 3 * time.Minute},
+	{"./loader", []string{"BenchmarkLoadSample"}, "3x", 4 * time.Minute},
+	{"./e2e", []string{"BenchmarkReportGet", "BenchmarkReportThroughput", "BenchmarkReportWarmInvoke"}, "2s", 3 * time.Minute},
 	{"./e2e", []string{"BenchmarkReportListWalk"}, "5x", 3 * time.Minute},
 	{"./e2e", []string{"BenchmarkReportImage", "BenchmarkReportServeRSS"}, "1x", 5 * time.Minute},
 	{"./internal/rietest", []string{"BenchmarkColdStart", "BenchmarkServingRSS"}, "1x", 4 * time.Minute},
