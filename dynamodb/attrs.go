@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/internal/jsontext"
 )
 
 // Attribute names of a movie item.
@@ -301,6 +301,10 @@ func appendAttrJSON(b []byte, av types.AttributeValue) ([]byte, error) {
 	}
 }
 
+// appendJSONString appends s as a JSON string, as an Encoder with
+// SetEscapeHTML(false) writes it.
+func appendJSONString(b []byte, s string) []byte { return jsontext.AppendString(b, s, false) }
+
 // appendList appends a JSON array of vs, each appended by f.
 func appendList[T any](b []byte, vs []T, f func([]byte, T) []byte) []byte {
 	b = append(b, '[')
@@ -311,51 +315,6 @@ func appendList[T any](b []byte, vs []T, f func([]byte, T) []byte) []byte {
 		b = f(b, v)
 	}
 	return append(b, ']')
-}
-
-// appendJSONString appends s as a JSON string. It escapes only what JSON
-// requires (quote, backslash, control characters) and replaces invalid UTF-8
-// with U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, "\ufffd"...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // itemSize estimates the size DynamoDB charges for an item: attribute names

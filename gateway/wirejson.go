@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/movieskit/movies/internal/jsontext"
 )
 
 // This file holds the reflection-free JSON of the hot path: encoders that
@@ -15,59 +17,8 @@ import (
 // null, a case-folded key, a lone surrogate — and its callers then use
 // encoding/json, so the results never differ from encoding/json's.
 
-// hexDigits are the digits of \u escapes, lower case as encoding/json writes them.
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string exactly as json.Marshal does: with
-// HTML escaping, invalid UTF-8 as U+FFFD, and U+2028 and U+2029 escaped.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+// appendString appends s as json.Marshal encodes it (HTML-escaped).
+func appendString(dst []byte, s string) []byte { return jsontext.AppendString(dst, s, true) }
 
 // appendStringMap appends m as json.Marshal does: keys sorted, nil as null.
 func appendStringMap(dst []byte, m map[string]string) []byte {
