@@ -13,7 +13,7 @@ set -euo pipefail
 
 FUZZTIME="${1:-${FUZZTIME:-3s}}"
 GO="${GO:-go}"
-PACKAGES=(. ./api ./gateway ./loader ./reliability)
+PACKAGES=(. ./api ./gateway ./loader ./reliability ./internal/jsontext)
 
 cd "$(dirname "$0")/.."
 ran=0
