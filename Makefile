@@ -22,9 +22,8 @@ build:
 bootstrap: ## bin/bootstrap: the Lambda binary for this machine, built with the image's flags
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -tags lambda.norpc -ldflags "-s -w -buildid=" -o bin/bootstrap ./cmd/bootstrap
 
+# Serve on the embedded store; the server prints curl examples for its address.
 run: build
-	@echo "Try:  curl -s http://$(ADDR)/list?limit=3"
-	@echo "      curl -s http://$(ADDR)/get/2013/Rush"
 	./bin/movies serve --addr $(ADDR)
 
 deps: ddblocal rie
