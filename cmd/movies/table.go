@@ -78,8 +78,12 @@ Exit codes: 0 ok, 1 other error, 2 invalid arguments, 3 table already exists,
 	return cmd
 }
 
-// tableClient loads the standard AWS configuration and returns a DynamoDB client.
-func tableClient(ctx context.Context) (dynamodb.TableAPI, error) {
+// tableClient checks the table name (exit 2 when invalid), loads the
+// standard AWS configuration and returns a DynamoDB client.
+func tableClient(ctx context.Context, table string) (dynamodb.TableAPI, error) {
+	if err := dynamodb.ValidateTableName(table); err != nil {
+		return nil, withExitCode(2, err)
+	}
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
@@ -106,7 +110,7 @@ func tableCreate(ctx context.Context, o tableOptions, out io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	client, err := tableClient(ctx)
+	client, err := tableClient(ctx, o.table)
 	if err != nil {
 		return err
 	}
@@ -126,12 +130,9 @@ func tableCreate(ctx context.Context, o tableOptions, out io.Writer) error {
 }
 
 func tableDescribe(ctx context.Context, o tableOptions, out io.Writer) error {
-	if err := dynamodb.ValidateTableName(o.table); err != nil {
-		return withExitCode(2, err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	client, err := tableClient(ctx)
+	client, err := tableClient(ctx, o.table)
 	if err != nil {
 		return err
 	}
@@ -172,12 +173,9 @@ func printTableInfo(out io.Writer, info *dynamodb.TableInfo) error {
 }
 
 func tableDelete(ctx context.Context, o tableOptions, out io.Writer) error {
-	if err := dynamodb.ValidateTableName(o.table); err != nil {
-		return withExitCode(2, err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	client, err := tableClient(ctx)
+	client, err := tableClient(ctx, o.table)
 	if err != nil {
 		return err
 	}
