@@ -110,6 +110,14 @@ func parseRequest(method, target, headerLines string, body []byte) *http.Request
 	if headerLines != "" && !strings.HasSuffix(headerLines, "\r\n") {
 		headerLines += "\r\n"
 	}
+	// Each header line must end in CRLF and be non-empty: a bare CR or LF, or
+	// an empty line, would end the header block early (net/http accepts a bare
+	// LF), so the Content-Length below would frame the body differently.
+	for _, line := range strings.Split(strings.TrimSuffix(headerLines, "\r\n"), "\r\n") {
+		if headerLines != "" && (line == "" || strings.ContainsAny(line, "\r\n")) {
+			return nil
+		}
+	}
 	lower := strings.ToLower(headerLines)
 	if strings.Contains(lower, "content-length") || strings.Contains(lower, "transfer-encoding") || strings.Contains(lower, "host:") {
 		return nil
