@@ -22,19 +22,7 @@ func appendString(dst []byte, s string) []byte { return jsontext.AppendString(ds
 
 // appendStringMap appends m as json.Marshal does: keys sorted, nil as null.
 func appendStringMap(dst []byte, m map[string]string) []byte {
-	if m == nil {
-		return append(dst, "null"...)
-	}
-	dst = append(dst, '{')
-	for i, k := range sortedKeys(m) {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendString(dst, k)
-		dst = append(dst, ':')
-		dst = appendString(dst, m[k])
-	}
-	return append(dst, '}')
+	return appendMap(dst, m, appendString)
 }
 
 // appendStrings appends s as json.Marshal does: nil as null.
@@ -54,6 +42,12 @@ func appendStrings(dst []byte, s []string) []byte {
 
 // appendStringsMap appends m as json.Marshal does: keys sorted, nil as null.
 func appendStringsMap(dst []byte, m map[string][]string) []byte {
+	return appendMap(dst, m, appendStrings)
+}
+
+// appendMap appends m as json.Marshal does, each value by appendValue: keys
+// sorted, nil as null.
+func appendMap[V any](dst []byte, m map[string]V, appendValue func([]byte, V) []byte) []byte {
 	if m == nil {
 		return append(dst, "null"...)
 	}
@@ -64,7 +58,7 @@ func appendStringsMap(dst []byte, m map[string][]string) []byte {
 		}
 		dst = appendString(dst, k)
 		dst = append(dst, ':')
-		dst = appendStrings(dst, m[k])
+		dst = appendValue(dst, m[k])
 	}
 	return append(dst, '}')
 }
