@@ -269,11 +269,7 @@ func TestLoaderInterruptedAndRerun(t *testing.T) {
 	srv := ddblocal.Shared(t)
 	path, want := loadFile(t)
 	table := newTable(t, srv)
-	proxy, err := faultproxy.Start(faultproxy.Config{Upstream: srv.Endpoint, Latency: 30 * time.Millisecond})
-	if err != nil {
-		t.Fatalf("start fault proxy: %v", err)
-	}
-	t.Cleanup(func() { _ = proxy.Close() })
+	proxy := slowProxy(t, srv)
 	open := func() (io.ReadCloser, error) { return os.Open(path) }
 
 	cfg := srv.Config()
@@ -312,15 +308,7 @@ func TestLoaderInterruptedAndRerun(t *testing.T) {
 	if stats.Written != len(want) {
 		t.Errorf("rerun wrote %d, want %d", stats.Written, len(want))
 	}
-	got := scanKeys(t, srv, table)
-	if len(got) != len(want) {
-		t.Fatalf("after rerun the table has %d items, want %d", len(got), len(want))
-	}
-	for k := range want {
-		if !got[k] {
-			t.Fatalf("after rerun %v is missing", k)
-		}
-	}
+	requireExactKeys(t, scanKeys(t, srv, table), want)
 }
 
 // loadFile returns the file to load and its set of keys: the full AWS sample

@@ -25,6 +25,7 @@ import (
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/faultproxy"
 	"github.com/movieskit/movies/storetest"
 )
 
@@ -226,3 +227,30 @@ func itemKey(item map[string]types.AttributeValue) (movies.Key, error) {
 
 // fixtures returns the storetest fixtures.
 func fixtures() []movies.Movie { return storetest.Fixtures() }
+
+// slowProxy starts a fault proxy in front of srv that delays every call by
+// 30 ms, so that an interruption lands in the middle of a load. It is closed
+// when the test ends.
+func slowProxy(t *testing.T, srv *ddblocal.Server) *faultproxy.Server {
+	t.Helper()
+	proxy, err := faultproxy.Start(faultproxy.Config{Upstream: srv.Endpoint, Latency: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("start fault proxy: %v", err)
+	}
+	t.Cleanup(func() { _ = proxy.Close() })
+	return proxy
+}
+
+// requireExactKeys fails the test unless the table's keys after a rerun are
+// exactly the file's.
+func requireExactKeys(t *testing.T, got, want map[movies.Key]bool) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("after rerun the table has %d items, want %d", len(got), len(want))
+	}
+	for k := range want {
+		if !got[k] {
+			t.Fatalf("after rerun %v is missing", k)
+		}
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/internal/ddblocal"
-	"github.com/movieskit/movies/internal/faultproxy"
 )
 
 // buildMovies builds the movies CLI into the test's temporary directory.
@@ -35,11 +34,7 @@ func TestLoadCommandKilledAndRerun(t *testing.T) {
 	bin := buildMovies(t)
 	path, want := loadFile(t)
 	table := newTable(t, srv)
-	proxy, err := faultproxy.Start(faultproxy.Config{Upstream: srv.Endpoint, Latency: 30 * time.Millisecond})
-	if err != nil {
-		t.Fatalf("start fault proxy: %v", err)
-	}
-	t.Cleanup(func() { _ = proxy.Close() })
+	proxy := slowProxy(t, srv)
 
 	env := func(endpoint string) []string {
 		return append(os.Environ(), "AWS_ENDPOINT_URL_DYNAMODB="+endpoint, "AWS_REGION="+ddblocal.Region,
@@ -80,13 +75,5 @@ func TestLoadCommandKilledAndRerun(t *testing.T) {
 	if err := rerun.Run(); err != nil {
 		t.Fatalf("rerun: %v\n%s", err, out.String())
 	}
-	got := scanKeys(t, srv, table)
-	if len(got) != len(want) {
-		t.Fatalf("after rerun the table has %d items, want %d", len(got), len(want))
-	}
-	for k := range want {
-		if !got[k] {
-			t.Fatalf("after rerun %v is missing", k)
-		}
-	}
+	requireExactKeys(t, scanKeys(t, srv, table), want)
 }
