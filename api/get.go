@@ -12,11 +12,11 @@ import (
 // msgNotFound is the message of every 404 from Get.
 const msgNotFound = "movie not found"
 
-// Get serves GET /get/{year}/{title+}: the movie with that key exactly as
-// stored, {"year":..,"title":..,"info":{..}}, or 404 {"message":"movie not found"}.
+// Get serves GET /get/{year}/{title+} and GET /get/{year}?title=TITLE: the
+// movie with that key exactly as stored, {"year":..,"title":..,"info":{..}}, or 404 {"message":"movie not found"}.
 func (h *Handler) Get(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 	defer h.recoverPanic(ctx, req, &resp)
-	key, err := movieKey(req.PathParameters)
+	key, err := movieKey(req.PathParameters, req.QueryStringParameters)
 	if err != nil {
 		return h.fail(ctx, req, err, false), nil
 	}

@@ -32,6 +32,7 @@ func TestGet(t *testing.T) {
 	tests := []struct {
 		name     string
 		params   map[string]string
+		query    map[string]string // query string parameters (the GET /get/{year}?title= form)
 		get      func(context.Context, movies.Key) (*movies.Movie, error)
 		status   int
 		body     string
@@ -54,9 +55,27 @@ func TestGet(t *testing.T) {
 		{name: "empty year", params: map[string]string{"year": "", "title": "Rush"}, status: 400,
 			body: `{"message":"year is missing from the path /get/{year}/{title}"}`},
 		{name: "missing title", params: map[string]string{"year": "2013"}, status: 400,
-			body: `{"message":"title is missing from the path /get/{year}/{title}"}`},
+			body: `{"message":"title is missing: use /get/{year}/{title} or /get/{year}?title={title}"}`},
 		{name: "empty title", params: map[string]string{"year": "2013", "title": ""}, status: 400,
-			body: `{"message":"title is missing from the path /get/{year}/{title}"}`},
+			body: `{"message":"title is missing: use /get/{year}/{title} or /get/{year}?title={title}"}`},
+		{name: "query title", params: map[string]string{"year": "2011"}, query: map[string]string{"title": "What's Your Number?"},
+			get: found(&movies.Movie{Year: 2011, Title: "What's Your Number?"}), status: 200,
+			wantBody: `{"year":2011,"title":"What's Your Number?"}`},
+		{name: "query title with percent and slash", params: map[string]string{"year": "2011"}, query: map[string]string{"title": "100%/x"},
+			get: found(&movies.Movie{Year: 2011, Title: "100%/x"}), status: 200,
+			wantBody: `{"year":2011,"title":"100%/x"}`},
+		{name: "query and path title", params: map[string]string{"year": "2013", "title": "Rush"}, query: map[string]string{"title": "Rush"},
+			status: 400, body: `{"message":"give the title either in the path or as ?title=, not both"}`},
+		{name: "query title empty", params: map[string]string{"year": "2013"}, query: map[string]string{"title": ""}, status: 400,
+			body: `{"message":"title is missing: use /get/{year}/{title} or /get/{year}?title={title}"}`},
+		{name: "query title too long", params: map[string]string{"year": "2013"}, query: map[string]string{"title": strings.Repeat("x", movies.MaxTitleBytes+1)},
+			status: 400, body: `{"message":"title must be at most 1024 bytes"}`},
+		{name: "query title invalid utf-8", params: map[string]string{"year": "2013"}, query: map[string]string{"title": "bad\xff"}, status: 400,
+			body: `{"message":"title must be valid UTF-8"}`},
+		{name: "query bad year", params: map[string]string{"year": "abc"}, query: map[string]string{"title": "Rush"}, status: 400, body: yearMsg},
+		{name: "other query parameters ignored", params: map[string]string{"year": "2013", "title": "Rush"}, query: map[string]string{"x": "1"},
+			get: found(rush), status: 200,
+			body: `{"year":2013,"title":"Rush","info":{"rating":8.3,"big":12345678901234567890,"plot":"<b>fast</b>"}}`},
 		{name: "year abc", params: map[string]string{"year": "abc", "title": "Rush"}, status: 400, body: yearMsg},
 		{name: "year zero", params: map[string]string{"year": "0", "title": "Rush"}, status: 400, body: yearMsg},
 		{name: "year negative", params: map[string]string{"year": "-1", "title": "Rush"}, status: 400, body: yearMsg},
@@ -106,6 +125,7 @@ func TestGet(t *testing.T) {
 			}
 			h, logs := newTestHandler(store)
 			req := getRequest(tt.params)
+			req.QueryStringParameters = tt.query
 			resp, err := h.Get(context.Background(), req)
 			if err != nil {
 				t.Fatalf("Get returned error %v, want nil", err)

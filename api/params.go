@@ -69,9 +69,11 @@ func listOptions(query map[string]string) (movies.ListOptions, error) {
 	return opts, nil
 }
 
-// movieKey reads the key of a movie from the path parameters year and title,
-// which API Gateway has already URL-decoded.
-func movieKey(path map[string]string) (movies.Key, error) {
+// movieKey reads the key of a movie from the year path parameter and the
+// title, given either as the greedy path parameter (GET /get/{year}/{title+})
+// or as the title query parameter (GET /get/{year}?title=TITLE), never both.
+// API Gateway has already URL-decoded both.
+func movieKey(path, query map[string]string) (movies.Key, error) {
 	ys, ok := path["year"]
 	if !ok || ys == "" {
 		return movies.Key{}, movies.Errorf(movies.EINVALID, "year is missing from the path /get/{year}/{title}")
@@ -80,9 +82,19 @@ func movieKey(path map[string]string) (movies.Key, error) {
 	if err != nil {
 		return movies.Key{}, err
 	}
-	title, ok := path["title"]
-	if !ok || title == "" {
-		return movies.Key{}, movies.Errorf(movies.EINVALID, "title is missing from the path /get/{year}/{title}")
+	pathTitle, inPath := path[TitleParam]
+	queryTitle, inQuery := query[TitleParam]
+	var title string
+	switch {
+	case inPath && inQuery:
+		return movies.Key{}, movies.Errorf(movies.EINVALID, "give the title either in the path or as ?title=, not both")
+	case inPath:
+		title = pathTitle
+	case inQuery:
+		title = queryTitle
+	}
+	if title == "" {
+		return movies.Key{}, movies.Errorf(movies.EINVALID, "title is missing: use /get/{year}/{title} or /get/{year}?title={title}")
 	}
 	if err := movies.ValidateTitle(title); err != nil {
 		return movies.Key{}, err

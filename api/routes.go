@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -19,14 +20,24 @@ type Route struct {
 	Handler string // handler name, e.g. get
 }
 
+// TitleParam is the name of the title, both as the greedy path parameter of
+// GET /get/{year}/{title+} and as the query parameter of GET /get/{year}.
+const TitleParam = "title"
+
 // Key returns the API Gateway route key, e.g. "GET /list".
 func (r Route) Key() string { return r.Method + " " + r.Path }
 
 // Routes is the one routes table of the API. The local gateway serves it and
 // the CDK stack deploys it, so local and cloud routes cannot drift.
+//
+// GET /get/{year}?title=TITLE reaches every movie in the cloud: API Gateway
+// decodes the path before routing and cuts it at a decoded '?', so a title
+// with '?' (or one whose '%' does not survive a second decoding) cannot be
+// sent in the path; the query form carries any title.
 var Routes = []Route{
 	{Method: "GET", Path: "/list", Handler: HandlerList},
 	{Method: "GET", Path: "/get/{year}/{title+}", Handler: HandlerGet},
+	{Method: "GET", Path: "/get/{year}", Handler: HandlerGet},
 }
 
 // HandlerNames returns the distinct handler names in the routes table, in table order.
@@ -42,33 +53,72 @@ func HandlerNames() []string {
 	return names
 }
 
-// Match finds the route for method and rawPath (the path as sent, still
-// URL-encoded) the way API Gateway HTTP API does: literal segments must match,
-// {name} takes one non-empty segment, and a final {name+} takes the rest of the
-// path including slashes. Path parameters are URL-decoded once. ok is false when
-// no route matches or when a parameter is not valid URL encoding.
-func Match(routes []Route, method, rawPath string) (r Route, params map[string]string, ok bool) {
+// GetTarget returns the request target (path and query) that gets the movie
+// with year and title through API Gateway: the path form /get/{year}/{title},
+// each '/'-separated part of the title URL-encoded, when the title survives
+// API Gateway's path decoding, and the query form /get/{year}?title=TITLE for
+// a title with '?' or '%' or a trailing '/', which it does not.
+func GetTarget(year int, title string) string {
+	y := strconv.Itoa(year)
+	if NeedsTitleQuery(title) {
+		return "/get/" + y + "?" + TitleParam + "=" + url.QueryEscape(title)
+	}
+	parts := strings.Split(title, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return "/get/" + y + "/" + strings.Join(parts, "/")
+}
+
+// NeedsTitleQuery reports whether title must be sent as ?title= because the
+// path form does not reach the function with it: API Gateway cuts the
+// decoded path at '?', decodes it a second time (so a '%' must survive two
+// decodings) and ignores a trailing slash.
+func NeedsTitleQuery(title string) bool {
+	return strings.ContainsAny(title, "?%") || strings.HasSuffix(title, "/")
+}
+
+// HandlerFor returns the handler of the route whose key is key, or "" when
+// no route has it.
+func HandlerFor(key string) string {
+	for _, r := range Routes {
+		if r.Key() == key {
+			return r.Handler
+		}
+	}
+	return ""
+}
+
+// Match finds the route for method and path the way API Gateway HTTP API
+// does. path is the request path as API Gateway routes it: already
+// URL-decoded (see the gateway), so parameters are taken as they stand. One
+// trailing slash is ignored ("/list/" is "/list"); literal segments must
+// match, {name} takes one non-empty segment, and a final {name+} takes the
+// rest of the path including slashes. ok is false when no route matches.
+func Match(routes []Route, method, path string) (r Route, params map[string]string, ok bool) {
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
 	for _, r := range routes {
 		if r.Method != method {
 			continue
 		}
-		if p, ok := matchPath(r.Path, rawPath); ok {
+		if p, ok := matchPath(r.Path, path); ok {
 			return r, p, true
 		}
 	}
 	return Route{}, nil, false
 }
 
-func matchPath(pattern, rawPath string) (map[string]string, bool) {
-	if !strings.HasPrefix(rawPath, "/") {
+func matchPath(pattern, path string) (map[string]string, bool) {
+	if !strings.HasPrefix(path, "/") {
 		return nil, false
 	}
 	pat := strings.Split(strings.TrimPrefix(pattern, "/"), "/")
-	segs := strings.Split(strings.TrimPrefix(rawPath, "/"), "/")
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	var params map[string]string
-	set := func(name, raw string) bool {
-		v, err := url.PathUnescape(raw)
-		if err != nil || v == "" {
+	set := func(name, v string) bool {
+		if v == "" {
 			return false
 		}
 		if params == nil {

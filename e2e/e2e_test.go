@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -164,10 +163,7 @@ func TestFullSample(t *testing.T) {
 
 			for k, rec := range want {
 				var got json.RawMessage
-				u := srv.URL + "/get/" + fmt.Sprint(k.Year) + "/" + url.PathEscape(k.Title)
-				if strings.Contains(k.Title, "/") {
-					u = srv.URL + "/get/" + fmt.Sprint(k.Year) + "/" + greedyPath(k.Title)
-				}
+				u := srv.URL + api.GetTarget(k.Year, k.Title) // the documented form for the title
 				if err := getJSON(ctx, client, u, &got); err != nil {
 					t.Fatalf("%s: %v", k, err)
 				}
@@ -177,14 +173,4 @@ func TestFullSample(t *testing.T) {
 			}
 		})
 	}
-}
-
-// greedyPath escapes each segment of title but keeps its slashes, so the
-// request exercises the greedy {title+} path variable.
-func greedyPath(title string) string {
-	segs := strings.Split(title, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	return strings.Join(segs, "/")
 }

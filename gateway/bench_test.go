@@ -83,11 +83,14 @@ func BenchmarkNewEvent(b *testing.B) {
 	r := httptest.NewRequest("GET", "/get/1997/Face%2FOff?a=1&a=2", nil)
 	r.Header.Set("User-Agent", "bench")
 	r.Header.Add("Cookie", "a=1; b=2")
-	route, params, _ := matchDefault(r)
 	cfg := Config{}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := MarshalEvent(NewEvent(r, nil, route, params, cfg)); err != nil {
+		ev, err := NewEvent(r, nil, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := MarshalEvent(ev); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"mime"
 	"net"
 	"net/http"
@@ -20,29 +22,64 @@ import (
 // requestTimeLayout is the format of requestContext.time, e.g. "12/Mar/2020:19:03:58 +0000".
 const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 
-// NewEvent builds the payload-2.0 event API Gateway would send for r matched
-// to route with (decoded) params. body is the request body, already read.
-// Zero fields of cfg take their defaults; cfg.Invoker is not used.
-func NewEvent(r *http.Request, body []byte, route api.Route, params map[string]string, cfg Config) events.APIGatewayV2HTTPRequest {
+// ErrNoRoute reports a request that matches no route (API Gateway's 404).
+var ErrNoRoute = errors.New("no route matches the request")
+
+// ErrBadPath reports a request path that API Gateway rejects with 400 before
+// any function runs: it does not survive URL decoding once, or twice.
+var ErrBadPath = errBadPath
+
+// NewEvent builds the payload-2.0 event API Gateway would send for r: it
+// decodes the path as API Gateway does, matches it against cfg.Routes and
+// fills the event. body is the request body, already read. Zero fields of cfg
+// take their defaults; cfg.Invoker is not used. The error is ErrBadPath or
+// ErrNoRoute (wrapped) when API Gateway would answer itself.
+func NewEvent(r *http.Request, body []byte, cfg Config) (events.APIGatewayV2HTTPRequest, error) {
 	cfg = cfg.withDefaults()
-	return buildEvent(r, body, route.Key(), params, &cfg, cfg.NewRequestID())
+	req, err := routeRequest(r, cfg.Routes)
+	if err != nil {
+		return events.APIGatewayV2HTTPRequest{}, err
+	}
+	return buildEvent(r, body, req, &cfg, cfg.NewRequestID()), nil
 }
 
-// buildEvent is NewEvent with cfg's defaults applied, the route's key
-// computed and the request id chosen.
-func buildEvent(r *http.Request, body []byte, routeKey string, params map[string]string, cfg *Config, requestID string) events.APIGatewayV2HTTPRequest {
+// routedRequest is a request as API Gateway routes it.
+type routedRequest struct {
+	route    api.Route
+	params   map[string]string // decoded path parameters
+	path     string            // the decoded path: rawPath and requestContext.http.path
+	rawQuery string            // the query as sent
+}
+
+// routeRequest decodes r's path and matches it against routes.
+func routeRequest(r *http.Request, routes []api.Route) (routedRequest, error) {
+	sent, rawQuery := splitRequestURI(r)
+	path, err := decodePath(sent)
+	if err != nil {
+		return routedRequest{}, err
+	}
+	route, params, ok := api.Match(routes, r.Method, path)
+	if !ok {
+		return routedRequest{}, fmt.Errorf("%w: %s %s", ErrNoRoute, r.Method, path)
+	}
+	return routedRequest{route: route, params: params, path: path, rawQuery: rawQuery}, nil
+}
+
+// buildEvent is NewEvent for a request already routed, with cfg's defaults
+// applied and the request id chosen.
+func buildEvent(r *http.Request, body []byte, req routedRequest, cfg *Config, requestID string) events.APIGatewayV2HTTPRequest {
 	now := cfg.Now().UTC()
-	rawPath, rawQuery := splitRequestURI(r)
+	routeKey := req.route.Key()
 	sourceIP := remoteIP(r)
 	headers := eventHeaders(r, body, sourceIP, requestID, now.Unix())
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
 		RouteKey:              routeKey,
-		RawPath:               rawPath,
-		RawQueryString:        rawQuery,
+		RawPath:               req.path,
+		RawQueryString:        req.rawQuery,
 		Cookies:               requestCookies(r.Header),
 		Headers:               headers,
-		QueryStringParameters: queryParameters(rawQuery),
+		QueryStringParameters: queryParameters(req.rawQuery),
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RouteKey:     routeKey,
 			AccountID:    cfg.AccountID,
@@ -55,15 +92,15 @@ func buildEvent(r *http.Request, body []byte, routeKey string, params map[string
 			TimeEpoch:    now.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
 				Method:    r.Method,
-				Path:      rawPath,
+				Path:      req.path,
 				Protocol:  r.Proto,
 				SourceIP:  sourceIP,
 				UserAgent: headers["user-agent"],
 			},
 		},
 	}
-	if len(params) > 0 {
-		ev.PathParameters = params
+	if len(req.params) > 0 {
+		ev.PathParameters = req.params
 	}
 	if len(body) > 0 {
 		if isTextContentType(r.Header.Get("Content-Type")) {
@@ -145,8 +182,8 @@ func requestCookies(h http.Header) []string {
 
 // eventHeaders returns the request headers as API Gateway passes them: names
 // lower-cased, repeated headers joined with commas, the cookie header moved to
-// the cookies field, and host, content-length, x-forwarded-* and
-// x-amzn-trace-id added.
+// the cookies field, and host, content-length (also "0" without a body),
+// x-forwarded-* and x-amzn-trace-id added.
 func eventHeaders(r *http.Request, body []byte, sourceIP, requestID string, epoch int64) map[string]string {
 	h := make(map[string]string, len(r.Header)+6)
 	if !copyHeaders(h, r.Header, nil) {
@@ -157,7 +194,7 @@ func eventHeaders(r *http.Request, body []byte, sourceIP, requestID string, epoc
 	if r.Host != "" {
 		h["host"] = r.Host
 	}
-	if _, ok := h["content-length"]; !ok && len(body) > 0 {
+	if _, ok := h["content-length"]; !ok { // "0" for a request without a body too
 		h["content-length"] = strconv.Itoa(len(body))
 	}
 	if xff := h["x-forwarded-for"]; xff != "" {

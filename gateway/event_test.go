@@ -28,7 +28,20 @@ var eventCases = []eventCase{
 		header: http.Header{"Cookie": {"a=1; b=2", "c=3"}, "Accept": {"*/*"}}},
 	{name: "encoded_slash_title", method: "GET", target: "/get/1997/Face%2FOff"},
 	{name: "greedy_title", method: "GET", target: "/get/1997/Face/Off"},
-	{name: "encoded_space_and_percent", method: "GET", target: "/get/2013/Rush%20%252?x=%2525"},
+	{name: "encoded_space_and_percent", method: "GET", target: "/get/2013/100%2525%20Love?x=%2525"},
+	// The capture table of docs/FIDELITY.md ("Request path"), one case per
+	// row, on the get route; the row that never reaches a function is the
+	// response case bad_path_percent.
+	{name: "path_space", method: "GET", target: "/get/2013/space%20value"},
+	{name: "path_question_mark_cuts", method: "GET", target: "/get/2013/question%3Fvalue"},
+	{name: "path_slash", method: "GET", target: "/get/2013/slash%2Fvalue"},
+	{name: "path_hash", method: "GET", target: "/get/2013/hash%23value"},
+	{name: "path_unicode", method: "GET", target: "/get/2013/unicode-%CE%BB-%E4%B8%96%E7%95%8C"},
+	{name: "path_double_encoded_slash", method: "GET", target: "/get/2013/literal%252Fvalue"},
+	{name: "path_double_encoded_question_mark", method: "GET", target: "/get/2013/literal%253Fvalue"},
+	{name: "path_double_encoded_percent", method: "GET", target: "/get/2013/literal%2525value"},
+	{name: "trailing_slash_routes", method: "GET", target: "/list/?limit=1"},
+	{name: "title_in_query", method: "GET", target: "/get/2011?title=What%27s+Your+Number%3F"},
 	{name: "query_duplicates", method: "GET", target: "/list?a=1&a=2&b=3"},
 	{name: "query_plus_and_percent20", method: "GET", target: "/list?q=star+wars&r=star%20wars&s=a%2Bb"},
 	{name: "query_empty_values", method: "GET", target: "/list?a=&b&=c&&d=1"},

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,10 +58,12 @@ type wireEvent struct {
 // FuzzGatewayEvent sends arbitrary requests (method, request target, header
 // lines, body), parsed by net/http exactly as the server parses them, through
 // the gateway with a recording invoker. The gateway must not panic; a request
-// that matches no route gets a JSON 404 without an invocation; a matched one
-// is invoked once with a valid JSON event whose rawPath and rawQueryString are
-// the request target as sent, whose header names are lower case and whose
-// body is the request body (base64 when binary).
+// that matches no route gets a JSON 404 without an invocation, one whose path
+// does not survive API Gateway's decoding a JSON 400 without one; a matched one
+// is invoked once with a valid JSON event whose rawPath is the request path
+// decoded as API Gateway decodes it, whose rawQueryString is the query as
+// sent, whose header names are lower case and whose body is the request body
+// (base64 when binary).
 func FuzzGatewayEvent(f *testing.F) {
 	f.Add("GET", "/list?limit=3&year=2013", "Accept: application/json\r\n", []byte(nil))
 	f.Add("GET", "/get/2013/Rush", "Cookie: a=1; b=2\r\nX-Forwarded-For: 10.0.0.1\r\n", []byte(nil))
@@ -71,6 +74,10 @@ func FuzzGatewayEvent(f *testing.F) {
 	f.Add("GET", "http://example.com/list?q=1", "", []byte(nil))
 	f.Add("GET", "/get//", "", []byte(nil))
 	f.Add("GET", "/get/2013/%", "", []byte(nil))
+	f.Add("GET", "/get/2013/percent%25done", "", []byte(nil))
+	f.Add("GET", "/get/2013/literal%253Fvalue?x=1", "", []byte(nil))
+	f.Add("GET", "/get/2011/What%27s%20Your%20Number%3F", "", []byte(nil))
+	f.Add("GET", "/get/2011?title=What%27s+Your+Number%3F", "", []byte(nil))
 	f.Add("OPTIONS", "*", "", []byte(nil))
 	f.Fuzz(func(t *testing.T, method, target, headerLines string, body []byte) {
 		req := parseRequest(method, target, headerLines, body)
@@ -88,8 +95,11 @@ func FuzzGatewayEvent(f *testing.F) {
 		if w.Code != http.StatusOK {
 			checkErrorBody(t, w)
 		}
-		if w.Code == http.StatusNotFound && rec.calls != 0 {
-			t.Fatalf("404 after invoking %s", rec.function)
+		if (w.Code == http.StatusNotFound || w.Code == http.StatusBadRequest) && rec.calls != 0 {
+			t.Fatalf("%d after invoking %s", w.Code, rec.function)
+		}
+		if _, ok := cloudPath(req); !ok && w.Code != http.StatusBadRequest {
+			t.Fatalf("path %q does not survive decoding, status %d, want 400", req.RequestURI, w.Code)
 		}
 		if rec.calls == 0 {
 			return
@@ -167,8 +177,8 @@ func checkEvent(t *testing.T, req *http.Request, body, payload []byte) {
 	if len(params) != len(ev.PathParameters) {
 		t.Fatalf("pathParameters %v, want %v", ev.PathParameters, params)
 	}
-	if strings.HasPrefix(req.RequestURI, "/") && utf8.ValidString(req.RequestURI) {
-		wantPath, wantQuery, _ := strings.Cut(req.RequestURI, "?")
+	if wantPath, ok := cloudPath(req); ok && strings.HasPrefix(req.RequestURI, "/") && utf8.ValidString(wantPath) {
+		_, wantQuery, _ := strings.Cut(req.RequestURI, "?")
 		if ev.RawPath != wantPath || ev.RawQueryString != wantQuery || ev.RequestContext.HTTP.Path != wantPath {
 			t.Fatalf("rawPath %q rawQueryString %q, want %q %q", ev.RawPath, ev.RawQueryString, wantPath, wantQuery)
 		}
@@ -182,6 +192,23 @@ func checkEvent(t *testing.T, req *http.Request, body, payload []byte) {
 		}
 	}
 	checkEventBody(t, ev, body)
+}
+
+// cloudPath is the reference form of API Gateway's path decoding
+// (docs/FIDELITY.md): the path as sent, decoded, cut at the first decoded
+// '?', decoded again. ok is false when a decoding fails.
+func cloudPath(req *http.Request) (string, bool) {
+	sent, _, _ := strings.Cut(req.RequestURI, "?")
+	if !strings.HasPrefix(sent, "/") {
+		sent = req.URL.EscapedPath()
+	}
+	once, err := url.PathUnescape(sent)
+	if err != nil {
+		return "", false
+	}
+	once, _, _ = strings.Cut(once, "?")
+	twice, err := url.PathUnescape(once)
+	return twice, err == nil
 }
 
 // checkEventBody checks that the event carries the request body.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
 )
 
 // gateway is the http.Handler returned by New.
@@ -47,25 +46,28 @@ type exchange struct {
 
 // handle routes, invokes and converts; it never fails, it answers an error response.
 func (g *gateway) handle(r *http.Request, ex *exchange) *httpResponse {
-	rawPath, _ := splitRequestURI(r)
-	route, params, ok := api.Match(g.cfg.Routes, r.Method, rawPath)
-	if !ok {
+	req, err := routeRequest(r, g.cfg.Routes)
+	switch {
+	case errors.Is(err, errBadPath):
+		ex.err = err
+		return respBadRequest()
+	case err != nil:
 		return respNotFound()
 	}
-	ex.routeKey = route.Key()
+	ex.routeKey = req.route.Key()
 	body, err := readBody(r)
 	if err != nil {
 		ex.err = err
 		if errors.Is(err, errBodyTooLarge) {
 			return respTooLarge()
 		}
-		return errorResponse(http.StatusBadRequest, "Bad Request")
+		return respBadRequest()
 	}
-	ev := buildEvent(r, body, ex.routeKey, params, &g.cfg, ex.requestID)
+	ev := buildEvent(r, body, req, &g.cfg, ex.requestID)
 	if inv, ok := typedInvoker(g.cfg.Invoker, &ev); ok {
-		return g.callTyped(r.Context(), ex, inv, route.Handler, &ev)
+		return g.callTyped(r.Context(), ex, inv, req.route.Handler, &ev)
 	}
-	return g.callJSON(r.Context(), ex, route.Handler, &ev)
+	return g.callJSON(r.Context(), ex, req.route.Handler, &ev)
 }
 
 // callJSON invokes the function with ev's JSON payload and converts the

@@ -135,9 +135,3 @@ func checkNoGoroutineLeak(t *testing.T) {
 		}
 	})
 }
-
-// matchDefault matches r against api.Routes.
-func matchDefault(r *http.Request) (api.Route, map[string]string, bool) {
-	p, _ := splitRequestURI(r)
-	return api.Match(api.Routes, r.Method, p)
-}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,7 +21,7 @@ import (
 )
 
 // The tests in this file each pin one known mismatch between other local
-// emulators and API Gateway (see http-api-facts.md).
+// emulators and API Gateway (docs/FIDELITY.md lists each with its source).
 
 // liveGateway starts the gateway on loopback with inv and default config.
 func liveGateway(t *testing.T, inv Invoker) *httptest.Server {
@@ -97,28 +98,46 @@ func TestMismatchDuplicateHeadersCommaJoined(t *testing.T) {
 	}
 }
 
-func TestMismatchPathParametersDecodedOnce(t *testing.T) {
-	tests := []struct{ target, title string }{
-		{"/get/1997/Face%2FOff", "Face/Off"},
-		{"/get/1997/Face/Off", "Face/Off"},
-		{"/get/2000/100%25", "100%"},
-		{"/get/2000/100%2525", "100%25"}, // decoded once, not twice
-		{"/get/2000/Am%C3%A9lie", "Amélie"},
+// TestMismatchPathDecodedAsTheCloudDoes sends paths through a live server:
+// the function sees rawPath, requestContext.http.path and pathParameters
+// decoded twice and cut at a decoded '?' (docs/FIDELITY.md, "Request path"),
+// and a path that does not survive that gets API Gateway's JSON 400.
+func TestMismatchPathDecodedAsTheCloudDoes(t *testing.T) {
+	tests := []struct {
+		target, path, title string
+		status              int
+	}{
+		{"/get/1997/Face%2FOff", "/get/1997/Face/Off", "Face/Off", http.StatusOK},
+		{"/get/1997/Face/Off", "/get/1997/Face/Off", "Face/Off", http.StatusOK},
+		{"/get/2000/100%2525", "/get/2000/100%", "100%", http.StatusOK}, // decoded twice
+		{"/get/2000/Am%C3%A9lie", "/get/2000/Amélie", "Amélie", http.StatusOK},
+		{"/get/2011/What's%20Your%20Number%3F", "/get/2011/What's Your Number", "What's Your Number", http.StatusOK},
+		{"/get/2000/100%25", "", "", http.StatusBadRequest}, // "%" alone after one decoding
+		{"/get/2000/100%25zz", "", "", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
 			rec := &recorder{}
 			srv := liveGateway(t, rec)
-			resp, _ := send(t, srv, "GET", tt.target, nil)
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("status %d, want 200 (route must match)", resp.StatusCode)
+			resp, body := send(t, srv, "GET", tt.target, nil)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			if tt.status != http.StatusOK {
+				if body != `{"message":"Bad Request"}` || resp.Header.Get("Content-Type") != "application/json" {
+					t.Errorf("body %s (%s), want API Gateway's JSON 400", body, resp.Header.Get("Content-Type"))
+				}
+				if len(rec.payloads) != 0 {
+					t.Error("function invoked for a path API Gateway rejects")
+				}
+				return
 			}
 			ev, _ := lastEvent(t, rec)
 			if ev.PathParameters["title"] != tt.title {
 				t.Errorf("title = %q, want %q", ev.PathParameters["title"], tt.title)
 			}
-			if ev.RawPath != tt.target {
-				t.Errorf("rawPath = %q, want %q as sent", ev.RawPath, tt.target)
+			if ev.RawPath != tt.path || ev.RequestContext.HTTP.Path != tt.path {
+				t.Errorf("rawPath = %q, http.path = %q, want %q", ev.RawPath, ev.RequestContext.HTTP.Path, tt.path)
 			}
 		})
 	}
@@ -402,4 +421,44 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// TestGetTargetReachesEveryTitle sends titles of every awkward kind through
+// a live server in the form api.GetTarget documents, and checks that the
+// function receives the title unchanged. The plain path form of a title
+// with '?' reaches it cut short, as in the cloud.
+func TestGetTargetReachesEveryTitle(t *testing.T) {
+	titles := []string{
+		"Rush", "Face/Off", "Pain & Gain", "Amélie", "C++ #1", "a+b=c", "It's 50/50", "x;y,z@w:v$u!t*s",
+		"What's Your Number?", "O Brother, Where Art Thou?", "100% Love", "%2F", "50%?/", "Ends/", "/Starts", "a//b",
+		"tab\there", "東京物語",
+	}
+	for _, title := range titles {
+		t.Run(title, func(t *testing.T) {
+			rec := &recorder{}
+			srv := liveGateway(t, rec)
+			target := api.GetTarget(2000, title)
+			resp, body := send(t, srv, "GET", target, nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: status %d %s", target, resp.StatusCode, body)
+			}
+			ev, _ := lastEvent(t, rec)
+			got := ev.PathParameters[api.TitleParam]
+			if got == "" {
+				got = ev.QueryStringParameters[api.TitleParam]
+			}
+			if got != title {
+				t.Errorf("GET %s: function got title %q, want %q", target, got, title)
+			}
+		})
+	}
+	t.Run("path form cuts at a question mark", func(t *testing.T) {
+		rec := &recorder{}
+		srv := liveGateway(t, rec)
+		send(t, srv, "GET", "/get/2011/"+url.PathEscape("What's Your Number?"), nil)
+		ev, _ := lastEvent(t, rec)
+		if got := ev.PathParameters[api.TitleParam]; got != "What's Your Number" {
+			t.Errorf("title = %q, want the cut %q", got, "What's Your Number")
+		}
+	})
 }

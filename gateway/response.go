@@ -22,11 +22,15 @@ type httpResponse struct {
 type rawResponse struct {
 	StatusCode        *json.Number        `json:"statusCode"`
 	Headers           map[string]string   `json:"headers"`
-	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"` // type-checked, then ignored (payload 1.0)
 	Cookies           []string            `json:"cookies"`
 	Body              *string             `json:"body"`
 	IsBase64Encoded   bool                `json:"isBase64Encoded"`
 }
+
+// defaultContentType is the content type API Gateway gives a structured
+// response that sets none.
+const defaultContentType = "text/plain; charset=utf-8"
 
 // errInvalidResponse reports a function response API Gateway cannot use.
 var errInvalidResponse = errors.New("invalid function response")
@@ -86,21 +90,21 @@ func structuredResponse(raw *rawResponse) (*httpResponse, error) {
 }
 
 // buildResponse converts a response whose statusCode is the integer status;
-// raw.StatusCode is not read. Headers come first from multiValueHeaders, then
-// headers replace them, then cookies become Set-Cookie headers, each in sorted
-// order; a base64 body is decoded.
+// raw.StatusCode is not read. As API Gateway does for payload 2.0
+// (docs/FIDELITY.md, "Response"): headers are set in sorted order,
+// multiValueHeaders is ignored (a payload 1.0 field), a response without a
+// content-type gets text/plain; charset=utf-8, cookies become Set-Cookie
+// headers, and a base64 body is decoded.
 func buildResponse(status int64, raw *rawResponse) (*httpResponse, error) {
 	if status < 100 || status > 599 {
 		return nil, fmt.Errorf("%w: statusCode %d is not an HTTP status", errInvalidResponse, status)
 	}
-	resp := &httpResponse{status: int(status), header: make(http.Header, len(raw.MultiValueHeaders)+len(raw.Headers)+len(raw.Cookies))}
-	for _, name := range sortedKeys(raw.MultiValueHeaders) {
-		for _, v := range raw.MultiValueHeaders[name] {
-			resp.header.Add(name, v)
-		}
-	}
+	resp := &httpResponse{status: int(status), header: make(http.Header, len(raw.Headers)+len(raw.Cookies)+1)}
 	for _, name := range sortedKeys(raw.Headers) {
 		resp.header.Set(name, raw.Headers[name])
+	}
+	if _, ok := resp.header["Content-Type"]; !ok {
+		resp.header.Set("Content-Type", defaultContentType)
 	}
 	for _, c := range raw.Cookies {
 		resp.header.Add("Set-Cookie", c)
@@ -131,8 +135,9 @@ func errorResponse(status int, msg string) *httpResponse {
 
 // API Gateway's error responses.
 var (
-	respNotFound = func() *httpResponse { return errorResponse(http.StatusNotFound, "Not Found") }
-	respTooLarge = func() *httpResponse {
+	respBadRequest = func() *httpResponse { return errorResponse(http.StatusBadRequest, "Bad Request") }
+	respNotFound   = func() *httpResponse { return errorResponse(http.StatusNotFound, "Not Found") }
+	respTooLarge   = func() *httpResponse {
 		return errorResponse(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 	}
 	respInternalError  = func() *httpResponse { return errorResponse(http.StatusInternalServerError, "Internal Server Error") }

@@ -93,6 +93,10 @@ func responseCases() []responseCase {
 		{name: "no_route", invoker: handlerInvoker(okHandler), target: "/nope"},
 		{name: "wrong_method", invoker: handlerInvoker(okHandler), method: http.MethodPost},
 		{name: "trailing_slash", invoker: handlerInvoker(okHandler), target: "/list/"},
+		{name: "bad_path_percent", invoker: handlerInvoker(okHandler), target: "/get/2013/percent%25done"},
+		{name: "bad_path_escape", invoker: handlerInvoker(okHandler), target: "/get/2013/bad%25zz"},
+		payloadCase("multi_value_headers_ignored", `{"statusCode":200,"headers":{"content-type":"application/json","x-one":"1"},"multiValueHeaders":{"X-Multi":["a","b"],"x-one":["0"]},"body":"{}"}`),
+		payloadCase("status_without_content_type", `{"statusCode":200,"body":"{\"ok\":true}"}`),
 	}
 }
 

@@ -70,9 +70,11 @@ func refMarshalEvent(t *testing.T, ev events.APIGatewayV2HTTPRequest) []byte {
 func codecEvents(t *testing.T) []events.APIGatewayV2HTTPRequest {
 	var evs []events.APIGatewayV2HTTPRequest
 	for _, c := range eventCases {
-		r := newTestRequest(c)
-		route, params, _ := matchDefault(r)
-		evs = append(evs, NewEvent(r, []byte(c.body), route, params, fixedConfig(nil)))
+		ev, err := NewEvent(newTestRequest(c), []byte(c.body), fixedConfig(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, ev)
 	}
 	for _, s := range trickyStrings {
 		evs = append(evs, events.APIGatewayV2HTTPRequest{Version: s, RawPath: s, Cookies: []string{s, s},

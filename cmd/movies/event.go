@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 type eventOptions struct {
 	year    int      // list: optional year filter; get: the movie's year
 	title   string   // get: the movie's title
+	inQuery bool     // get: send the title as ?title= (GET /get/{year}?title=TITLE)
 	query   string   // raw query string, e.g. "limit=5&year=2013"
 	headers []string // extra request headers, "Name: value"
 	host    string   // the Host the request was sent to
@@ -38,6 +40,7 @@ func addEventFlags(cmd *cobra.Command, o *eventOptions) {
 	f := cmd.Flags()
 	f.IntVar(&o.year, "year", 0, "get: the movie's year (default 2013); list: list only this year")
 	f.StringVar(&o.title, "title", "", "get: the movie's title, may contain '/' (default Rush)")
+	f.BoolVar(&o.inQuery, "title-query", false, "get: send the title as ?title= (GET /get/{year}?title=TITLE), the form that carries any title")
 	f.StringVar(&o.query, "query", "", "raw query string, e.g. 'limit=5&year=2013'")
 	f.StringArrayVar(&o.headers, "header", nil, "extra request header 'Name: value' (repeatable; a repeated name is comma-joined)")
 	f.StringVar(&o.host, "host", defaultEventHost, "Host the request was sent to (the local gateway's address)")
@@ -50,14 +53,21 @@ func newEventCmd() *cobra.Command {
 		Short: "Print the API Gateway HTTP API event a handler would receive",
 		Long: `Print the payload-2.0 event that the local gateway (and API Gateway HTTP API)
 sends to the list or get function for a request, as JSON. Feed it to
-'movies invoke --event -' or to a Lambda emulator.`,
+'movies invoke --event -' or to a Lambda emulator.
+
+A get title goes in the path (/get/{year}/{title}), URL-encoded as curl or a
+browser would send it. API Gateway decodes the path before routing and cuts
+it at a decoded '?', so a title with '?' reaches the function cut short, and
+one with '%' may not reach it at all: the event shows what the cloud sends,
+and a warning says to use --title-query (GET /get/{year}?title=TITLE).`,
 		Example: `  movies event list --query 'limit=5&year=2013'
   movies event get --year 1997 --title Face/Off
+  movies event get --year 2011 --title "What's Your Number?" --title-query
   movies event get --header 'Accept: application/json' | movies invoke get --event -`,
 		Args:      eventArgs,
 		ValidArgs: api.HandlerNames(),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ev, err := buildEvent(args[0], o, gateway.Config{})
+			ev, err := buildEvent(args[0], o, gateway.Config{}, cmd.ErrOrStderr())
 			if err != nil {
 				return withExitCode(2, err)
 			}
@@ -82,19 +92,30 @@ func eventArgs(_ *cobra.Command, args []string) error {
 	return withExitCode(2, fmt.Errorf("unknown function %q: want %s", args[0], strings.Join(names, " or ")))
 }
 
-// buildEvent returns the JSON event the local gateway would send to function
-// for the request o describes. cfg supplies the request context (zero fields
-// take the gateway's defaults; fix Now and NewRequestID for stable output).
-func buildEvent(function string, o eventOptions, cfg gateway.Config) ([]byte, error) {
+// buildEvent returns the JSON event the local gateway (and API Gateway) would
+// send to function for the request o describes. cfg supplies the request
+// context (zero fields take the gateway's defaults; fix Now and NewRequestID
+// for stable output). When the cloud would hand the function another title
+// than o's, a warning that names the query form goes to warn.
+func buildEvent(function string, o eventOptions, cfg gateway.Config, warn io.Writer) ([]byte, error) {
 	r, err := eventRequest(function, o)
 	if err != nil {
 		return nil, err
 	}
-	route, params, ok := api.Match(api.Routes, r.Method, r.URL.EscapedPath())
-	if !ok || route.Handler != function {
+	ev, err := gateway.NewEvent(r, nil, cfg)
+	if errors.Is(err, gateway.ErrBadPath) {
+		return nil, fmt.Errorf("API Gateway answers 400 before any function runs: %w; send the title with --title-query", err)
+	}
+	if err != nil || api.HandlerFor(ev.RouteKey) != function {
 		return nil, fmt.Errorf("request %s %s does not match a route of %s", r.Method, r.URL.RequestURI(), function)
 	}
-	return gateway.MarshalEvent(gateway.NewEvent(r, nil, route, params, cfg))
+	if function == api.HandlerGet && !o.inQuery {
+		if got, want := ev.PathParameters[api.TitleParam], titleOrDefault(o); got != want {
+			fmt.Fprintf(warn, "movies: warning: API Gateway decodes the path and cuts it at '?': the function gets the title %q, not %q; "+
+				"use the query form GET /get/{year}?title=TITLE (--title-query)\n", got, want)
+		}
+	}
+	return gateway.MarshalEvent(ev)
 }
 
 // eventRequest builds the request a client such as curl would send to the
@@ -138,25 +159,33 @@ func eventTarget(function string, o eventOptions) (path, query string, err error
 	}
 	switch function {
 	case api.HandlerList:
-		if o.title != "" {
-			return "", "", fmt.Errorf("--title applies to get, not list")
+		if o.title != "" || o.inQuery {
+			return "", "", errors.New("--title and --title-query apply to get, not list")
 		}
 		if o.year != 0 {
 			query = joinQuery(query, "year="+strconv.Itoa(o.year))
 		}
 		return "/list", query, nil
 	case api.HandlerGet:
-		year, title := o.year, o.title
+		year := o.year
 		if year == 0 {
 			year = defaultEventYear
 		}
-		if title == "" {
-			title = defaultEventTitle
+		if o.inQuery {
+			return "/get/" + strconv.Itoa(year), joinQuery(query, api.TitleParam+"="+url.QueryEscape(titleOrDefault(o))), nil
 		}
-		return "/get/" + strconv.Itoa(year) + "/" + escapeTitle(title), query, nil
+		return "/get/" + strconv.Itoa(year) + "/" + escapeTitle(titleOrDefault(o)), query, nil
 	default:
 		return "", "", fmt.Errorf("unknown function %q", function)
 	}
+}
+
+// titleOrDefault returns o's title, or the default one.
+func titleOrDefault(o eventOptions) string {
+	if o.title == "" {
+		return defaultEventTitle
+	}
+	return o.title
 }
 
 // escapeTitle escapes a title for a URL path the way a browser would: each

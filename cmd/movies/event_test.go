@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ func TestBuildEvent(t *testing.T) {
 		wantQuery map[string]string
 		wantParam map[string]string
 		wantHdr   map[string]string
+		wantWarn  string // part of the warning on stderr; none when empty
 	}{
 		{
 			name: "list", function: "list",
@@ -48,8 +50,22 @@ func TestBuildEvent(t *testing.T) {
 		{
 			name: "get title with slash and space", function: "get",
 			opts:      eventOptions{year: 1997, title: "Face/Off Again"},
-			wantRoute: "GET /get/{year}/{title+}", wantPath: "/get/1997/Face/Off%20Again",
+			wantRoute: "GET /get/{year}/{title+}", wantPath: "/get/1997/Face/Off Again",
 			wantParam: map[string]string{"year": "1997", "title": "Face/Off Again"},
+		},
+		{
+			name: "get title with question mark is cut in the path", function: "get",
+			opts:      eventOptions{year: 2011, title: "What's Your Number?"},
+			wantRoute: "GET /get/{year}/{title+}", wantPath: "/get/2011/What's Your Number",
+			wantParam: map[string]string{"year": "2011", "title": "What's Your Number"},
+			wantWarn:  `the function gets the title "What's Your Number", not "What's Your Number?"; use the query form`,
+		},
+		{
+			name: "get title in the query", function: "get",
+			opts:      eventOptions{year: 2011, title: "What's Your Number? 100% + more", inQuery: true},
+			wantRoute: "GET /get/{year}", wantPath: "/get/2011", wantRawQ: "title=What%27s+Your+Number%3F+100%25+%2B+more",
+			wantQuery: map[string]string{"title": "What's Your Number? 100% + more"},
+			wantParam: map[string]string{"year": "2011"},
 		},
 		{
 			name: "headers lower-cased and joined", function: "list",
@@ -60,9 +76,13 @@ func TestBuildEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := buildEvent(tt.function, tt.opts, fixedEventConfig)
+			var warn strings.Builder
+			b, err := buildEvent(tt.function, tt.opts, fixedEventConfig, &warn)
 			if err != nil {
 				t.Fatalf("buildEvent: %v", err)
+			}
+			if tt.wantWarn == "" && warn.Len() > 0 || !strings.Contains(warn.String(), tt.wantWarn) {
+				t.Errorf("warning %q, want one containing %q", warn.String(), tt.wantWarn)
 			}
 			var ev events.APIGatewayV2HTTPRequest
 			if err := json.Unmarshal(b, &ev); err != nil {
@@ -115,11 +135,13 @@ func TestBuildEventErrors(t *testing.T) {
 		{"header value with newline", "list", eventOptions{headers: []string{"X: a\r\nY: b"}}, "--header"},
 		{"query with space", "list", eventOptions{query: "year=20 13"}, "--query"},
 		{"title on list", "list", eventOptions{title: "Rush"}, "--title"},
+		{"title query on list", "list", eventOptions{inQuery: true}, "--title-query"},
+		{"title with percent in the path", "get", eventOptions{title: "100% Love"}, "answers 400 before any function runs"},
 		{"unknown function", "put", eventOptions{}, "unknown function"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := buildEvent(tt.function, tt.opts, fixedEventConfig)
+			_, err := buildEvent(tt.function, tt.opts, fixedEventConfig, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("buildEvent error = %v, want one containing %q", err, tt.want)
 			}

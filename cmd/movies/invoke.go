@@ -64,7 +64,7 @@ func invoke(ctx context.Context, function string, o invokeOptions, stdin io.Read
 	if o.timeout <= 0 {
 		return withExitCode(2, errors.New("--timeout must be positive"))
 	}
-	event, err := readEvent(function, o, stdin)
+	event, err := readEvent(function, o, stdin, stderr)
 	if err != nil {
 		return withExitCode(2, err)
 	}
@@ -94,9 +94,9 @@ func invoke(ctx context.Context, function string, o invokeOptions, stdin io.Read
 // readEvent returns the event: from o.file, from stdin for "-", or made from
 // o.event as `movies event` makes it. It must be a JSON value within Lambda's
 // payload limit.
-func readEvent(function string, o invokeOptions, stdin io.Reader) ([]byte, error) {
+func readEvent(function string, o invokeOptions, stdin io.Reader, stderr io.Writer) ([]byte, error) {
 	if o.file == "" {
-		return buildEvent(function, o.event, gateway.Config{})
+		return buildEvent(function, o.event, gateway.Config{}, stderr)
 	}
 	src, name := stdin, "stdin"
 	if o.file != "-" {

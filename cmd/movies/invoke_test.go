@@ -51,7 +51,7 @@ func TestReadEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := readEvent("get", invokeOptions{file: tt.file}, strings.NewReader(tt.stdin))
+			b, err := readEvent("get", invokeOptions{file: tt.file}, strings.NewReader(tt.stdin), io.Discard)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("readEvent error = %v, want one containing %q", err, tt.wantErr)
