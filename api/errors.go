@@ -88,8 +88,8 @@ func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 	status, msg := errorBody(err)
 	if status >= 500 || fromStore {
 		level := slog.LevelInfo
-		if status >= 500 {
-			level = slog.LevelError
+		if status >= 500 && !errors.Is(ctx.Err(), context.Canceled) {
+			level = slog.LevelError // a caller that cancelled (went away) is no fault here
 		}
 		h.logger.LogAttrs(ctx, level, "request failed",
 			slog.String("requestId", req.RequestContext.RequestID),

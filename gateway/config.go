@@ -23,6 +23,13 @@ const (
 	MaxRequestBytes = 10 << 20
 	// MaxResponseBytes is Lambda's synchronous response payload limit (6 MB).
 	MaxResponseBytes = 6 << 20
+	// MaxQueryParameters bounds the parameters of one query string; a
+	// request with more gets 400. A local bound, far above what the routes
+	// use, that keeps a hostile query from costing more than a glance.
+	MaxQueryParameters = 1000
+	// MaxHeaderFields bounds the header lines of one request; a request
+	// with more gets 431. A local bound, like MaxQueryParameters.
+	MaxHeaderFields = 500
 )
 
 // Config of the gateway. Zero fields take the documented defaults.

@@ -51,9 +51,22 @@ type routedRequest struct {
 	rawQuery string            // the query as sent
 }
 
-// routeRequest decodes r's path and matches it against routes.
+// Errors of requests that exceed the gateway's own bounds.
+var (
+	errTooManyQueryParameters = fmt.Errorf("query has more than %d parameters", MaxQueryParameters)
+	errTooManyHeaderFields    = fmt.Errorf("request has more than %d header fields", MaxHeaderFields)
+)
+
+// routeRequest decodes r's path and matches it against routes. A request over
+// MaxQueryParameters or MaxHeaderFields is refused before any other work.
 func routeRequest(r *http.Request, routes []api.Route) (routedRequest, error) {
 	sent, rawQuery := splitRequestURI(r)
+	if strings.Count(rawQuery, "&") >= MaxQueryParameters {
+		return routedRequest{}, errTooManyQueryParameters
+	}
+	if headerFields(r.Header) > MaxHeaderFields {
+		return routedRequest{}, errTooManyHeaderFields
+	}
 	path, err := decodePath(sent)
 	if err != nil {
 		return routedRequest{}, err
@@ -63,6 +76,15 @@ func routeRequest(r *http.Request, routes []api.Route) (routedRequest, error) {
 		return routedRequest{}, fmt.Errorf("%w: %s %s", ErrNoRoute, r.Method, path)
 	}
 	return routedRequest{route: route, params: params, path: path, rawQuery: rawQuery}, nil
+}
+
+// headerFields counts the header lines of h.
+func headerFields(h http.Header) int {
+	n := 0
+	for _, values := range h {
+		n += len(values)
+	}
+	return n
 }
 
 // buildEvent is NewEvent for a request already routed, with cfg's defaults
@@ -135,9 +157,11 @@ func splitRequestURI(r *http.Request) (rawPath, rawQuery string) {
 
 // queryParameters decodes a raw query string like API Gateway: '+' is a
 // space, a name given twice has its values joined with a comma, and a name
-// without '=' has an empty value. It returns nil for an empty query.
+// without '=' has an empty value. It returns nil for an empty query. The work
+// is linear in the length of the query, however often a name repeats.
 func queryParameters(rawQuery string) map[string]string {
 	var params map[string]string
+	var repeated map[string][]string // values of names given more than once
 	for pair := range strings.SplitSeq(rawQuery, "&") {
 		if pair == "" {
 			continue
@@ -150,10 +174,20 @@ func queryParameters(rawQuery string) map[string]string {
 		if params == nil {
 			params = map[string]string{}
 		}
-		if old, ok := params[name]; ok {
-			value = old + "," + value
+		if first, ok := params[name]; ok {
+			if repeated == nil {
+				repeated = map[string][]string{}
+			}
+			if repeated[name] == nil {
+				repeated[name] = []string{first}
+			}
+			repeated[name] = append(repeated[name], value)
+			continue
 		}
 		params[name] = value
+	}
+	for name, values := range repeated {
+		params[name] = strings.Join(values, ",")
 	}
 	return params
 }

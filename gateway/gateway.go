@@ -33,24 +33,36 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := g.cfg.NewRequestID()
 	ex := &exchange{requestID: requestID}
 	resp := g.handle(r, ex)
+	if ex.clientGone = r.Context().Err() != nil; ex.clientGone {
+		g.logAccess(r, ex, statusClientClosed, 0, time.Since(start))
+		return
+	}
 	n := writeResponse(w, resp, requestID)
 	g.logAccess(r, ex, resp.status, n, time.Since(start))
 }
 
 // exchange collects what the access log reports about one request.
 type exchange struct {
-	requestID string
-	routeKey  string
-	err       error // integration error, for the log only
+	requestID  string
+	routeKey   string
+	err        error // integration error, for the log only
+	clientGone bool  // the client went away before the answer
 }
+
+// statusClientClosed is the status the access log gives a request whose
+// client went away before the answer (nginx's convention); nothing is sent.
+const statusClientClosed = 499
 
 // handle routes, invokes and converts; it never fails, it answers an error response.
 func (g *gateway) handle(r *http.Request, ex *exchange) *httpResponse {
 	req, err := routeRequest(r, g.cfg.Routes)
 	switch {
-	case errors.Is(err, errBadPath):
+	case errors.Is(err, errBadPath), errors.Is(err, errTooManyQueryParameters):
 		ex.err = err
 		return respBadRequest()
+	case errors.Is(err, errTooManyHeaderFields):
+		ex.err = err
+		return respHeadersTooLarge()
 	case err != nil:
 		return respNotFound()
 	}
@@ -216,7 +228,7 @@ func writeResponse(w http.ResponseWriter, resp *httpResponse, requestID string) 
 // logAccess writes the access-log line of one request.
 func (g *gateway) logAccess(r *http.Request, ex *exchange, status, bytes int, latency time.Duration) {
 	level := slog.LevelInfo
-	if ex.err != nil {
+	if ex.err != nil && !ex.clientGone {
 		level = slog.LevelError
 	}
 	if !g.cfg.Logger.Enabled(r.Context(), level) {

@@ -135,9 +135,12 @@ func errorResponse(status int, msg string) *httpResponse {
 
 // API Gateway's error responses.
 var (
-	respBadRequest = func() *httpResponse { return errorResponse(http.StatusBadRequest, "Bad Request") }
-	respNotFound   = func() *httpResponse { return errorResponse(http.StatusNotFound, "Not Found") }
-	respTooLarge   = func() *httpResponse {
+	respBadRequest      = func() *httpResponse { return errorResponse(http.StatusBadRequest, "Bad Request") }
+	respNotFound        = func() *httpResponse { return errorResponse(http.StatusNotFound, "Not Found") }
+	respHeadersTooLarge = func() *httpResponse {
+		return errorResponse(http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large")
+	}
+	respTooLarge = func() *httpResponse {
 		return errorResponse(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 	}
 	respInternalError  = func() *httpResponse { return errorResponse(http.StatusInternalServerError, "Internal Server Error") }

@@ -1,11 +1,19 @@
 package gateway
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -28,7 +36,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	served := make(chan error, 1)
-	go func() { served <- Serve(ctx, ln, h, nil) }()
+	go func() { served <- Serve(ctx, ln, h, 0, nil) }()
 
 	client := &http.Client{Transport: &http.Transport{}}
 	t.Cleanup(client.CloseIdleConnections)
@@ -82,8 +90,211 @@ func TestServeListenerError(t *testing.T) {
 		t.Fatal(err)
 	}
 	ln.Close()
-	err = Serve(context.Background(), ln, http.NotFoundHandler(), nil)
+	err = Serve(context.Background(), ln, http.NotFoundHandler(), 0, nil)
 	if err == nil || errors.Is(err, http.ErrServerClosed) {
 		t.Fatalf("Serve on a closed listener = %v, want an error", err)
+	}
+}
+
+// testLimits are short server limits for tests.
+var testLimits = serverLimits{
+	readHeader: 2 * time.Second, read: 500 * time.Millisecond, write: 5 * time.Second,
+	idle: 5 * time.Second, shutdown: 300 * time.Millisecond, maxConns: 8,
+}
+
+// startServe runs serve with lim on a loopback listener until the test ends,
+// serving the handler newHandler makes with serve's logger, and returns its
+// address and the log it writes.
+func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *syncBuffer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, ln, newHandler(logger), lim, logger) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return ln.Addr().String(), logs
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// rawExchange writes raw to addr and reads the response until the server
+// closes the connection or 5 s pass.
+func rawExchange(t *testing.T, addr, raw string) *http.Response {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(conn, raw); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read response to %.60q: %v", raw, err)
+	}
+	return resp
+}
+
+// TestServeServerErrorsAreJSON sends requests net/http answers itself and
+// checks that each gets API Gateway's JSON error body, an apigw-requestid
+// and an access-log line; OPTIONS * goes to the gateway like any request.
+func TestServeServerErrorsAreJSON(t *testing.T) {
+	addr, logs := startServe(t, func(l *slog.Logger) http.Handler {
+		return New(Config{Invoker: InProcess(okFuncs()), Logger: l})
+	}, testLimits)
+	tests := []struct {
+		name   string
+		raw    string
+		status int
+	}{
+		{"bad escape in the path", "GET /get/2013/bad%zz HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusBadRequest},
+		{"bad request line", "GARBAGE\r\n\r\n", http.StatusBadRequest},
+		{"no host", "GET /list HTTP/1.1\r\n\r\n", http.StatusBadRequest},
+		{"unsupported version", "GET /list HTTP/2.0\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported},
+		{"unsupported transfer encoding", "GET /list HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", http.StatusNotImplemented},
+		{"header over the limit", "GET /list HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", MaxHeaderBytes+4096) + "\r\n\r\n", http.StatusRequestHeaderFieldsTooLarge},
+		{"unsupported expectation", "GET /list HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n", http.StatusExpectationFailed},
+		{"OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := rawExchange(t, addr, tt.raw)
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d (body %s)", resp.StatusCode, tt.status, body)
+			}
+			var msg map[string]string
+			if err := json.Unmarshal(body, &msg); err != nil || len(msg) != 1 || msg["message"] == "" {
+				t.Errorf("body %q, want {\"message\": string}", body)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("content-type %q, want application/json", ct)
+			}
+			id := resp.Header.Get("Apigw-Requestid")
+			if id == "" {
+				t.Fatal("no apigw-requestid")
+			}
+			if !strings.Contains(logs.String(), `"requestId":"`+id+`"`) {
+				t.Errorf("no access-log line for request %s in\n%s", id, logs.String())
+			}
+		})
+	}
+}
+
+// TestServeBoundsSlowClients checks that clients that send their body too
+// slowly are cut off after the read timeout, that at most maxConns
+// connections are open at once, and that the rest are served once slots
+// free up.
+func TestServeBoundsSlowClients(t *testing.T) {
+	var open, peak atomic.Int64
+	h := New(Config{Invoker: InProcess(okFuncs())})
+	lim := testLimits
+	addr, _ := startServe(t, func(*slog.Logger) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := open.Add(1)
+			defer open.Add(-1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			h.ServeHTTP(w, r)
+		})
+	}, lim)
+	const clients = 3 * 8
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+			// Headers promise 100 bytes of body; one byte comes, then nothing.
+			if _, err := io.WriteString(conn, "GET /list HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nx"); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := io.Copy(io.Discard, conn); err != nil { // until the server closes it
+				errs <- fmt.Errorf("connection not closed by the server: %w", err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if p := peak.Load(); p > int64(lim.maxConns) {
+		t.Errorf("%d requests in handlers at once, want at most %d", p, lim.maxConns)
+	}
+}
+
+// TestServeShutdownWithStalledClient checks that a client that never gets
+// its answer does not keep Serve from returning nil soon after the shutdown
+// timeout.
+func TestServeShutdownWithStalledClient(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	stuck := make(chan struct{})
+	defer close(stuck)
+	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		close(started)
+		<-stuck
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, ln, h, testLimits, nil) }()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /list HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("serve = %v, want nil", err)
+		}
+	case <-time.After(testLimits.shutdown + 5*time.Second):
+		t.Fatal("serve did not return after the shutdown timeout")
 	}
 }

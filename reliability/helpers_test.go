@@ -123,7 +123,7 @@ func serveInvoker(tb testing.TB, inv gateway.Invoker, timeout time.Duration) str
 	h := gateway.New(gateway.Config{Invoker: inv, Timeout: timeout, Logger: quietLogger})
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- gateway.Serve(ctx, ln, h, quietLogger) }()
+	go func() { served <- gateway.Serve(ctx, ln, h, 0, quietLogger) }()
 	tb.Cleanup(func() {
 		cancel()
 		if err := <-served; err != nil {

@@ -34,6 +34,18 @@ type serveOptions struct {
 	noSeed    bool
 }
 
+// serveLimits describes the server's bounds for --help, from the constants
+// that set them.
+var serveLimits = fmt.Sprintf(`Limits: at most %d connections at once (more wait to be accepted); %s to
+send the headers and %s the whole request; --timeout plus %s to take the
+answer; idle connections close after %s; %d KB of headers, %d header lines,
+%d query parameters and %d MB of body per request. On Ctrl-C or SIGTERM
+in-flight requests get %s to finish, then the remaining connections are
+closed and the command exits 0.`,
+	gateway.MaxConns, gateway.ReadHeaderTimeout, gateway.ReadTimeout, gateway.WriteSlack, gateway.IdleTimeout,
+	gateway.MaxHeaderBytes>>10, gateway.MaxHeaderFields, gateway.MaxQueryParameters, gateway.MaxRequestBytes>>20,
+	gateway.ShutdownTimeout)
+
 func newServeCmd() *cobra.Command {
 	o := serveOptions{}
 	cmd := &cobra.Command{
@@ -45,7 +57,9 @@ func newServeCmd() *cobra.Command {
 The handlers run in this process (--invoke inprocess, the default) or, with
 --invoke rie, in a pool of real Lambda bootstrap processes under the AWS Lambda
 Runtime Interface Emulator (DynamoDB stores only, since the bootstrap reads
-DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.`,
+DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
+
+`+serveLimits,
 		Example: `  movies serve
   movies serve --addr 127.0.0.1:9090 --store file:/tmp/movies.db
   AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 movies serve --store dynamodb:Movies --invoke rie`,
@@ -108,7 +122,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	fmt.Fprintf(stdout, "movies API on %s (store %s, invoke %s)\n", base, o.store, o.invoke)
 	fmt.Fprintf(stdout, "  curl -s '%s/list?limit=3'\n  curl -s %s/get/2013/Rush\n  curl -s %s/get/1997/Face/Off\n", base, base, base)
 	h := gateway.New(gateway.Config{Invoker: invoker, Timeout: o.timeout, Logger: logger})
-	return gateway.Serve(ctx, ln, h, logger)
+	return gateway.Serve(ctx, ln, h, o.timeout, logger)
 }
 
 // newInvoker returns the invoker for o.invoke and a function that releases it.
