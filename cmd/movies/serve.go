@@ -59,7 +59,7 @@ The handlers run in this process (--invoke inprocess, the default) or, with
 Runtime Interface Emulator (DynamoDB stores only, since the bootstrap reads
 DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 
-`+serveLimits,
+` + serveLimits,
 		Example: `  movies serve
   movies serve --addr 127.0.0.1:9090 --store file:/tmp/movies.db
   AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 movies serve --store dynamodb:Movies --invoke rie`,
