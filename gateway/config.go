@@ -47,6 +47,9 @@ type Config struct {
 	// AccountID, APIID and Stage fill the event's requestContext. Zero values
 	// mean DefaultAccountID, DefaultAPIID and DefaultStage.
 	AccountID, APIID, Stage string
+	// CORS is the API's CORS configuration; the zero value is off, as in
+	// the cloud.
+	CORS api.CORS
 	// Now returns the request time; nil means time.Now. Fix it for golden tests.
 	Now func() time.Time
 	// NewRequestID returns a request id unique per request; nil means

@@ -55,6 +55,18 @@ const statusClientClosed = 499
 
 // handle routes, invokes and converts; it never fails, it answers an error response.
 func (g *gateway) handle(r *http.Request, ex *exchange) *httpResponse {
+	if g.cfg.CORS.Enabled() && isPreflight(r) {
+		return g.preflightResponse(r)
+	}
+	resp := g.route(r, ex)
+	if g.cfg.CORS.Enabled() && ex.routeKey != "" {
+		return g.applyCORS(r, resp)
+	}
+	return resp
+}
+
+// route routes, invokes and converts.
+func (g *gateway) route(r *http.Request, ex *exchange) *httpResponse {
 	req, err := routeRequest(r, g.cfg.Routes)
 	switch {
 	case errors.Is(err, errBadPath), errors.Is(err, errTooManyQueryParameters):

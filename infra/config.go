@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/movieskit/movies/api"
 )
 
 // Context keys read by ConfigFromContext (pass them with `cdk -c key=value`
@@ -25,6 +27,9 @@ const (
 	CtxThrottleBurst    = "throttleBurst"
 	CtxThrottleRate     = "throttleRate"
 	CtxLogRetentionDays = "logRetentionDays"
+	// CtxCORS is the API's CORS configuration, the same JSON text that
+	// `movies serve --cors` reads (see api.CORS); unset means no CORS.
+	CtxCORS = "cors"
 )
 
 // DefaultTableName is the name of the table the stack creates when no
@@ -85,6 +90,8 @@ type Config struct {
 	ThrottleRate  float64
 	// LogRetentionDays is how long function and access logs are kept; 0 means forever.
 	LogRetentionDays int
+	// CORS is the HTTP API's CORS configuration; the zero value is none.
+	CORS api.CORS
 }
 
 // DefaultConfig returns the configuration used when no context is given.
@@ -189,8 +196,34 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	if err := intValue(get, CtxLogRetentionDays, &c.LogRetentionDays); err != nil {
 		return Config{}, err
 	}
+	if c.CORS, err = corsValue(get); err != nil {
+		return Config{}, err
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
+	}
+	return c, nil
+}
+
+// corsValue reads the CORS context value: the JSON text (from -c cors=...)
+// or the JSON object itself (from cdk.json).
+func corsValue(get func(string) any) (api.CORS, error) {
+	var text string
+	switch v := get(CtxCORS).(type) {
+	case nil:
+		return api.CORS{}, nil
+	case string:
+		text = v
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return api.CORS{}, fmt.Errorf("%s: %w", CtxCORS, err)
+		}
+		text = string(b)
+	}
+	c, err := api.ParseCORS(text)
+	if err != nil {
+		return api.CORS{}, fmt.Errorf("%s: %w", CtxCORS, err)
 	}
 	return c, nil
 }

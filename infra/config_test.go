@@ -50,6 +50,11 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "table name invalid", ctx: map[string]any{CtxTableName: "a b"}, wantErr: "tableName \"a b\""},
 		{name: "table name not a string", ctx: map[string]any{CtxTableName: true}, wantErr: "must be a string, not bool"},
 		{name: "image not ECR", ctx: map[string]any{CtxImageURI: "docker.io/library/movies:v1"}, wantErr: "imageUri: \"docker.io/library/movies:v1\" is not an Amazon ECR image URI"},
+		{name: "cors from -c", ctx: map[string]any{CtxCORS: `{"allowOrigins":["*"],"maxAge":60}`},
+			want: func(c *Config) { c.CORS = api.CORS{AllowOrigins: []string{"*"}, MaxAge: 60} }},
+		{name: "cors object from cdk.json", ctx: map[string]any{CtxCORS: map[string]any{"allowOrigins": []any{"https://a.example"}}},
+			want: func(c *Config) { c.CORS = api.CORS{AllowOrigins: []string{"https://a.example"}} }},
+		{name: "cors invalid", ctx: map[string]any{CtxCORS: `{"allowOrigins":[]}`}, wantErr: "cors: CORS configuration: allowOrigins"},
 		{name: "memory wrong type", ctx: map[string]any{CtxMemorySize: []any{1}}, wantErr: "must be a number, not []interface {}"},
 	}
 	for _, tt := range tests {

@@ -217,6 +217,7 @@ func httpAPI(stack awscdk.Stack, routes []api.Route, integrations map[string]aws
 	httpAPI := awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		Description:        jsii.String("Movie catalogue (read-only)"),
 		CreateDefaultStage: jsii.Bool(false),
+		CorsPreflight:      corsPreflight(cfg.CORS),
 	})
 	accessLogs := awslogs.NewLogGroup(stack, jsii.String("AccessLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention(),
@@ -302,4 +303,33 @@ func output(stack awscdk.Stack, name string, value *string, description string) 
 		Value:       value,
 		Description: jsii.String(description),
 	})
+}
+
+// corsPreflight maps the API's CORS configuration to the HTTP API's; nil
+// (no CORS) when it is off.
+func corsPreflight(c api.CORS) *awsapigatewayv2.CorsPreflightOptions {
+	if !c.Enabled() {
+		return nil
+	}
+	methods := make([]awsapigatewayv2.CorsHttpMethod, len(c.AllowMethods))
+	for i, m := range c.AllowMethods {
+		methods[i] = awsapigatewayv2.CorsHttpMethod(m)
+	}
+	opts := &awsapigatewayv2.CorsPreflightOptions{
+		AllowOrigins:     jsii.Strings(c.AllowOrigins...),
+		AllowCredentials: jsii.Bool(c.AllowCredentials),
+	}
+	if len(methods) > 0 {
+		opts.AllowMethods = &methods
+	}
+	if len(c.AllowHeaders) > 0 {
+		opts.AllowHeaders = jsii.Strings(c.AllowHeaders...)
+	}
+	if len(c.ExposeHeaders) > 0 {
+		opts.ExposeHeaders = jsii.Strings(c.ExposeHeaders...)
+	}
+	if c.MaxAge > 0 {
+		opts.MaxAge = awscdk.Duration_Seconds(jsii.Number(c.MaxAge))
+	}
+	return opts
 }

@@ -64,7 +64,10 @@ var (
 		CtxThrottleBurst:    "20",
 		CtxThrottleRate:     "7.5",
 		CtxLogRetentionDays: "7",
+		CtxCORS:             testCORS,
 	}}
+	// testCORS is the CORS setting of importedMode, as `-c cors=...` gives it.
+	testCORS   = `{"allowOrigins":["https://app.example"],"allowMethods":["GET"],"allowHeaders":["content-type"],"exposeHeaders":["apigw-requestid"],"maxAge":300}`
 	modes      = []mode{createdMode, importedMode}
 	syntheses  = map[string]*synthesis{}
 	failures   = map[string]error{} // a mode that failed to synthesize fails every test once
@@ -566,4 +569,33 @@ func TestDockerignoreKeepsAssetSmall(t *testing.T) {
 			t.Errorf("build context lacks %s", want)
 		}
 	}
+}
+
+// TestCORSConfiguration checks that the cors context value becomes the HTTP
+// API's CorsConfiguration, the one the local gateway emulates for the same
+// text (movies serve --cors), and that no CORS is configured without it.
+func TestCORSConfiguration(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s *synthesis) {
+		apis := s.resources("AWS::ApiGatewayV2::Api")
+		if len(apis) != 1 {
+			t.Fatalf("%d HTTP APIs, want 1", len(apis))
+		}
+		for _, a := range apis {
+			got, ok := props(a)["CorsConfiguration"]
+			if !s.cfg.CORS.Enabled() {
+				if ok {
+					t.Errorf("CorsConfiguration %v without a cors setting", got)
+				}
+				return
+			}
+			want := map[string]any{
+				"AllowOrigins": []any{"https://app.example"}, "AllowMethods": []any{"GET"},
+				"AllowHeaders": []any{"content-type"}, "ExposeHeaders": []any{"apigw-requestid"},
+				"MaxAge": float64(300), "AllowCredentials": false,
+			}
+			if toJSON(t, got) != toJSON(t, want) {
+				t.Errorf("CorsConfiguration %s, want %s", toJSON(t, got), toJSON(t, want))
+			}
+		}
+	})
 }

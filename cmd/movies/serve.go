@@ -32,6 +32,7 @@ type serveOptions struct {
 	bootstrap string
 	rie       string
 	noSeed    bool
+	cors      string
 }
 
 // serveLimits describes the server's bounds for --help, from the constants
@@ -77,6 +78,8 @@ DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 	f.StringVar(&o.bootstrap, "bootstrap", "", "with --invoke rie: the bootstrap binary (default: build it from this module)")
 	f.StringVar(&o.rie, "rie", "", "with --invoke rie: the aws-lambda-rie binary (default $MOVIES_RIE, .cache/bin, or PATH)")
 	f.BoolVar(&o.noSeed, "no-seed", false, "do not seed an empty embedded store with the sample catalogue")
+	f.StringVar(&o.cors, "cors", "", `CORS configuration as JSON, the same text the CDK stack deploys with -c cors=...,
+e.g. '{"allowOrigins":["http://localhost:3000"],"allowMethods":["GET"],"maxAge":300}' (default: no CORS, as in the cloud)`)
 	return cmd
 }
 
@@ -89,6 +92,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	spec, err := parseStoreSpec(o.store)
 	if err != nil {
 		return withExitCode(2, err)
+	}
+	var cors api.CORS
+	if o.cors != "" {
+		if cors, err = api.ParseCORS(o.cors); err != nil {
+			return withExitCode(2, fmt.Errorf("--cors: %w", err))
+		}
 	}
 	if o.invoke == "rie" && spec.kind != "dynamodb" {
 		return withExitCode(2, errors.New("--invoke rie needs --store dynamodb:TABLE: the Lambda bootstrap reads DynamoDB"))
@@ -121,7 +130,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "movies API on %s (store %s, invoke %s)\n", base, o.store, o.invoke)
 	fmt.Fprintf(stdout, "  curl -s '%s/list?limit=3'\n  curl -s %s/get/2013/Rush\n  curl -s %s/get/1997/Face/Off\n", base, base, base)
-	h := gateway.New(gateway.Config{Invoker: invoker, Timeout: o.timeout, Logger: logger})
+	h := gateway.New(gateway.Config{Invoker: invoker, Timeout: o.timeout, Logger: logger, CORS: cors})
 	return gateway.Serve(ctx, ln, h, o.timeout, logger)
 }
 

@@ -90,6 +90,28 @@ func TestServeSeedsEmptyStore(t *testing.T) {
 	}
 }
 
+// TestServeCORS checks that --cors makes the gateway answer a preflight from
+// an allowed origin itself, as the deployed HTTP API with the same setting does.
+func TestServeCORS(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "movies.db")
+	base := startServe(t, "--store", "file:"+db, "--cors", `{"allowOrigins":["http://localhost:3000"],"allowMethods":["GET"],"maxAge":300}`)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, base+"/list", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" ||
+		resp.Header.Get("Access-Control-Allow-Methods") != "GET" || resp.Header.Get("Access-Control-Max-Age") != "300" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
 func TestServeFlagErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -99,6 +121,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{"bad store", []string{"serve", "--store", "mysql:x"}, "invalid store"},
 		{"bad invoke", []string{"serve", "--invoke", "docker"}, "--invoke must be"},
 		{"rie on file store", []string{"serve", "--invoke", "rie", "--store", "file:x.db"}, "needs --store dynamodb"},
+		{"bad cors", []string{"serve", "--cors", `{"allowOrigins":["example.com"]}`}, "--cors: CORS configuration: origin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

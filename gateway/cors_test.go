@@ -1,0 +1,98 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/movieskit/movies/api"
+)
+
+// corsAnswer is a function response that sets its own CORS header, which
+// API Gateway replaces when the API has a CORS configuration.
+const corsAnswer = `{"statusCode":200,"headers":{"content-type":"application/json","access-control-allow-origin":"https://evil.example","x-own":"1"},"body":"{}"}`
+
+// TestCORS checks CORS as docs/FIDELITY.md describes it, with the function in
+// process and under the RIE: preflights answered by the gateway without an
+// invocation, the configured headers on the function's responses in place of
+// its own, nothing added for other origins, and nothing at all when off.
+func TestCORS(t *testing.T) {
+	cfg := api.CORS{
+		AllowOrigins: []string{"https://app.example"}, AllowMethods: []string{"GET"},
+		AllowHeaders: []string{"content-type", "authorization"}, ExposeHeaders: []string{"apigw-requestid"}, MaxAge: 300,
+	}
+	tests := []struct {
+		name    string
+		cors    api.CORS
+		method  string
+		header  http.Header
+		status  int
+		want    map[string]string // response headers; "" means absent
+		invoked bool
+	}{
+		{"preflight from an allowed origin", cfg, http.MethodOptions,
+			http.Header{"Origin": {"https://app.example"}, "Access-Control-Request-Method": {"GET"}}, http.StatusNoContent,
+			map[string]string{"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Methods": "GET",
+				"Access-Control-Allow-Headers": "content-type,authorization", "Access-Control-Max-Age": "300"}, false},
+		{"preflight from another origin", cfg, http.MethodOptions,
+			http.Header{"Origin": {"https://other.example"}, "Access-Control-Request-Method": {"GET"}}, http.StatusNoContent,
+			map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Methods": ""}, false},
+		{"OPTIONS that is no preflight", cfg, http.MethodOptions,
+			http.Header{"Origin": {"https://app.example"}}, http.StatusNotFound, nil, false},
+		{"GET from an allowed origin", cfg, http.MethodGet, http.Header{"Origin": {"https://app.example"}}, http.StatusOK,
+			map[string]string{"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Expose-Headers": "apigw-requestid", "X-Own": "1"}, true},
+		{"GET from another origin", cfg, http.MethodGet, http.Header{"Origin": {"https://other.example"}}, http.StatusOK,
+			map[string]string{"Access-Control-Allow-Origin": "", "X-Own": "1"}, true},
+		{"GET without origin", cfg, http.MethodGet, nil, http.StatusOK,
+			map[string]string{"Access-Control-Allow-Origin": ""}, true},
+		{"every origin", api.CORS{AllowOrigins: []string{"*"}}, http.MethodGet, http.Header{"Origin": {"https://x.example"}}, http.StatusOK,
+			map[string]string{"Access-Control-Allow-Origin": "*"}, true},
+		{"off: preflight is routed (404)", api.CORS{}, http.MethodOptions,
+			http.Header{"Origin": {"https://app.example"}, "Access-Control-Request-Method": {"GET"}}, http.StatusNotFound, nil, false},
+		{"off: the function's own headers pass", api.CORS{}, http.MethodGet, http.Header{"Origin": {"https://app.example"}}, http.StatusOK,
+			map[string]string{"Access-Control-Allow-Origin": "https://evil.example"}, true},
+	}
+	modes := []struct {
+		name    string
+		invoker func(t *testing.T) Invoker
+	}{
+		{"inprocess", func(*testing.T) Invoker { return payloadInvoker(corsAnswer) }},
+		{"rie", func(t *testing.T) Invoker {
+			pool := goldenRIE.get(t)
+			goldenRIE.setAnswer(t, corsAnswer)
+			return &rieCaseInvoker{pool: pool}
+		}},
+	}
+	for _, mode := range modes {
+		for _, tt := range tests {
+			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
+				calls := 0
+				inv := mode.invoker(t)
+				counting := invokerFunc(func(ctx context.Context, function string, payload []byte) ([]byte, error) {
+					calls++
+					return inv.Invoke(ctx, function, payload)
+				})
+				cfg := fixedConfig(counting)
+				cfg.CORS = tt.cors
+				r := httptest.NewRequest(tt.method, "/list", nil)
+				for name, values := range tt.header {
+					r.Header[name] = values
+				}
+				w := httptest.NewRecorder()
+				New(cfg).ServeHTTP(w, r)
+				if w.Code != tt.status {
+					t.Fatalf("status %d, want %d (body %s)", w.Code, tt.status, w.Body)
+				}
+				if (calls > 0) != tt.invoked {
+					t.Errorf("function invoked %d times, want invoked=%v", calls, tt.invoked)
+				}
+				for name, want := range tt.want {
+					if got := w.Header().Get(name); got != want {
+						t.Errorf("%s = %q, want %q", name, got, want)
+					}
+				}
+			})
+		}
+	}
+}
