@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -358,19 +359,58 @@ func isTextContentType(contentType string) bool {
 // omitted rather than sent as null, headers is always an object, and
 // authorizer and authentication are absent (this gateway has no authorizers
 // or mutual TLS; the aws-lambda-go struct alone would send
-// "authentication":{"clientCert":{...}}). Strings are escaped as json.Marshal
-// escapes them.
+// "authentication":{"clientCert":{...}}).
 func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	return appendEvent(make([]byte, 0, eventSizeHint(&ev)), &ev), nil
+	w := wireEvent{
+		Version: ev.Version, RouteKey: ev.RouteKey, RawPath: ev.RawPath, RawQueryString: ev.RawQueryString,
+		Cookies: ev.Cookies, Headers: ev.Headers, QueryStringParameters: ev.QueryStringParameters,
+		PathParameters: ev.PathParameters, StageVariables: ev.StageVariables, Body: ev.Body,
+		IsBase64Encoded: ev.IsBase64Encoded,
+	}
+	if w.Headers == nil {
+		w.Headers = map[string]string{}
+	}
+	rc := ev.RequestContext
+	w.RequestContext = wireRequestContext{
+		AccountID: rc.AccountID, APIID: rc.APIID, DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
+		HTTP: rc.HTTP, RequestID: rc.RequestID, RouteKey: rc.RouteKey, Stage: rc.Stage, Time: rc.Time, TimeEpoch: rc.TimeEpoch,
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	return b, nil
 }
 
-// eventSizeHint estimates the encoded size of ev, to allocate once.
-func eventSizeHint(ev *events.APIGatewayV2HTTPRequest) int {
-	n := 512 + 2*len(ev.RawPath) + len(ev.RawQueryString) + len(ev.Body)
-	for k, v := range ev.Headers {
-		n += len(k) + len(v) + 6
-	}
-	return n
+// wireEvent is the payload-2.0 event as API Gateway sends it (MarshalEvent).
+type wireEvent struct {
+	Version               string             `json:"version"`
+	RouteKey              string             `json:"routeKey"`
+	RawPath               string             `json:"rawPath"`
+	RawQueryString        string             `json:"rawQueryString"`
+	Cookies               []string           `json:"cookies,omitempty"`
+	Headers               map[string]string  `json:"headers"`
+	QueryStringParameters map[string]string  `json:"queryStringParameters,omitempty"`
+	PathParameters        map[string]string  `json:"pathParameters,omitempty"`
+	RequestContext        wireRequestContext `json:"requestContext"`
+	StageVariables        map[string]string  `json:"stageVariables,omitempty"`
+	Body                  string             `json:"body,omitempty"`
+	IsBase64Encoded       bool               `json:"isBase64Encoded"`
+}
+
+// wireRequestContext is the event's requestContext without authorizer and
+// authentication.
+type wireRequestContext struct {
+	AccountID    string                                               `json:"accountId"`
+	APIID        string                                               `json:"apiId"`
+	DomainName   string                                               `json:"domainName"`
+	DomainPrefix string                                               `json:"domainPrefix"`
+	HTTP         events.APIGatewayV2HTTPRequestContextHTTPDescription `json:"http"`
+	RequestID    string                                               `json:"requestId"`
+	RouteKey     string                                               `json:"routeKey"`
+	Stage        string                                               `json:"stage"`
+	Time         string                                               `json:"time"`
+	TimeEpoch    int64                                                `json:"timeEpoch"`
 }
 
 // sortedKeys returns the keys of m in order, for deterministic output.

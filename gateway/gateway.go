@@ -97,7 +97,11 @@ func (g *gateway) route(r *http.Request, ex *exchange) *httpResponse {
 // callJSON invokes the function with ev's JSON payload and converts the
 // response payload.
 func (g *gateway) callJSON(ctx context.Context, ex *exchange, function string, ev *events.APIGatewayV2HTTPRequest) *httpResponse {
-	payload := appendEvent(make([]byte, 0, eventSizeHint(ev)), ev)
+	payload, err := MarshalEvent(*ev)
+	if err != nil {
+		ex.err = err
+		return respInternalError()
+	}
 	out, err := g.invoke(ctx, function, payload)
 	if err != nil {
 		return invokeFailed(ex, err)

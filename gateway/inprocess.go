@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -34,14 +35,18 @@ func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte)
 		return nil, &FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
 	}
 	var ev events.APIGatewayV2HTTPRequest
-	if err := decodeEvent(payload, &ev); err != nil {
+	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, &FunctionError{Function: function, Type: "Runtime.UnmarshalError", Message: err.Error()}
 	}
 	resp, err := callHandler(ctx, function, h, ev)
 	if err != nil {
 		return nil, err
 	}
-	return appendResponse(make([]byte, 0, len(resp.Body)+len(resp.Body)/8+128), &resp), nil
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return nil, &FunctionError{Function: function, Type: "Runtime.MarshalError", Message: err.Error()}
+	}
+	return out, nil
 }
 
 // InvokeEvent calls the function with the event struct itself, as Invoke

@@ -40,18 +40,6 @@ var errInvalidResponse = errors.New("invalid function response")
 // response; any other valid JSON is sent as the body of a 200 with content
 // type application/json. Invalid payloads are errInvalidResponse.
 func parseResponse(payload []byte) (*httpResponse, error) {
-	if raw, hasStatus, ok := scanResponse(payload); ok {
-		if !hasStatus {
-			return jsonBodyResponse(payload), nil
-		}
-		return structuredResponse(&raw)
-	}
-	return parseResponseJSON(payload)
-}
-
-// parseResponseJSON is parseResponse with encoding/json, for payloads
-// scanResponse does not read.
-func parseResponseJSON(payload []byte) (*httpResponse, error) {
 	if !json.Valid(payload) {
 		return nil, fmt.Errorf("%w: not valid JSON", errInvalidResponse)
 	}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -152,7 +153,10 @@ func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 			IsBase64Encoded:   resp.IsBase64Encoded,
 		})
 	}
-	out := appendResponse(nil, resp)
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errInvalidResponse, err)
+	}
 	if len(out) > MaxResponseBytes {
 		return nil, fmt.Errorf("%w: %d bytes, over %d", errResponseTooLarge, len(out), MaxResponseBytes)
 	}
