@@ -105,13 +105,13 @@ var testLimits = serverLimits{
 // startServe runs serve with lim on a loopback listener until the test ends,
 // serving the handler newHandler makes with serve's logger, and returns its
 // address and the log it writes.
-func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *syncBuffer) {
+func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *syncWriter) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncWriter{w: &bytes.Buffer{}}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
@@ -123,24 +123,6 @@ func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim se
 		}
 	})
 	return ln.Addr().String(), logs
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // rawExchange writes raw to addr and reads the response until the server
