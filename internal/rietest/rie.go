@@ -60,8 +60,16 @@ func riePath(tb testing.TB) string {
 	return p
 }
 
-var bootstrapOnce struct {
-	sync.Once
+// bootstraps holds the bootstrap extracted from each architecture's image,
+// built once per test binary.
+var bootstraps struct {
+	sync.Mutex
+	byArch map[string]*extracted
+}
+
+// extracted is one architecture's bootstrap, or the error that prevented it.
+type extracted struct {
+	once sync.Once
 	path string
 	err  error
 }
@@ -71,36 +79,64 @@ var bootstrapOnce struct {
 // returns its path (under .cache/rietest, overwritten on each run).
 func imageBootstrap(tb testing.TB) string {
 	tb.Helper()
-	root := moduleRoot(tb)
-	bootstrapOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		bootstrapOnce.path, bootstrapOnce.err = buildAndExtract(ctx, root, filepath.Join(root, ".cache", "rietest"))
-	})
-	if bootstrapOnce.err != nil {
-		tb.Fatal(bootstrapOnce.err)
-	}
-	return bootstrapOnce.path
+	return imageBootstrapFor(tb, "amd64")
 }
 
-func buildAndExtract(ctx context.Context, root, dir string) (string, error) {
+// imageBootstrapFor is imageBootstrap for the image of arch (arm64 or amd64).
+// The file taken out is the image's entrypoint, after checking that the
+// image's configuration names arch and the bootstrap as its entrypoint.
+func imageBootstrapFor(tb testing.TB, arch string) string {
+	tb.Helper()
+	root := moduleRoot(tb)
+	bootstraps.Lock()
+	if bootstraps.byArch == nil {
+		bootstraps.byArch = map[string]*extracted{}
+	}
+	e := bootstraps.byArch[arch]
+	if e == nil {
+		e = &extracted{}
+		bootstraps.byArch[arch] = e
+	}
+	bootstraps.Unlock()
+	e.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		e.path, e.err = buildAndExtract(ctx, root, filepath.Join(root, ".cache", "rietest"), arch)
+	})
+	if e.err != nil {
+		tb.Fatal(e.err)
+	}
+	return e.path
+}
+
+func buildAndExtract(ctx context.Context, root, dir, arch string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
 	}
-	built := filepath.Join(dir, fmt.Sprintf("built-%d", os.Getpid()))
+	built := filepath.Join(dir, fmt.Sprintf("built-%s-%d", arch, os.Getpid()))
 	defer func() { _ = os.Remove(built) }() // best effort: the directory is a cache
-	if err := image.BuildBootstrap(ctx, root, "amd64", built); err != nil {
+	if err := image.BuildBootstrap(ctx, root, arch, built); err != nil {
 		return "", err
 	}
-	img, err := image.Build(image.Options{Arch: "amd64", Bootstrap: built})
+	img, err := image.Build(image.Options{Arch: arch, Bootstrap: built})
 	if err != nil {
 		return "", err
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return "", fmt.Errorf("read %s image configuration: %w", arch, err)
+	}
+	if cfg.Architecture != arch || cfg.OS != "linux" {
+		return "", fmt.Errorf("image built for %s says it is %s/%s", arch, cfg.OS, cfg.Architecture)
+	}
+	if ep := cfg.Config.Entrypoint; len(ep) != 1 || ep[0] != image.BootstrapPath {
+		return "", fmt.Errorf("%s image entrypoint is %q, want [%s]", arch, ep, image.BootstrapPath)
 	}
 	data, mode, err := extractFile(mutate.Extract(img), strings.TrimPrefix(image.BootstrapPath, "/"))
 	if err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, "bootstrap-amd64")
+	out := filepath.Join(dir, "bootstrap-"+arch)
 	tmp := fmt.Sprintf("%s.%d", out, os.Getpid())
 	if err := os.WriteFile(tmp, data, os.FileMode(mode&0o777)); err != nil {
 		return "", fmt.Errorf("write bootstrap: %w", err)
@@ -109,6 +145,27 @@ func buildAndExtract(ctx context.Context, root, dir string) (string, error) {
 		return "", fmt.Errorf("install bootstrap: %w", err)
 	}
 	return out, nil
+}
+
+// qemuAarch64 returns the user-mode arm64 emulator that runs the arm64
+// bootstrap on other machines: $MOVIES_QEMU_AARCH64, else
+// qemu-aarch64-static on PATH (Debian package qemu-user-static). It is called
+// explicitly, so no binfmt_misc registration is needed. It skips the test when
+// the emulator is missing, and fails instead under CI=true.
+func qemuAarch64(tb testing.TB) string {
+	tb.Helper()
+	p := os.Getenv("MOVIES_QEMU_AARCH64")
+	if p == "" {
+		p = "qemu-aarch64-static"
+	}
+	found, err := exec.LookPath(p)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%s not found: %v; install the Debian package qemu-user-static (.ci/run does when it runs as root)", p, err)
+		}
+		tb.Skipf("skipping the arm64 image test: %s not found; install it with `apt-get install qemu-user-static` (or set MOVIES_QEMU_AARCH64)", p)
+	}
+	return found
 }
 
 // extractFile returns the contents and mode of the regular file name in a tar stream.
@@ -147,13 +204,23 @@ type rie struct {
 // wait for RIE to listen; use waitReady. The process group is killed in cleanup.
 func startRIE(tb testing.TB, riePath, bootstrap, handler string, env []string) *rie {
 	tb.Helper()
+	return startRIECommand(tb, riePath, []string{bootstrap, handler}, env)
+}
+
+// startRIECommand is startRIE with the runtime's whole command line: RIE
+// execs command[0] with the rest as its arguments and takes the last one as
+// the handler name, so a runtime can be started through an emulator such as
+// qemu-aarch64-static.
+func startRIECommand(tb testing.TB, riePath string, command, env []string) *rie {
+	tb.Helper()
 	addr, apiAddr := freeAddr(tb), freeAddr(tb)
-	// Not CommandContext: RIE outlives the call that starts it and is stopped in cleanup.
-	cmd := exec.Command(riePath, //nolint:noctx // see above
+	args := append([]string{
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", apiAddr,
 		"--log-level", "error",
-		bootstrap, handler)
+	}, command...)
+	// Not CommandContext: RIE outlives the call that starts it and is stopped in cleanup.
+	cmd := exec.Command(riePath, args...) //nolint:noctx // see above
 	cmd.Env = env
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out

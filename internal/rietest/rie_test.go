@@ -90,6 +90,25 @@ func startFunction(tb testing.TB, handler string) *rie {
 	return r
 }
 
+// startArm64Function starts RIE serving handler from the arm64 image's
+// entrypoint, which RIE runs through qemu-aarch64-static: the binary the CDK
+// stack deploys, executed on this machine.
+func startArm64Function(tb testing.TB, handler string) *rie {
+	tb.Helper()
+	qemu := qemuAarch64(tb)
+	rp := riePath(tb)
+	srv := ddblocal.Shared(tb)
+	name := seededTable(tb, srv)
+	bin := imageBootstrapFor(tb, "arm64")
+	r := startRIECommand(tb, rp, []string{qemu, bin, handler}, functionEnv(srv, name, handler))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.waitReady(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
 // event returns the API Gateway payload-2.0 event for GET target, as the
 // local gateway builds it from the routes table.
 func event(tb testing.TB, target string) []byte {
@@ -122,28 +141,45 @@ func call(tb testing.TB, r *rie, target string) events.APIGatewayV2HTTPResponse 
 	return resp
 }
 
+// functionCases are the invocations both images must answer.
+var functionCases = []struct {
+	handler    string
+	target     string
+	wantStatus int
+	wantTitles []string // the titles of the movies in the body, in any order (nil: not checked)
+	wantCount  int      // the number of movies in the body
+	wantInBody string
+}{
+	{"list", "/list", 200, []string{"Prisoners", "Rush", "Rush Hour"}, 3, ""},
+	{"list", "/list?year=2013", 200, []string{"Prisoners", "Rush"}, 2, ""},
+	{"list", "/list?limit=1", 200, nil, 1, `"next":`},
+	{"list", "/list?limit=lots", 400, nil, 0, "limit"},
+	{"get", "/get/2013/Rush", 200, []string{"Rush"}, 1, `"rating":8.3`},
+	{"get", "/get/1998/Rush%20Hour", 200, []string{"Rush Hour"}, 1, ""},
+	{"get", "/get/2013/Gravity", 404, nil, 0, ""},
+	{"get", "/get/twenty/Rush", 400, nil, 0, "year"},
+}
+
 func TestFunctionsUnderRIE(t *testing.T) {
-	tests := []struct {
-		handler    string
-		target     string
-		wantStatus int
-		wantTitles []string // the titles of the movies in the body, in any order (nil: not checked)
-		wantCount  int      // the number of movies in the body
-		wantInBody string
-	}{
-		{"list", "/list", 200, []string{"Prisoners", "Rush", "Rush Hour"}, 3, ""},
-		{"list", "/list?year=2013", 200, []string{"Prisoners", "Rush"}, 2, ""},
-		{"list", "/list?limit=1", 200, nil, 1, `"next":`},
-		{"list", "/list?limit=lots", 400, nil, 0, "limit"},
-		{"get", "/get/2013/Rush", 200, []string{"Rush"}, 1, `"rating":8.3`},
-		{"get", "/get/1998/Rush%20Hour", 200, []string{"Rush Hour"}, 1, ""},
-		{"get", "/get/2013/Gravity", 404, nil, 0, ""},
-		{"get", "/get/twenty/Rush", 400, nil, 0, "year"},
+	checkFunctions(t, startFunction)
+}
+
+// TestArm64FunctionsUnderRIE runs the bootstrap of the arm64 image, the one
+// the CDK stack deploys, under RIE through qemu-aarch64-static against
+// DynamoDB Local, with the same cases as the amd64 image.
+func TestArm64FunctionsUnderRIE(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the emulated arm64 image in -short mode")
 	}
+	checkFunctions(t, startArm64Function)
+}
+
+// checkFunctions runs functionCases against each handler started by start.
+func checkFunctions(t *testing.T, start func(testing.TB, string) *rie) {
 	for _, handler := range api.HandlerNames() {
 		t.Run(handler, func(t *testing.T) {
-			r := startFunction(t, handler)
-			for _, tt := range tests {
+			r := start(t, handler)
+			for _, tt := range functionCases {
 				if tt.handler != handler {
 					continue
 				}
