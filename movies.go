@@ -383,6 +383,12 @@ type ListOptions struct {
 	Year int
 	// Cursor is the Next value of the previous page, or "" for the first page.
 	Cursor string
+	// MaxBytes, when positive, bounds the page by size: the store stops
+	// reading before the first movie that would take the movies' JSON, as
+	// counted by PageBudget, past MaxBytes, and sets Next to continue after
+	// the last movie it returns. The first movie is always returned, so a
+	// listing always advances. Zero means no bound.
+	MaxBytes int
 }
 
 // Validate normalises the options and checks them: a zero limit becomes
@@ -393,6 +399,9 @@ func (o *ListOptions) Validate() error {
 	}
 	if o.Limit < 1 || o.Limit > MaxLimit {
 		return Errorf(EINVALID, "limit must be an integer from 1 to %d", MaxLimit)
+	}
+	if o.MaxBytes < 0 {
+		return Errorf(EINVALID, "page byte budget must not be negative")
 	}
 	if o.Year != 0 {
 		if err := ValidateYear(o.Year); err != nil {

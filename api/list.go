@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"unsafe"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
@@ -21,6 +22,11 @@ func (h *Handler) List(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	if err != nil {
 		return h.fail(ctx, req, err, false), nil
 	}
+	if h.MaxBodyBytes > 0 {
+		// The store stops reading once the movies would overflow the body,
+		// so a page of large movies is never decoded past the budget.
+		opts.MaxBytes = max(h.MaxBodyBytes-len(pageOpen)-len(pageClose)-len(pageEnd), 1)
+	}
 	page, err := h.listPage(ctx, opts)
 	if err != nil {
 		return h.fail(ctx, req, err, true), nil
@@ -29,7 +35,20 @@ func (h *Handler) List(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	if err != nil {
 		return h.fail(ctx, req, fmt.Errorf("encode page of %d movies: %w", len(page.Movies), err), false), nil
 	}
-	return jsonResponse(http.StatusOK, body), nil
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: http.StatusOK,
+		Headers:    map[string]string{"content-type": "application/json"},
+		Body:       bodyString(body),
+	}, nil
+}
+
+// bodyString returns body as a string without copying it. A page body can
+// be megabytes, and it is written once and never changed after this.
+func bodyString(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(body), len(body)) //nolint:gosec // G103: body is a fresh buffer that nothing writes to afterwards
 }
 
 // listPage asks the store for one page under the handler's timeout.
@@ -65,25 +84,42 @@ func encodePage(page *movies.Page, limit, budget int) ([]byte, error) {
 		next = movies.EncodeCursor(ms[limit-1].Key())
 	}
 
-	var buf bytes.Buffer
+	buf := bytes.NewBuffer(make([]byte, 0, bodySize(ms, next, budget)))
 	buf.Write(pageOpen)
 	ends := make([]int, 0, len(ms)) // ends[i] is the body length through movie i
 	for i := range ms {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := writeMovie(&buf, &ms[i]); err != nil {
+		if err := writeMovie(buf, &ms[i]); err != nil {
 			return nil, fmt.Errorf("encode movie %s: %w", ms[i].Key(), err)
 		}
 		ends = append(ends, buf.Len())
 		if budget > 0 && buf.Len()+len(pageClose)+len(pageEnd) > budget {
-			return trimPage(&buf, ms, ends, budget)
+			return trimPage(buf, ms, ends, budget)
 		}
 	}
 	if budget > 0 && pageSize(buf.Len(), next) > budget {
-		return trimPage(&buf, ms, ends, budget)
+		return trimPage(buf, ms, ends, budget)
 	}
-	return finishPage(&buf, next), nil
+	return finishPage(buf, next), nil
+}
+
+// bodySize returns the size of the body of ms and next when every info is
+// compact, as the stores hold it, so that the body is built in one
+// allocation; at most budget bytes when budget is positive.
+func bodySize(ms []movies.Movie, next string, budget int) int {
+	n := len(pageOpen) + len(pageClose) + len(pageEnd)
+	if next != "" {
+		n += len(pageNext) + len(next) + 2
+	}
+	for i := range ms {
+		n += ms[i].EncodedSize() + 1
+		if budget > 0 && n > budget {
+			return budget
+		}
+	}
+	return n
 }
 
 // trimPage cuts the encoded movies in buf to the most that fit in budget

@@ -23,6 +23,8 @@ func TestList(t *testing.T) {
 	limitMsg := `{"message":"limit must be an integer from 1 to 1000"}`
 	yearMsg := `{"message":"year must be an integer from 1 to 9999"}`
 	cursorMsg := `{"message":"cursor is not valid"}`
+	// The store is asked to stop at the body budget less the page's own JSON.
+	moviesBudget := DefaultMaxBodyBytes - len(`{"movies":[]}`)
 	tests := []struct {
 		name     string
 		query    map[string]string
@@ -34,7 +36,7 @@ func TestList(t *testing.T) {
 	}{
 		{name: "all", query: nil, status: 200,
 			body:     `{"movies":[{"year":1999,"title":"The Matrix","info":{"rating":8.7}},{"year":2013,"title":"Pain & Gain"},{"year":2013,"title":"Rush","info":{"rating":8.3}}]}`,
-			wantOpts: &movies.ListOptions{Limit: movies.DefaultLimit}},
+			wantOpts: &movies.ListOptions{Limit: movies.DefaultLimit, MaxBytes: moviesBudget}},
 		{name: "first page", query: map[string]string{"limit": "1"}, status: 200,
 			body: `{"movies":[{"year":1999,"title":"The Matrix","info":{"rating":8.7}}],"next":"` + c1999 + `"}`},
 		{name: "second page", query: map[string]string{"limit": "1", "cursor": c1999}, status: 200,
@@ -43,7 +45,7 @@ func TestList(t *testing.T) {
 			body: `{"movies":[{"year":2013,"title":"Rush","info":{"rating":8.3}}]}`},
 		{name: "year", query: map[string]string{"year": "1999", "limit": "1000"}, status: 200,
 			body:     `{"movies":[{"year":1999,"title":"The Matrix","info":{"rating":8.7}}]}`,
-			wantOpts: &movies.ListOptions{Limit: 1000, Year: 1999}},
+			wantOpts: &movies.ListOptions{Limit: 1000, Year: 1999, MaxBytes: moviesBudget}},
 		{name: "empty year", query: map[string]string{"year": "2020"}, status: 200, body: `{"movies":[]}`},
 		{name: "unknown parameters ignored", query: map[string]string{"foo": "bar", "Limit": "x"}, status: 200,
 			body: `{"movies":[{"year":1999,"title":"The Matrix","info":{"rating":8.7}},{"year":2013,"title":"Pain & Gain"},{"year":2013,"title":"Rush","info":{"rating":8.3}}]}`},

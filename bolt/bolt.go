@@ -127,16 +127,23 @@ func listPage(c *bbolt.Cursor, opts movies.ListOptions) (*movies.Page, error) {
 		}
 	}
 	page := &movies.Page{Movies: make([]movies.Movie, 0, min(opts.Limit, 64))}
+	budget := movies.NewPageBudget(opts.MaxBytes)
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if len(page.Movies) == opts.Limit {
-			last := page.Movies[len(page.Movies)-1]
-			page.Next = movies.EncodeCursor(last.Key())
+			page.Next = movies.EncodeCursor(page.Movies[len(page.Movies)-1].Key())
 			break
 		}
-		m, err := decodeMovie(k, v)
+		// The movie is sized while its info still points into the
+		// transaction's memory: one that does not fit is never copied.
+		m, err := decodeMovieView(k, v)
 		if err != nil {
 			return nil, err
 		}
+		if !budget.Add(m.EncodedSize()) {
+			page.Next = movies.EncodeCursor(page.Movies[len(page.Movies)-1].Key())
+			break
+		}
+		m.Info = bytes.Clone(m.Info)
 		page.Movies = append(page.Movies, *m)
 	}
 	return page, nil
@@ -230,6 +237,17 @@ func encodeMovie(m *movies.Movie) []byte {
 // decodeMovie decodes the value v stored under key. A value that does not
 // decode or does not match its key is an EINTERNAL error.
 func decodeMovie(key, v []byte) (*movies.Movie, error) {
+	m, err := decodeMovieView(key, v)
+	if err != nil {
+		return nil, err
+	}
+	m.Info = bytes.Clone(m.Info)
+	return m, nil
+}
+
+// decodeMovieView is decodeMovie, but the movie's Info may share v's memory,
+// which is valid only during the transaction: the caller copies it to keep it.
+func decodeMovieView(key, v []byte) (*movies.Movie, error) {
 	m, ok := decodeStored(v)
 	if !ok {
 		var r record
@@ -260,7 +278,7 @@ const (
 // decodeStored decodes a value in exactly the form encodeMovie writes, with a
 // title that needs no unescaping, without reflection. ok is false for any
 // other value, which the caller then decodes with encoding/json. Info is
-// checked to be valid JSON and copied out of the transaction's memory.
+// checked to be valid JSON and shares v's memory.
 func decodeStored(v []byte) (m *movies.Movie, ok bool) {
 	rest, ok := bytes.CutPrefix(v, []byte(storedYear))
 	if !ok {
@@ -291,7 +309,7 @@ func decodeStored(v []byte) (m *movies.Movie, ok bool) {
 		if len(info) == 0 || info[0] != '{' || !json.Valid(info) {
 			return nil, false
 		}
-		m.Info = bytes.Clone(info)
+		m.Info = info
 		return m, true
 	}
 	return nil, false

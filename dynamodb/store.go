@@ -125,7 +125,8 @@ const maxListCalls = 32
 
 // List returns up to opts.Limit movies after opts.Cursor. Without a year it
 // scans the table (in DynamoDB's hash order); with a year it queries that
-// partition in title order. Next is set when DynamoDB reported more items.
+// partition in title order. Next is set when DynamoDB reported more items or
+// when opts.MaxBytes cut the page short; then no further call is made.
 func (s *Store) List(ctx context.Context, opts movies.ListOptions) (*movies.Page, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -139,21 +140,30 @@ func (s *Store) List(ctx context.Context, opts movies.ListOptions) (*movies.Page
 		start = keyAttrs(k)
 	}
 	page := &movies.Page{Movies: make([]movies.Movie, 0, min(opts.Limit, 64))}
-	more := false
-	for calls := 0; len(page.Movies) < opts.Limit && calls < maxListCalls; calls++ {
+	budget := movies.NewPageBudget(opts.MaxBytes)
+	more, full := false, false
+	for calls := 0; !full && len(page.Movies) < opts.Limit && calls < maxListCalls; calls++ {
 		remaining := int32(opts.Limit - len(page.Movies)) //nolint:gosec // G115: Validate bounds Limit to movies.MaxLimit
 		items, last, err := s.fetch(ctx, opts.Year, remaining, start)
 		if err != nil {
 			return nil, storeError(fmt.Errorf("list table %s: %w", s.table, err))
 		}
-		for _, item := range items {
+		more, start = last != nil, last
+		for i, item := range items {
 			m, err := itemToMovie(item)
 			if err != nil {
 				return nil, storeError(fmt.Errorf("list table %s: %w", s.table, err))
 			}
+			if !budget.Add(m.EncodedSize()) {
+				// The page is full: the rest of this response is dropped
+				// unconverted and no further call is made. The movie that
+				// did not fit follows, so the page continues after its last.
+				more, full = true, true
+				break
+			}
 			page.Movies = append(page.Movies, *m)
+			items[i] = nil
 		}
-		more, start = last != nil, last
 		if !more {
 			break
 		}

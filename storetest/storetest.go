@@ -48,6 +48,7 @@ var contract = []struct {
 	{"BadCursor", testBadCursor},
 	{"Canceled", testCanceled},
 	{"Concurrent", testConcurrent},
+	{"PageBytes", testPageBytes},
 }
 
 // Run runs the contract against stores made by open; each call to open returns

@@ -28,6 +28,9 @@ func TestAppendString(t *testing.T) {
 			if got, want := string(AppendString(nil, s, html)), encodingJSON(t, s, html); got != want {
 				t.Errorf("AppendString(%q, %v) = %s, want %s", s, html, got, want)
 			}
+			if got, want := StringLen(s, html), len(encodingJSON(t, s, html)); got != want {
+				t.Errorf("StringLen(%q, %v) = %d, want %d", s, html, got, want)
+			}
 		}
 	}
 }
@@ -40,6 +43,9 @@ func FuzzAppendString(f *testing.F) {
 		for _, html := range []bool{true, false} {
 			if got, want := string(AppendString(nil, s, html)), encodingJSON(t, s, html); got != want {
 				t.Fatalf("AppendString(%q, %v) = %s, want %s", s, html, got, want)
+			}
+			if got, want := StringLen(s, html), len(AppendString(nil, s, html)); got != want {
+				t.Fatalf("StringLen(%q, %v) = %d, want %d", s, html, got, want)
 			}
 		}
 	})

@@ -1,0 +1,46 @@
+package movies
+
+import (
+	"strconv"
+
+	"github.com/movieskit/movies/internal/jsontext"
+)
+
+// EncodedSize returns the length of m as the API writes it in a response,
+// {"year":Y,"title":T,"info":I}, with the title escaped as encoding/json
+// does without HTML escaping and Info as it is. It is exact when Info is
+// compact JSON, as the stores hold it, and an upper bound otherwise.
+func (m *Movie) EncodedSize() int {
+	n := len(`{"year":`) + len(strconv.Itoa(m.Year)) + len(`,"title":`) + jsontext.StringLen(m.Title, false) + len(`}`)
+	if len(m.Info) > 0 {
+		n += len(`,"info":`) + len(m.Info)
+	}
+	return n
+}
+
+// PageBudget counts the size of a page's movies against ListOptions.MaxBytes:
+// each movie's EncodedSize plus one comma between movies. Stores use it to
+// stop reading, and decoding, once a page is full.
+type PageBudget struct {
+	limit, used, n int
+}
+
+// NewPageBudget returns a budget of limit bytes; limit <= 0 means no bound.
+func NewPageBudget(limit int) PageBudget { return PageBudget{limit: limit} }
+
+// Add reports whether a movie of encoded size size still fits in the page
+// and counts it if so. The first movie always fits.
+func (b *PageBudget) Add(size int) bool {
+	next := b.used + size
+	if b.n > 0 {
+		next++ // the comma before it
+	}
+	if b.limit > 0 && b.n > 0 && next > b.limit {
+		return false
+	}
+	b.used, b.n = next, b.n+1
+	return true
+}
+
+// Used returns the bytes counted so far.
+func (b *PageBudget) Used() int { return b.used }
