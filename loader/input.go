@@ -158,7 +158,7 @@ func openZip(ctx context.Context, rc io.Reader, br *bufio.Reader) (*source, erro
 		return nil, formatErrorf("zip input must hold exactly one file, it holds %d (%s)", len(files), strings.Join(names, ", "))
 	}
 	f := files[0]
-	if f.UncompressedSize64 > uint64(maxDecompressed) {
+	if f.UncompressedSize64 > uint64(maxDecompressed) { //nolint:gosec // G115: maxDecompressed is positive
 		s.close()
 		return nil, &FormatError{Entry: f.Name, Err: fmt.Errorf("entry is %d bytes, more than the %d-byte bound against archive bombs",
 			f.UncompressedSize64, maxDecompressed)}

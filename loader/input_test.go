@@ -18,12 +18,14 @@ func zipOf(t *testing.T, files ...string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for i := 0; i < len(files); i += 2 {
-		f, err := zw.Create(files[i])
+	for len(files) >= 2 {
+		name, content := files[0], files[1]
+		files = files[2:]
+		f, err := zw.Create(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := io.WriteString(f, files[i+1]); err != nil {
+		if _, err := io.WriteString(f, content); err != nil {
 			t.Fatal(err)
 		}
 	}

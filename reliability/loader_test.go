@@ -108,7 +108,9 @@ func TestLoadInterruptedWhileValidatingStdin(t *testing.T) {
 	}
 	db := filepath.Join(t.TempDir(), "movies.db")
 	var out bytes.Buffer
-	cmd := exec.Command(bin, "load", "--store", "file:"+db, "-")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "load", "--store", "file:"+db, "-")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = pr, &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
