@@ -91,7 +91,8 @@ type Movie struct {
 func (m *Movie) Key() Key { return Key{Year: m.Year, Title: m.Title} }
 
 // Validate checks the key and that Info, if present, is a JSON object no deeper
-// than MaxInfoDepth, and that the record fits in MaxRecordBytes.
+// than MaxInfoDepth with no key twice in one object and only valid strings (see
+// validateInfo), and that the record fits in MaxRecordBytes.
 func (m *Movie) Validate() error {
 	if err := m.Key().Validate(); err != nil {
 		return err

@@ -29,7 +29,7 @@ func rawItem(t *testing.T, m movies.Movie) map[string]types.AttributeValue {
 // string padded so that the item is exactly size bytes as itemSize counts.
 func sizedItem(t *testing.T, elem string, size int) map[string]types.AttributeValue {
 	t.Helper()
-	n := 300_000 / (len(elem) + 3)
+	const n = 2000 // enough to show a miscount of one byte per element
 	list := strings.TrimSuffix(strings.Repeat(elem+",", n), ",")
 	info := func(pad int) json.RawMessage {
 		return json.RawMessage(`{"p":[` + list + `],"s":"` + strings.Repeat("x", pad) + `"}`)
@@ -57,8 +57,8 @@ func TestItemSizeAgreesWithDynamoDBLocal(t *testing.T) {
 	}
 	defer func() { _ = DeleteTable(context.Background(), s.Client(), s.table, false) }()
 	for _, elem := range []string{`1`, `1.5`, `-1`, `100`, `0`, `0.001`,
-		`12345678901234567890123456789012345678`, `-1.2345678901234567890123456789012345678E-100`,
-		`-12345678901234567890123456789012345678`, `null`, `""`, `{}`} {
+		`-1.2345678901234567890123456789012345678E-100`, `-12345678901234567890123456789012345678`,
+		`null`, `""`, `{}`} {
 		for _, size := range []int{movies.MaxRecordBytes, movies.MaxRecordBytes + 1} {
 			item := sizedItem(t, elem, size)
 			_, err := s.Client().PutItem(ctx, &ddb.PutItemInput{TableName: &s.table, Item: item})

@@ -193,7 +193,7 @@ type readResult struct {
 
 func newCtxReader(ctx context.Context, r io.Reader) *ctxReader {
 	f, ok := r.(*os.File)
-	direct := ok && isRegularFile(f)
+	direct := ok && isRegularFile(f) || ctx.Done() == nil
 	if _, ok := r.(*bytes.Reader); ok {
 		direct = true
 	}

@@ -194,7 +194,7 @@ func validatePass(ctx context.Context, open func() (io.ReadCloser, error), valid
 		buf = bufio.NewWriterSize(f, 256<<10)
 		r = io.TeeReader(src, spoolWriter{buf})
 	}
-	rep, err := check(ctx, r, validate)
+	rep, err := check(r, validate) // src reads through ctx
 	rep.Entry = src.entry
 	var fe *FormatError
 	if errors.As(err, &fe) && fe.Entry == "" {

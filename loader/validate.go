@@ -6,7 +6,6 @@
 package loader
 
 import (
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -82,15 +81,14 @@ func Validate(r io.Reader) (n int, problems []Problem, err error) {
 
 // Check is Validate with the full report.
 func Check(r io.Reader) (Report, error) {
-	return check(context.Background(), r, nil)
+	return check(r, nil)
 }
 
-// check is Check with the store's own rules, validate (nil: none), and a
-// context: reading stops with ctx's error once it is done.
-func check(ctx context.Context, r io.Reader, validate func(*movies.Movie) error) (Report, error) {
+// check is Check with the store's own rules, validate (nil: none).
+func check(r io.Reader, validate func(*movies.Movie) error) (Report, error) {
 	var rep Report
 	seen := newKeySet()
-	err := scan(newCtxReader(ctx, r), func(i int, raw json.RawMessage) {
+	err := scan(r, func(i int, raw json.RawMessage) {
 		rep.Records++
 		m, p := checkRecord(i, raw, validate)
 		if p == nil {
