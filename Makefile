@@ -9,6 +9,8 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(GOBIN)/aws-lambda-rie
 export MOVIES_RIE := $(RIE)
 ADDR ?= 127.0.0.1:8080
+# STORE=file:PATH or STORE=dynamodb:TABLE makes `make run` serve that store (default: file:movies.db).
+STORE ?=
 # The CDK's jsii runtime prints a long banner on Node 20 without this.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
@@ -22,9 +24,9 @@ build:
 bootstrap: ## bin/bootstrap: the Lambda binary for this machine, built with the image's flags
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -tags lambda.norpc -ldflags "-s -w -buildid=" -o bin/bootstrap ./cmd/bootstrap
 
-# Serve on the embedded store; the server prints curl examples for its address.
+# Serve on the embedded store (or $(STORE)); the server prints curl examples for its address.
 run: build
-	./bin/movies serve --addr $(ADDR)
+	./bin/movies serve --addr $(ADDR) $(if $(STORE),--store '$(STORE)')
 
 deps: ddblocal rie
 	$(GO) mod download

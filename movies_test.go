@@ -3,6 +3,7 @@ package movies_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -62,7 +63,15 @@ func TestMovieUnmarshal(t *testing.T) {
 		{"null record", `null`, "not null", ""},
 		{"white space", " {\n \"year\" : 2013 ,\t\"title\":\"Rush\" } ", "", `{"year":2013,"title":"Rush"}`},
 		{"escaped key and title", `{"ye\u0061r":2013,"title":"Pain \u0026 Gain"}`, "", `{"year":2013,"title":"Pain \u0026 Gain"}`},
-		{"repeated field: last wins", `{"year":2012,"title":"Rush","year":2013}`, "", `{"year":2013,"title":"Rush"}`},
+		{"repeated year", `{"year":2012,"title":"Rush","year":2013}`, `field "year" appears more than once`, ""},
+		{"repeated title", `{"year":2013,"title":"Rush","title":"Prisoners"}`, `field "title" appears more than once`, ""},
+		{"repeated title, escaped", `{"year":2013,"title":"Rush","t\u0069tle":"Prisoners"}`, `field "title" appears more than once`, ""},
+		{"repeated info", `{"year":2013,"title":"Rush","info":null,"info":{"a":1}}`, `field "info" appears more than once`, ""},
+		{"lone high surrogate title", `{"year":2013,"title":"a\ud800b"}`, "lone UTF-16 surrogate", ""},
+		{"lone low surrogate title", `{"year":2013,"title":"\udc00"}`, "lone UTF-16 surrogate", ""},
+		{"reversed pair title", `{"year":2013,"title":"\udc00\ud800"}`, "lone UTF-16 surrogate", ""},
+		{"surrogate pair title", `{"year":2013,"title":"\ud83c\udfac"}`, "", `{"year":2013,"title":"🎬"}`},
+		{"escaped backslash then u", `{"year":2013,"title":"\\ud800"}`, "", `{"year":2013,"title":"\\ud800"}`},
 		{"negative year", `{"year":-5,"title":"Rush"}`, "year must be an integer from 1 to 9999", ""},
 		{"exponent year", `{"year":2e3,"title":"Rush"}`, "year must be an integer from 1 to 9999", ""},
 		{"year null", `{"year":null,"title":"Rush"}`, "year must be an integer", ""},
@@ -129,6 +138,17 @@ func TestMovieValidate(t *testing.T) {
 		{"too deep", deep, false},
 		{"deep but allowed", strings.Repeat(`{"a":`, 29) + "1" + strings.Repeat("}", 29), true},
 		{"too big", `{"a":"` + strings.Repeat("x", movies.MaxRecordBytes) + `"}`, false},
+		{"duplicate key", `{"a":1,"b":2,"a":3}`, false},
+		{"duplicate key, escaped", `{"a":1,"\u0061":3}`, false},
+		{"duplicate key nested", `{"x":[{"r":1,"r":1}]}`, false},
+		{"duplicate key among many", `{` + manyKeys(40) + `,"k7":0}`, false},
+		{"many distinct keys", `{` + manyKeys(40) + `}`, true},
+		{"same key in sibling objects", `{"a":{"r":1},"b":{"r":1}}`, true},
+		{"lone surrogate value", `{"a":"\ud800"}`, false},
+		{"lone surrogate key", `{"\udfff":1}`, false},
+		{"surrogate pair", `{"a":"\ud83c\udfac"}`, true},
+		{"invalid utf-8 value", "{\"a\":\"\xff\"}", false},
+		{"array depth counts", strings.Repeat(`[`, 30) + strings.Repeat(`]`, 30), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,4 +234,13 @@ func TestErrors(t *testing.T) {
 	if err := movies.WrapError(movies.EUNAVAILABLE, cause, "x"); !errors.Is(err, cause) {
 		t.Error("WrapError does not unwrap to its cause")
 	}
+}
+
+// manyKeys returns n distinct members "k0":0,"k1":1,… of a JSON object.
+func manyKeys(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf("%q:%d", fmt.Sprintf("k%d", i), i)
+	}
+	return strings.Join(parts, ",")
 }

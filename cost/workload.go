@@ -116,8 +116,8 @@ func DefaultWorkload() Workload {
 const (
 	MinMemoryMB   = 128
 	MaxMemoryMB   = 10240
-	maxDurationMs = 900_000 // Lambda's 15-minute timeout
-	maxItemKB     = 400     // DynamoDB's item size limit
+	maxDurationMs = 900_000                      // Lambda's 15-minute timeout
+	maxItemKB     = movies.MaxRecordBytes / 1024 // DynamoDB's item size limit
 )
 
 // Validate reports the first field of w that is out of range.

@@ -77,11 +77,19 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestPutError(t *testing.T) {
-	err := putError(fmt.Errorf("put: %w", &smithy.GenericAPIError{Code: "ThrottlingException"}), 25, 30)
+	written := make([]movies.Key, 25)
+	for i := range written {
+		written[i] = movies.Key{Year: 2000, Title: fmt.Sprint(i)}
+	}
+	err := putError(fmt.Errorf("put: %w", &smithy.GenericAPIError{Code: "ThrottlingException"}), written, 30)
 	if code := movies.ErrorCode(err); code != movies.EUNAVAILABLE {
 		t.Errorf("code = %q", code)
 	}
 	if msg, want := movies.ErrorMessage(err), "the movie store is unavailable: wrote 25 of 30 movies"; msg != want {
 		t.Errorf("message = %q, want %q", msg, want)
+	}
+	var pw *PartialWriteError
+	if !errors.As(err, &pw) || len(pw.WrittenKeys()) != 25 || pw.Total != 30 {
+		t.Errorf("errors.As(%v, *PartialWriteError) = %v, %+v", err, pw != nil, pw)
 	}
 }

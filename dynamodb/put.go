@@ -32,11 +32,11 @@ func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 	if err != nil {
 		return err
 	}
-	written := 0
+	var written []movies.Key
 	for start := 0; start < len(items); start += batchSize {
 		chunk := items[start:min(start+batchSize, len(items))]
-		n, err := s.writeBatch(ctx, chunk)
-		written += n
+		keys, err := s.writeBatch(ctx, chunk)
+		written = append(written, keys...)
 		if err != nil {
 			return putError(fmt.Errorf("put into table %s: %w", s.table, err), written, len(items))
 		}
@@ -44,15 +44,33 @@ func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 	return nil
 }
 
+// PartialWriteError is the cause of a Put that failed after DynamoDB had
+// acknowledged some of its movies: Written lists their keys.
+type PartialWriteError struct {
+	Written []movies.Key
+	Total   int
+	Err     error
+}
+
+func (e *PartialWriteError) Error() string {
+	return fmt.Sprintf("wrote %d of %d movies: %v", len(e.Written), e.Total, e.Err)
+}
+
+func (e *PartialWriteError) Unwrap() error { return e.Err }
+
+// WrittenKeys returns the keys of the movies written before the failure.
+func (e *PartialWriteError) WrittenKeys() []movies.Key { return e.Written }
+
 // putError returns the domain error for a Put that gave up after writing
-// written of total movies.
-func putError(err error, written, total int) error {
+// the movies with keys written out of total.
+func putError(err error, written []movies.Key, total int) error {
 	code, msg := movies.EINTERNAL, msgInternal
 	var e *movies.Error
 	if errors.As(storeError(err), &e) {
 		code, msg = e.Code, e.Message
 	}
-	return movies.WrapError(code, err, fmt.Sprintf("%s: wrote %d of %d movies", msg, written, total))
+	cause := &PartialWriteError{Written: written, Total: total, Err: err}
+	return movies.WrapError(code, cause, fmt.Sprintf("%s: wrote %d of %d movies", msg, len(written), total))
 }
 
 // putItems validates and converts ms, keeping only the last movie of each key.
@@ -79,14 +97,14 @@ func putItems(ms []movies.Movie) ([]map[string]types.AttributeValue, error) {
 }
 
 // writeBatch writes up to 25 items with BatchWriteItem, retrying unprocessed
-// items and throttling until all are written or ctx is done. It returns how
-// many items were written.
-func (s *Store) writeBatch(ctx context.Context, items []map[string]types.AttributeValue) (int, error) {
+// items and throttling until all are written or ctx is done. It returns the
+// keys of the items written.
+func (s *Store) writeBatch(ctx context.Context, items []map[string]types.AttributeValue) ([]movies.Key, error) {
 	reqs := make([]types.WriteRequest, len(items))
 	for i, item := range items {
 		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
 	}
-	written := 0
+	var written []movies.Key
 	for attempt := 0; ; attempt++ {
 		out, err := s.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{s.table: reqs},
@@ -96,7 +114,7 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 			return written, fmt.Errorf("batch write: %w", err)
 		case err == nil:
 			left := out.UnprocessedItems[s.table]
-			written += len(reqs) - len(left)
+			written = appendProcessed(written, reqs, left)
 			if len(left) == 0 {
 				return written, nil
 			}
@@ -109,6 +127,24 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 			return written, fmt.Errorf("batch write: %d items still unprocessed: %w", len(reqs), err)
 		}
 	}
+}
+
+// appendProcessed appends the keys of the requests in reqs that are not in left.
+func appendProcessed(written []movies.Key, reqs, left []types.WriteRequest) []movies.Key {
+	unprocessed := make(map[movies.Key]bool, len(left))
+	for _, r := range left {
+		if r.PutRequest != nil {
+			if k, err := itemKey(r.PutRequest.Item); err == nil {
+				unprocessed[k] = true
+			}
+		}
+	}
+	for _, r := range reqs {
+		if k, err := itemKey(r.PutRequest.Item); err == nil && !unprocessed[k] {
+			written = append(written, k)
+		}
+	}
+	return written
 }
 
 // backoff returns a random delay from 0 to min(cap, base·2^attempt) ("full jitter").

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,6 +55,11 @@ type Options struct {
 	// MaxRetries is how many times a batch is retried after the writer fails
 	// with an EUNAVAILABLE error (default DefaultMaxRetries; negative: never).
 	MaxRetries int
+	// Validate, if set, applies the target store's own rules to every record
+	// in the validation pass (for DynamoDB: dynamodb.ValidateMovie), so that
+	// a dry run checks what the real load would. When nil, a Writer that is a
+	// StoreValidator supplies them.
+	Validate func(*movies.Movie) error
 }
 
 func (o Options) withDefaults() Options {
@@ -76,7 +82,8 @@ func (o Options) withDefaults() Options {
 type Stats struct {
 	// Read is the number of records read: all valid records once validation is done.
 	Read int
-	// Written is the number of movies the writer has acknowledged.
+	// Written is the number of movies the writer has acknowledged, including
+	// those of a failed Put that wrote part of its batch (PartialWriteError).
 	Written int
 	// Retries is the number of retries by the writer (if it is a RetryCounter)
 	// plus the batches Load itself retried.
@@ -85,22 +92,52 @@ type Stats struct {
 	Elapsed time.Duration
 }
 
+// StoreValidator is implemented by writers with rules of their own beyond
+// movies.Movie.Validate (the DynamoDB store: number range and precision, item
+// size, attribute names). Load applies them in its validation pass.
+type StoreValidator interface {
+	ValidateMovie(m *movies.Movie) error
+}
+
+// PartialWriteError is implemented by an error (anywhere in a Put error's
+// chain) of a writer whose Put can fail after writing some of its movies:
+// WrittenKeys lists them, so that Load counts exactly what was written.
+type PartialWriteError interface {
+	error
+	WrittenKeys() []movies.Key
+}
+
 // Load checks the whole input first (any invalid record: an
-// *InvalidInputError and nothing written), then reads it again and writes it
-// in batches with opts.Workers concurrent Put calls. open is called once per
-// pass; if the first reader is not a regular file (stdin, a pipe, a network
-// body) it is spooled to a temporary file during validation and the second
-// pass reads that. When ctx is cancelled Load stops promptly and returns
-// ctx's error with Stats saying how many movies were written. Because Put
-// replaces by key, running Load again after an interruption ends with exactly
-// the file's items.
+// *InvalidInputError; an unreadable input: a *FormatError; nothing written),
+// then writes it in batches with opts.Workers concurrent Put calls. The input
+// may be JSON, gzip or a zip archive holding one file, told apart by content.
+// open is called once: the validation pass copies the (decompressed) input to
+// a temporary file and the write pass reads that copy, so exactly the bytes
+// that were validated are written, however the input changes meanwhile.
+//
+// Each record must pass the strict decoding of movies.Movie, its Validate,
+// and opts.Validate (or the writer's ValidateMovie when it is a
+// StoreValidator), so that a file that validates is not refused by the store
+// half-way. When ctx is cancelled Load stops promptly in either pass and
+// returns an error wrapping ctx's, with Stats saying how many movies were
+// written. If a write fails, Load stops starting new batches, lets the ones in
+// flight finish, and says how many movies were written. Because Put replaces
+// by key, running Load again after an interruption or a failure ends with
+// exactly the file's items.
 func Load(ctx context.Context, open func() (io.ReadCloser, error), w Writer, opts Options) (Stats, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
-	rep, reopen, cleanup, err := validatePass(open)
-	defer cleanup()
+	validate := opts.Validate
+	if sv, ok := w.(StoreValidator); ok && validate == nil {
+		validate = sv.ValidateMovie
+	}
+	rep, spool, err := validatePass(ctx, open, validate, !opts.DryRun)
+	defer spool.remove()
 	stats := Stats{Read: rep.Valid, Elapsed: time.Since(start)}
 	if err != nil {
+		if isContextErr(err) {
+			return stats, fmt.Errorf("load cancelled while validating; nothing was written: %w", err)
+		}
 		return stats, err
 	}
 	if len(rep.Problems) > 0 {
@@ -110,50 +147,76 @@ func Load(ctx context.Context, open func() (io.ReadCloser, error), w Writer, opt
 		return stats, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return stats, fmt.Errorf("load cancelled before writing: %w", err)
+		return stats, fmt.Errorf("load cancelled before writing; nothing was written: %w", err)
 	}
-	return writePass(ctx, reopen, w, opts, rep.Valid, start)
+	return writePass(ctx, spool.open, w, opts, rep.Valid, start)
 }
 
-// validatePass checks the input once. It returns how to open it again for the
-// write pass and a cleanup function that removes any spool file.
-func validatePass(open func() (io.ReadCloser, error)) (Report, func() (io.ReadCloser, error), func(), error) {
-	noop := func() {}
+// spoolFile is the validated copy of the input that the write pass reads.
+type spoolFile struct{ f *os.File }
+
+func (s *spoolFile) remove() {
+	if s != nil && s.f != nil {
+		_ = s.f.Close()
+		_ = os.Remove(s.f.Name())
+	}
+}
+
+func (s *spoolFile) open() (io.ReadCloser, error) {
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("rewind the validated copy: %w", err)
+	}
+	return io.NopCloser(s.f), nil
+}
+
+// validatePass checks the input once, copying what it read to a spool file
+// when keep is set.
+func validatePass(ctx context.Context, open func() (io.ReadCloser, error), validate func(*movies.Movie) error, keep bool) (Report, *spoolFile, error) {
 	rc, err := open()
 	if err != nil {
-		return Report{}, nil, noop, fmt.Errorf("open input: %w", err)
+		return Report{}, nil, fmt.Errorf("open input: %w", err)
 	}
 	defer rc.Close()
-	if isRegularFile(rc) {
-		rep, err := Check(rc)
-		return rep, open, noop, err
-	}
-	spool, err := os.CreateTemp("", "movies-load-*.json")
+	src, err := openSource(ctx, rc)
 	if err != nil {
-		return Report{}, nil, noop, fmt.Errorf("create spool file: %w", err)
+		return Report{}, nil, err
 	}
-	cleanup := func() { _ = spool.Close(); _ = os.Remove(spool.Name()) }
-	rep, err := Check(io.TeeReader(rc, spool))
-	if err != nil {
-		return rep, nil, cleanup, err
-	}
-	reopen := func() (io.ReadCloser, error) {
-		if _, err := spool.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("rewind spool file: %w", err)
+	defer src.close()
+	var r io.Reader = src
+	var spool *spoolFile
+	var buf *bufio.Writer
+	if keep {
+		f, err := os.CreateTemp("", "movies-load-*.json")
+		if err != nil {
+			return Report{}, nil, fmt.Errorf("create the temporary copy of the input: %w", err)
 		}
-		return io.NopCloser(spool), nil
+		spool = &spoolFile{f: f}
+		buf = bufio.NewWriterSize(f, 256<<10)
+		r = io.TeeReader(src, spoolWriter{buf})
 	}
-	return rep, reopen, cleanup, nil
+	rep, err := check(r, validate) // src reads through ctx
+	rep.Entry = src.entry
+	var fe *FormatError
+	if errors.As(err, &fe) && fe.Entry == "" {
+		fe.Entry = src.entry
+	}
+	if err == nil && buf != nil {
+		if err = buf.Flush(); err != nil {
+			err = fmt.Errorf("write the temporary copy of the input: %w", err)
+		}
+	}
+	return rep, spool, err
 }
 
-// isRegularFile reports whether r is an *os.File on a regular file, which can be opened twice.
-func isRegularFile(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
+// spoolWriter marks write errors, so that they are not taken for a bad input.
+type spoolWriter struct{ w io.Writer }
+
+func (s spoolWriter) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	if err != nil {
+		err = fmt.Errorf("write the temporary copy of the input: %w", err)
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode().IsRegular()
+	return n, err
 }
 
 // loadState is shared by the goroutines of one write pass.
@@ -176,14 +239,18 @@ func (s *loadState) stats() Stats {
 	return Stats{Read: s.read, Written: int(s.written.Load()), Retries: int(r), Elapsed: time.Since(s.start)}
 }
 
-// writePass streams the input again and writes it with a pool of workers.
+// writePass reads the validated copy and writes it with a pool of workers.
+// A failed batch stops new batches from starting; the batches in flight
+// finish, so that the count of written movies is exact.
 func writePass(ctx context.Context, open func() (io.ReadCloser, error), w Writer, opts Options, valid int, start time.Time) (Stats, error) {
 	s := &loadState{w: w, opts: opts, start: start, read: valid}
 	if c, ok := w.(RetryCounter); ok {
 		s.counter, s.retries0 = c, c.Retries()
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
+	// stop ends the production of batches; Puts run on ctx, which only the
+	// caller cancels.
+	pctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 
 	batches := make(chan []movies.Movie, opts.Workers)
 	var wg sync.WaitGroup
@@ -192,28 +259,31 @@ func writePass(ctx context.Context, open func() (io.ReadCloser, error), w Writer
 		go func() {
 			defer wg.Done()
 			for b := range batches {
+				if pctx.Err() != nil {
+					continue // drain: a batch has failed
+				}
 				if err := s.put(ctx, b); err != nil {
-					cancel(err)
-					return
+					stop(err)
 				}
 			}
 		}()
 	}
 	stopProgress := s.startProgress()
-	readErr := s.produce(ctx, open, batches)
+	readErr := s.produce(pctx, open, batches)
 	close(batches)
 	wg.Wait()
 	stopProgress()
 
 	st := s.stats()
-	if cause := context.Cause(ctx); cause != nil {
-		if errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded) {
-			return st, fmt.Errorf("load interrupted after %d of %d movies: %w", st.Written, valid, cause)
-		}
-		return st, fmt.Errorf("load failed after %d of %d movies: %w", st.Written, valid, cause)
+	const rerun = "running the same command again ends with exactly the file's movies"
+	if err := ctx.Err(); err != nil {
+		return st, fmt.Errorf("load interrupted: %d of %d movies written; %s: %w", st.Written, valid, rerun, err)
+	}
+	if cause := context.Cause(pctx); cause != nil {
+		return st, fmt.Errorf("load failed: %d of %d movies written; %s: %w", st.Written, valid, rerun, cause)
 	}
 	if readErr != nil {
-		return st, readErr
+		return st, fmt.Errorf("load failed: %d of %d movies written; %s: %w", st.Written, valid, rerun, readErr)
 	}
 	return st, nil
 }
@@ -266,20 +336,36 @@ func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, err
 	return nil
 }
 
-// put writes one batch, retrying EUNAVAILABLE failures with exponential backoff.
+// put writes one batch, retrying EUNAVAILABLE failures with exponential
+// backoff. It adds the movies written to s.written: the whole batch, or on
+// failure those that any attempt wrote (see PartialWriteError).
 func (s *loadState) put(ctx context.Context, b []movies.Movie) error {
 	backoff := 50 * time.Millisecond
+	var partial map[movies.Key]bool
+	fail := func(err error) error {
+		s.written.Add(int64(len(partial)))
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		err := s.w.Put(ctx, b)
 		if err == nil {
 			s.written.Add(int64(len(b)))
 			return nil
 		}
+		var pw PartialWriteError
+		if errors.As(err, &pw) {
+			if partial == nil {
+				partial = make(map[movies.Key]bool, len(b))
+			}
+			for _, k := range pw.WrittenKeys() {
+				partial[k] = true
+			}
+		}
 		if ctx.Err() != nil {
-			return context.Cause(ctx)
+			return fail(ctx.Err())
 		}
 		if movies.ErrorCode(err) != movies.EUNAVAILABLE || attempt >= s.opts.MaxRetries {
-			return fmt.Errorf("write batch starting %s: %w", b[0].Key(), err)
+			return fail(fmt.Errorf("write batch starting %s: %w", b[0].Key(), err))
 		}
 		s.retries.Add(1)
 		t := time.NewTimer(backoff)
@@ -287,7 +373,7 @@ func (s *loadState) put(ctx context.Context, b []movies.Movie) error {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return context.Cause(ctx)
+			return fail(ctx.Err())
 		}
 		backoff = min(2*backoff, 5*time.Second)
 	}

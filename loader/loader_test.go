@@ -250,19 +250,51 @@ func TestLoadInterruptedThenRerun(t *testing.T) {
 	}
 }
 
-func TestLoadFromRegularFileOpensTwice(t *testing.T) {
+// changeAtEOF reads a file and, once it has been read to the end (the
+// validation pass is over), overwrites it with other movies, as a user
+// replacing the file during a load would.
+type changeAtEOF struct {
+	*os.File
+	path string
+	done bool
+}
+
+func (c *changeAtEOF) Read(p []byte) (int, error) {
+	n, err := c.File.Read(p)
+	if err == io.EOF && !c.done {
+		c.done = true
+		if werr := os.WriteFile(c.path, []byte(`[{"year":1999,"title":"Other"}]`), 0o600); werr != nil {
+			return n, werr
+		}
+	}
+	return n, err
+}
+
+// TestLoadWritesTheValidatedBytes: a file changed after it was validated
+// must not change what is written (it used to be reopened for the write pass,
+// which then loaded the new content or failed half-way).
+func TestLoadWritesTheValidatedBytes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.json")
-	if err := os.WriteFile(path, []byte(genFile(60)), 0o600); err != nil {
+	in := genFile(600)
+	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	opens := 0
-	open := func() (io.ReadCloser, error) { opens++; return os.Open(path) }
+	open := func() (io.ReadCloser, error) {
+		opens++
+		f, err := os.Open(path)
+		return &changeAtEOF{File: f, path: path}, err
+	}
 	w := newMemWriter()
-	if _, err := Load(context.Background(), open, w, Options{}); err != nil {
+	st, err := Load(context.Background(), open, w, Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if opens != 2 || w.len() != 60 {
-		t.Fatalf("opens=%d items=%d", opens, w.len())
+	if opens != 1 || w.len() != 600 || st.Written != 600 {
+		t.Fatalf("opens=%d items=%d written=%d, want 1, 600, 600", opens, w.len(), st.Written)
+	}
+	if _, ok := w.items[movies.Key{Year: 1999, Title: "Other"}]; ok {
+		t.Fatal("the content written after validation was loaded")
 	}
 }
 

@@ -75,7 +75,7 @@ func readMovies(t testing.TB, path string) []movies.Movie {
 	defer f.Close()
 	var ms []movies.Movie
 	err = scan(f, func(i int, raw json.RawMessage) {
-		m, p := checkRecord(i, raw)
+		m, p := checkRecord(i, raw, nil)
 		if p != nil {
 			t.Fatalf("%s: %s", path, p)
 		}

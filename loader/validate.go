@@ -48,6 +48,8 @@ type Report struct {
 	// Problems lists the first MaxProblems problems; Omitted counts the others.
 	Problems []Problem
 	Omitted  int
+	// Entry is the zip entry that was read, when the input is a zip archive.
+	Entry string
 }
 
 // InvalidInputError is returned by Load when the input has invalid records.
@@ -59,7 +61,11 @@ type InvalidInputError struct {
 // Error summarises the problems; the CLI lists them one by one from Report.
 func (e *InvalidInputError) Error() string {
 	n := len(e.Report.Problems) + e.Report.Omitted
-	return fmt.Sprintf("input has %d invalid record(s) out of %d; nothing was written", n, e.Report.Records)
+	what := "input"
+	if e.Report.Entry != "" {
+		what = "zip entry " + e.Report.Entry
+	}
+	return fmt.Sprintf("%s has %d invalid record(s) out of %d; nothing was written", what, n, e.Report.Records)
 }
 
 // Validate streams a JSON array from r and checks every record: the strict
@@ -75,11 +81,16 @@ func Validate(r io.Reader) (n int, problems []Problem, err error) {
 
 // Check is Validate with the full report.
 func Check(r io.Reader) (Report, error) {
+	return check(r, nil)
+}
+
+// check is Check with the store's own rules, validate (nil: none).
+func check(r io.Reader, validate func(*movies.Movie) error) (Report, error) {
 	var rep Report
 	seen := newKeySet()
 	err := scan(r, func(i int, raw json.RawMessage) {
 		rep.Records++
-		m, p := checkRecord(i, raw)
+		m, p := checkRecord(i, raw, validate)
 		if p == nil {
 			if first, dup := seen.add(m.Key(), i); dup {
 				p = &Problem{Index: i, Key: m.Key(), HasKey: true, FirstIndex: first,
@@ -101,12 +112,15 @@ func Check(r io.Reader) (Report, error) {
 
 // checkRecord decodes and validates one record. On failure it returns a
 // problem that carries the key when the record has a readable one.
-func checkRecord(i int, raw json.RawMessage) (movies.Movie, *Problem) {
+func checkRecord(i int, raw json.RawMessage, validate func(*movies.Movie) error) (movies.Movie, *Problem) {
 	var m movies.Movie
 	// scan's json.Decoder has checked raw's syntax: decode it directly.
 	err := m.UnmarshalJSON(raw)
 	if err == nil {
 		err = m.Validate()
+	}
+	if err == nil && validate != nil {
+		err = validate(&m)
 	}
 	if err == nil {
 		return m, nil
@@ -159,7 +173,7 @@ func scan(r io.Reader, fn func(i int, raw json.RawMessage)) error {
 		return inputError(dec, "input is not a JSON array", err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("input is not a JSON array (it starts with %s)", describeToken(tok))
+		return formatErrorf("input is not a JSON array (it starts with %s)", describeToken(tok))
 	}
 	for i := 0; dec.More(); i++ {
 		var raw json.RawMessage
@@ -171,22 +185,31 @@ func scan(r io.Reader, fn func(i int, raw json.RawMessage)) error {
 	if _, err := dec.Token(); err != nil {
 		return inputError(dec, "input ends before the array is closed", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("input has data after the JSON array (at byte %d)", dec.InputOffset())
+	switch _, err := dec.Token(); {
+	case err == nil:
+		return formatErrorf("input has data after the JSON array (at byte %d)", dec.InputOffset())
+	case err != io.EOF:
+		return inputError(dec, "input has data after the JSON array", err)
 	}
 	return nil
 }
 
-// inputError explains a decoding failure of the whole input.
+// inputError explains a decoding failure of the whole input: a truncated or
+// malformed input is a *FormatError; a failure to read is returned as it is
+// (wrapped), as is a *FormatError of a decompressor.
 func inputError(dec *json.Decoder, what string, err error) error {
+	var fe *FormatError
+	if errors.As(err, &fe) {
+		return err
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: input is truncated (ends at byte %d)", what, dec.InputOffset())
+		return formatErrorf("%s: input is truncated (ends at byte %d)", what, dec.InputOffset())
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("%s: malformed JSON at byte %d: %w", what, se.Offset, err)
+		return &FormatError{Err: fmt.Errorf("%s: malformed JSON at byte %d: %w", what, se.Offset, err)}
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return fmt.Errorf("read input: %w", err)
 }
 
 // describeToken names a JSON token for an error message.

@@ -36,10 +36,28 @@ func newLoadCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "load [--store S] [--workers N] [--dry-run] FILE|-",
 		Short: "Validate a movie file (AWS sample format) and load it into a store",
-		Long: `Load checks every record of FILE (or stdin for "-") first and writes nothing
-if any is invalid, listing every problem. It then writes in batches with
-concurrent workers. Loading replaces movies by key, so running it again after
-an interruption ends with exactly the file's movies.`,
+		Long: fmt.Sprintf(`Load checks every record of FILE (or stdin for "-") first and writes nothing
+if any is invalid, listing every problem by record index. A record must also
+keep the target store's own rules: for --store dynamodb:TABLE, DynamoDB's
+number range and precision, its 400 KB item size (as DynamoDB counts it) and
+non-empty attribute names, so --dry-run checks exactly what the load would.
+It then writes in batches with concurrent workers. Loading replaces movies by
+key, so running it again after an interruption ends with exactly the file's
+movies.
+
+FILE may be JSON, gzip (moviedata.json.gz) or a zip archive holding one JSON
+file (moviedata.zip, as the AWS DynamoDB developer guide ships the sample),
+recognised by content whatever the name. A compressed input may expand to at
+most %d MiB (the bound against archive bombs). The validated (decompressed)
+input is copied to a temporary file in $TMPDIR and the write pass reads that
+copy, so changing FILE during a load cannot change what is written.
+
+Exit codes: 0 ok, 1 error, 2 invalid arguments, 65 invalid file (a bad
+record, malformed, truncated, not a JSON array, a broken archive; nothing
+written), 130 interrupted (run the same command again to finish).`, loader.MaxDecompressedBytes>>20),
+		Example: `  movies load moviedata.zip
+  movies load --dry-run --store dynamodb:Movies moviedata.json.gz
+  curl -s URL | movies load -`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
@@ -61,6 +79,11 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 	if _, err := parseStoreSpec(o.store); err != nil {
 		return withExitCode(2, err)
 	}
+	spec, _ := parseStoreSpec(o.store)
+	var validate func(*movies.Movie) error
+	if spec.kind == "dynamodb" {
+		validate = dynamodb.ValidateMovie // the store's own rules, in a dry run too
+	}
 	var w loader.Writer
 	if !o.dryRun {
 		store, openErr := openStore(ctx, o.store)
@@ -79,6 +102,7 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 		DryRun:           o.dryRun,
 		Progress:         prog.update,
 		ProgressInterval: prog.interval,
+		Validate:         validate,
 	})
 	prog.finish()
 	return loadResult(o, st, err, stderr)
@@ -105,17 +129,26 @@ func checkTable(ctx context.Context, store movies.Store) error {
 // loadResult prints the outcome of a load and returns the command's error.
 func loadResult(o loadOptions, st loader.Stats, err error, stderr io.Writer) error {
 	var invalid *loader.InvalidInputError
+	var format *loader.FormatError
 	switch {
 	case errors.As(err, &invalid):
+		prefix := ""
+		if e := invalid.Report.Entry; e != "" {
+			prefix = e + ": "
+		}
 		for _, p := range invalid.Report.Problems {
-			fmt.Fprintln(stderr, p)
+			fmt.Fprintf(stderr, "%s%s\n", prefix, p)
 		}
 		if n := invalid.Report.Omitted; n > 0 {
 			fmt.Fprintf(stderr, "... and %d more invalid records\n", n)
 		}
 		return withExitCode(exitInvalidInput, err)
+	case errors.As(err, &format):
+		return withExitCode(exitInvalidInput, fmt.Errorf("invalid file %s; nothing was written: %w", o.file, err))
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(stderr, "interrupted: %s; run the same command again to finish\n", summary(st))
+		if st.Written > 0 {
+			fmt.Fprintf(stderr, "interrupted: %s; run the same command again to finish\n", summary(st))
+		}
 		return withExitCode(exitInterrupted, err)
 	case err != nil:
 		if st.Written > 0 {

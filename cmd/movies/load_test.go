@@ -67,7 +67,7 @@ func TestLoadCommand(t *testing.T) {
 		{name: "invalid dry run", args: func(db string) []string { return []string{"--store", "file:" + db, "--dry-run", invalid} },
 			wantCode: exitInvalidInput, wantErr: []string{"record 1: year must be an integer"}, wantItems: -1},
 		{name: "not an array", args: func(db string) []string { return []string{"--store", "file:" + db, notArray} },
-			wantCode: 1, wantErr: []string{"input is not a JSON array"}},
+			wantCode: exitInvalidInput, wantErr: []string{"input is not a JSON array"}},
 		{name: "missing file", args: func(db string) []string { return []string{"--store", "file:" + db, filepath.Join(dir, "nope.json")} },
 			wantCode: 1, wantErr: []string{"no such file"}},
 		{name: "bad store", args: func(string) []string { return []string{"--store", "s3:bucket", valid} },
@@ -75,7 +75,7 @@ func TestLoadCommand(t *testing.T) {
 		{name: "bad workers", args: func(db string) []string { return []string{"--store", "file:" + db, "--workers", "0", valid} },
 			wantCode: 2, wantErr: []string{"--workers must be from 1 to 256"}, wantItems: -1},
 		{name: "no file", args: func(db string) []string { return []string{"--store", "file:" + db} },
-			wantCode: 1, wantErr: []string{"accepts 1 arg"}, wantItems: -1},
+			wantCode: 2, wantErr: []string{"accepts 1 arg"}, wantItems: -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

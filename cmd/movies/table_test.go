@@ -27,6 +27,7 @@ func runSubcommand(t *testing.T, cmd *cobra.Command, stdin io.Reader, args ...st
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	usageErrors(cmd)
 	if err := cmd.ExecuteContext(ctx); err != nil {
 		errOut.WriteString("movies: " + err.Error() + "\n")
 		return exitCode(err), out.String(), errOut.String()
@@ -68,7 +69,7 @@ func TestTableCommand(t *testing.T) {
 		{[]string{"create", "--table", "CLIBad", "--billing", "free"}, 2, []string{`billing must be "on-demand" or "provisioned"`}},
 		{[]string{"create", "--table", "CLIBad", "--rcu", "5"}, 2, []string{"only allowed with provisioned billing"}},
 		{[]string{"create", "--table", "CLIBad", "--billing", "provisioned"}, 2, []string{"positive read and write capacity"}},
-		{[]string{"create", "extra"}, 1, []string{"unknown command"}},
+		{[]string{"create", "extra"}, 2, []string{"unknown command"}},
 		{[]string{"create", "--table", "ab"}, 2, []string{"3 to 255 characters"}},
 		{[]string{"describe", "--table", "bad name"}, 2, []string{"may contain only"}},
 	}

@@ -1,0 +1,137 @@
+package reliability_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/movieskit/movies/internal/ddblocal"
+)
+
+// ddbEnv returns the environment that points the CLI at DynamoDB Local.
+func ddbEnv(srv *ddblocal.Server) []string {
+	return append(os.Environ(), "AWS_ENDPOINT_URL_DYNAMODB="+srv.Endpoint, "AWS_REGION="+ddblocal.Region,
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local")
+}
+
+// runMovies runs the CLI and returns its exit code and combined output.
+func runMovies(t *testing.T, bin string, env []string, stdin *os.File, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, &out, &out
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String()
+	case errors.As(err, &ee):
+		return ee.ExitCode(), out.String()
+	default:
+		t.Fatalf("run movies %v: %v", args, err)
+		return -1, ""
+	}
+}
+
+// TestLoadRefusesWhatDynamoDBWouldRefuse: 500 good movies and one that
+// breaks a DynamoDB rule but no rule of the record format. The dry run and
+// the real load into DynamoDB Local both refuse the file with exit 65,
+// naming record 500, and the table stays empty. (The load used to write the
+// good movies and fail half-way with an under-counted message.)
+func TestLoadRefusesWhatDynamoDBWouldRefuse(t *testing.T) {
+	srv := ddblocal.Shared(t)
+	bin := buildMovies(t)
+	good, err := json.Marshal(generateMovies(500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 199,000 ones: 398 KB of JSON, about 597 KB as a DynamoDB list.
+	ones := `[` + strings.TrimSuffix(strings.Repeat("1,", 199_000), ",") + `]`
+	tests := []struct {
+		name, info, reason string
+	}{
+		{"number out of range", `{"r":1e400}`, "out of DynamoDB's range"},
+		{"too many digits", `{"r":1.23456789012345678901234567890123456789}`, "significant digits"},
+		{"item over 400 KB in DynamoDB", `{"r":` + ones + `}`, "bytes in DynamoDB, more than the 409600-byte limit"},
+		{"empty attribute name", `{"":1}`, "empty key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			table := newTable(t, srv)
+			in := strings.TrimSuffix(string(good), "]") + `,{"year":2000,"title":"Bad","info":` + tt.info + `}]`
+			path := filepath.Join(t.TempDir(), "movies.json")
+			if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{
+				{"load", "--dry-run", "--store", "dynamodb:" + table, path},
+				{"load", "--store", "dynamodb:" + table, path},
+			} {
+				code, out := runMovies(t, bin, ddbEnv(srv), nil, args...)
+				if code != 65 || !strings.Contains(out, "record 500 (2000/Bad): ") || !strings.Contains(out, tt.reason) {
+					t.Fatalf("%v: exit %d, want 65 naming record 500 and %q:\n%s", args, code, tt.reason, out)
+				}
+			}
+			if n := len(scanKeys(t, srv, table)); n != 0 {
+				t.Fatalf("the table holds %d items after a refused load", n)
+			}
+		})
+	}
+}
+
+// TestLoadInterruptedWhileValidatingStdin: SIGINT while `movies load -`
+// validates a stdin that has stopped sending exits promptly with 130. (It
+// used to wait for stdin and exit 1.)
+func TestLoadInterruptedWhileValidatingStdin(t *testing.T) {
+	bin := buildMovies(t)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Close()
+	defer pr.Close()
+	if _, err := pw.WriteString(`[{"year":2013,"title":"Rush"},`); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "movies.db")
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "load", "--store", "file:"+db, "-")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = pr, &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // validation is waiting for stdin
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 130 || !strings.Contains(out.String(), "nothing was written") {
+			t.Fatalf("exit %v, want 130 and nothing written:\n%s", err, out.String())
+		}
+		t.Logf("exited 130 %v after SIGINT: %s", time.Since(sent).Round(time.Millisecond), strings.TrimSpace(out.String()))
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("no exit within 10 s of SIGINT:\n%s", out.String())
+	}
+}
