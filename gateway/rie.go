@@ -303,13 +303,13 @@ func InvokeRIE(ctx context.Context, client *http.Client, baseURL, function strin
 // postRIE POSTs payload to an emulator's invoke URL. healthy reports whether
 // the emulator may serve another invocation.
 func postRIE(ctx context.Context, client *http.Client, invokeURL, function string, payload []byte) (out []byte, healthy bool, err error) {
-	//nolint:gosec // G704: invokeURL is a loopback emulator this pool started, or the URL the user gave `movies invoke --rie`
+	// invokeURL is a loopback emulator this pool started, or the URL the user gave `movies invoke --rie`.
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, invokeURL, bytes.NewReader(payload))
 	if err != nil {
 		return nil, true, fmt.Errorf("invoke %s: build request: %w", function, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req) //nolint:gosec // G704: see above
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, false, transportError(ctx, function, invokeURL, err)
 	}

@@ -204,8 +204,7 @@ func TestServeBoundsSlowClients(t *testing.T) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n := open.Add(1)
 			defer open.Add(-1)
-			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-			}
+			raisePeak(&peak, n)
 			h.ServeHTTP(w, r)
 		})
 	}, lim)
@@ -243,6 +242,16 @@ func TestServeBoundsSlowClients(t *testing.T) {
 	}
 }
 
+// raisePeak sets peak to n when n is higher.
+func raisePeak(peak *atomic.Int64, n int64) {
+	for {
+		p := peak.Load()
+		if n <= p || peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
 // TestServeShutdownWithStalledClient checks that a client that never gets
 // its answer does not keep Serve from returning nil soon after the shutdown
 // timeout.
@@ -261,7 +270,8 @@ func TestServeShutdownWithStalledClient(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- serve(ctx, ln, h, testLimits, nil) }()
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	var d net.Dialer
+	conn, err := d.DialContext(t.Context(), "tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
