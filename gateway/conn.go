@@ -93,12 +93,12 @@ func (c *errorConn) Write(p []byte) (int, error) {
 	b.WriteString("Content-Length: " + strconv.Itoa(len(resp.body)) + "\r\n")
 	b.WriteString("Content-Type: application/json\r\n")
 	b.WriteString("Date: " + time.Now().UTC().Format(http.TimeFormat) + "\r\n\r\n")
-	b.Write(resp.body)
+	b.WriteString(resp.body)
+	if c.log != nil { // before the answer, so that the line is there when the client has it
+		c.log(c.Conn, requestID, status, len(resp.body), line)
+	}
 	if _, err := c.Conn.Write(b.Bytes()); err != nil {
 		return 0, err
-	}
-	if c.log != nil {
-		c.log(c.Conn, requestID, status, len(resp.body), line)
 	}
 	return len(p), nil
 }

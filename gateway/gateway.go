@@ -237,7 +237,7 @@ func writeResponse(w http.ResponseWriter, resp *httpResponse, requestID string) 
 	h.Set("Apigw-Requestid", requestID)
 	h.Set("Content-Length", strconv.Itoa(len(resp.body)))
 	w.WriteHeader(resp.status)
-	n, _ := w.Write(resp.body) // a client that went away is not our error
+	n, _ := io.WriteString(w, resp.body) // a client that went away is not our error
 	return n
 }
 

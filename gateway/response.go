@@ -13,7 +13,7 @@ import (
 type httpResponse struct {
 	status int
 	header http.Header
-	body   []byte
+	body   string // a string, so that a handler's body string is written without a copy
 }
 
 // rawResponse is a payload-2.0 function response. Fields that API Gateway
@@ -62,7 +62,7 @@ func parseResponse(payload []byte) (*httpResponse, error) {
 // jsonBodyResponse returns a JSON payload without statusCode as the body of a 200.
 func jsonBodyResponse(payload []byte) *httpResponse {
 	h := http.Header{"Content-Type": {"application/json"}}
-	return &httpResponse{status: http.StatusOK, header: h, body: bytes.TrimSpace(payload)}
+	return &httpResponse{status: http.StatusOK, header: h, body: string(bytes.TrimSpace(payload))}
 }
 
 // structuredResponse converts a response that has a statusCode.
@@ -99,13 +99,13 @@ func buildResponse(status int64, raw *rawResponse) (*httpResponse, error) {
 	}
 	if raw.Body != nil {
 		if !raw.IsBase64Encoded {
-			resp.body = []byte(*raw.Body)
+			resp.body = *raw.Body
 		} else {
 			body, err := base64.StdEncoding.DecodeString(*raw.Body)
 			if err != nil {
 				return nil, fmt.Errorf("%w: body is not valid base64: %w", errInvalidResponse, err)
 			}
-			resp.body = body
+			resp.body = string(body)
 		}
 	}
 	return resp, nil
@@ -118,7 +118,7 @@ func errorResponse(status int, msg string) *httpResponse {
 	body, _ := json.Marshal(struct {
 		Message string `json:"message"`
 	}{msg})
-	return &httpResponse{status: status, header: h, body: body}
+	return &httpResponse{status: status, header: h, body: string(body)}
 }
 
 // API Gateway's error responses.

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -154,7 +153,7 @@ func sameConversion(t *testing.T, resp *events.APIGatewayV2HTTPResponse) {
 	if gotErr != nil {
 		return
 	}
-	if got.status != want.status || !reflect.DeepEqual(got.header, want.header) || !bytes.Equal(got.body, want.body) {
+	if got.status != want.status || !reflect.DeepEqual(got.header, want.header) || got.body != want.body {
 		t.Fatalf("responses differ for %#v\ntyped: %d %v %q\n json: %d %v %q", resp, got.status, got.header, got.body, want.status, want.header, want.body)
 	}
 }
