@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
@@ -42,17 +41,6 @@ type Store struct {
 }
 
 var _ movies.Store = (*Store)(nil)
-
-// New loads the standard AWS configuration (environment, shared config and
-// profiles, region, AWS_ENDPOINT_URL_DYNAMODB for DynamoDB Local) and returns
-// a store on table.
-func New(ctx context.Context, table string) (*Store, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("dynamodb: load AWS configuration: %w", err)
-	}
-	return NewFromConfig(cfg, table), nil
-}
 
 // NewFromConfig returns a store on table using cfg. The store makes one
 // client, with bounded retries and network timeouts, and reuses it.

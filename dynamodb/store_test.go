@@ -14,6 +14,7 @@ import (
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -296,7 +297,8 @@ func TestCanceledContext(t *testing.T) {
 	}
 }
 
-// TestNewFromEnvironment checks that New picks up the endpoint, region and
+// TestNewFromEnvironment checks that a store made from the standard AWS
+// configuration (as the CLI makes it) picks up the endpoint, region and
 // credentials from the environment and that the store's timeouts keep working
 // with a custom CA bundle (AWS_CA_BUNDLE).
 func TestNewFromEnvironment(t *testing.T) {
@@ -313,10 +315,11 @@ func TestNewFromEnvironment(t *testing.T) {
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_PROFILE", "")
 	ctx := testContext(t)
-	s, err := dynamodb.New(ctx, "from-env")
+	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
-		t.Fatalf("New: %v", err)
+		t.Fatalf("LoadDefaultConfig: %v", err)
 	}
+	s := dynamodb.NewFromConfig(cfg, "from-env")
 	defer s.Close()
 	bc, ok := s.Client().Options().HTTPClient.(*awshttp.BuildableClient)
 	if !ok {

@@ -2,9 +2,39 @@ package main
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// TestNoCredentialChain checks that the bootstrap links none of the standard
+// AWS configuration and its credential chain (see awsConfig).
+func TestNoCredentialChain(t *testing.T) {
+	goCmd := "go"
+	if root := os.Getenv("GOROOT"); root != "" {
+		goCmd = filepath.Join(root, "bin", "go")
+	}
+	out, err := exec.CommandContext(t.Context(), goCmd, "list", "-deps", ".").Output() //nolint:gosec // G204: the go toolchain on this package
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	for _, banned := range []string{
+		"github.com/aws/aws-sdk-go-v2/config",
+		"github.com/aws/aws-sdk-go-v2/service/sts",
+		"github.com/aws/aws-sdk-go-v2/service/sso",
+		"github.com/aws/aws-sdk-go-v2/service/ssooidc",
+		"github.com/aws/aws-sdk-go-v2/feature/ec2/imds",
+	} {
+		for _, d := range deps {
+			if d == banned {
+				t.Errorf("the bootstrap depends on %s", banned)
+			}
+		}
+	}
+}
 
 func TestAWSConfig(t *testing.T) {
 	lambdaEnv := map[string]string{

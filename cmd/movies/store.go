@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/bolt"
 	"github.com/movieskit/movies/dynamodb"
@@ -69,10 +71,10 @@ func openStore(ctx context.Context, spec string) (movies.Store, error) {
 		}
 		return st, nil
 	default:
-		st, err := dynamodb.New(ctx, s.arg)
+		cfg, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("open DynamoDB table %s: %w", s.arg, err)
+			return nil, fmt.Errorf("open DynamoDB table %s: load AWS configuration: %w", s.arg, err)
 		}
-		return st, nil
+		return dynamodb.NewFromConfig(cfg, s.arg), nil
 	}
 }
