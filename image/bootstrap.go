@@ -15,13 +15,19 @@ const BootstrapPackage = "./cmd/bootstrap"
 
 // BuildFlags are the go build flags of the bootstrap: no cgo (set in the
 // environment), reproducible paths, no RPC mode in aws-lambda-go, stripped
-// symbols and no build id. The Dockerfile uses the same flags.
+// symbols and no build id. The Makefile's bootstrap target and the Dockerfile
+// spell them out; TestMakefileAndDockerfileUseBuildFlags checks that they agree.
 var BuildFlags = []string{"-trimpath", "-tags", "lambda.norpc", "-ldflags", "-s -w -buildid="}
 
-// BuildBootstrap compiles the bootstrap of the module in moduleDir for
-// linux/goarch (arm64 or amd64) into outPath, with BuildFlags and CGO_ENABLED=0.
-func BuildBootstrap(ctx context.Context, moduleDir, goarch, outPath string) error {
-	return buildLinux(ctx, moduleDir, BootstrapPackage, goarch, outPath)
+// BuildBootstrap compiles the bootstrap of the movies module that holds dir
+// (its root or any directory below it) for linux/goarch (arm64 or amd64) into
+// outPath, with BuildFlags and CGO_ENABLED=0.
+func BuildBootstrap(ctx context.Context, dir, goarch, outPath string) error {
+	root, err := ModuleRoot(dir)
+	if err != nil {
+		return err
+	}
+	return buildLinux(ctx, root, BootstrapPackage, goarch, outPath)
 }
 
 // buildLinux runs go build for pkg in dir, targeting a static linux/goarch binary.

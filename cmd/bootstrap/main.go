@@ -6,9 +6,8 @@
 // its environment, logs JSON to stdout with the request id, and serves Lambda
 // invocations.
 //
-// Build it with `movies image build`, or as image.BuildBootstrap does:
-//
-//	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -trimpath -tags lambda.norpc -ldflags "-s -w -buildid=" ./cmd/bootstrap
+// Build it with `movies image build` or `make bootstrap`; the build flags are
+// image.BuildFlags.
 package main
 
 import (

@@ -167,17 +167,9 @@ func imageBuild(ctx context.Context, o imageOptions, getenv func(string) string,
 func buildArch(ctx context.Context, o imageOptions, arch string, created time.Time, tmp string) (v1.Image, error) {
 	bin := o.bootstrap
 	if bin == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("working directory: %w", err)
-		}
-		root, err := image.ModuleRoot(wd)
-		if err != nil {
-			return nil, fmt.Errorf("%w (run inside the repository or pass --bootstrap)", err)
-		}
 		bin = filepath.Join(tmp, "bootstrap-"+arch)
-		if err := image.BuildBootstrap(ctx, root, arch, bin); err != nil {
-			return nil, err
+		if err := image.BuildBootstrap(ctx, ".", arch, bin); err != nil {
+			return nil, fmt.Errorf("%w (run inside the repository or pass --bootstrap)", err)
 		}
 	}
 	return image.Build(image.Options{Arch: arch, Bootstrap: bin, CACerts: o.caCerts, Created: created})

@@ -148,12 +148,8 @@ func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movie
 		}
 		cleanup = func() { _ = os.RemoveAll(dir) }
 		bootstrap = filepath.Join(dir, "bootstrap")
-		root, err := image.ModuleRoot(".")
-		if err == nil {
-			logger.Info("building the bootstrap for the emulator", slog.String("path", bootstrap))
-			err = image.BuildBootstrap(ctx, root, runtime.GOARCH, bootstrap)
-		}
-		if err != nil {
+		logger.Info("building the bootstrap for the emulator", slog.String("path", bootstrap))
+		if err := image.BuildBootstrap(ctx, ".", runtime.GOARCH, bootstrap); err != nil {
 			cleanup()
 			return nil, nil, fmt.Errorf("build bootstrap (or pass --bootstrap): %w", err)
 		}
