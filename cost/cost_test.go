@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/movieskit/movies/deploy"
 )
 
 // near reports whether got is within a billionth of a dollar (or unit) of want.
@@ -264,6 +266,9 @@ func TestDefaultWorkloadIsValid(t *testing.T) {
 	}
 	if b.Total.Ms1 <= 0 || b.Total.Saving() <= 0 {
 		t.Errorf("total %+v: want a positive total and a positive saving", b.Total)
+	}
+	if w := DefaultWorkload(); w.MemoryMB != deploy.MemoryMB {
+		t.Errorf("default memory %d MB, but the stack deploys %d MB", w.MemoryMB, deploy.MemoryMB)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/deploy"
 )
 
 // Arch is a Lambda instruction set architecture.
@@ -96,14 +97,14 @@ type Workload struct {
 
 // DefaultWorkload returns the workload `movies cost` prices without flags:
 // 10 million requests a month, 10% of them list pages of 100 items of 1 KB,
-// 128 MB arm64 functions. The durations are assumptions for a Go function
-// at 128 MB calling DynamoDB in the same region; replace them with measured
-// ones (ParseReports) where you can.
+// arm64 functions with the memory the stack deploys (deploy.MemoryMB). The
+// durations are assumptions for a small Go function calling DynamoDB in the
+// same region; replace them with measured ones (ParseReports) where you can.
 func DefaultWorkload() Workload {
 	return Workload{
 		Requests:  10_000_000,
 		ListShare: 0.1,
-		MemoryMB:  128,
+		MemoryMB:  deploy.MemoryMB,
 		Arch:      ARM64,
 		Get:       Function{DurationMs: 8, InitMs: 120, ColdStartShare: 0.01},
 		List:      Function{DurationMs: 40, InitMs: 120, ColdStartShare: 0.01},

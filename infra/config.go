@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // Context keys read by ConfigFromContext (pass them with `cdk -c key=value`
@@ -32,13 +33,8 @@ const (
 	CtxCORS = "cors"
 )
 
-// DefaultTableName is the name of the table the stack creates when no
-// tableName is given.
-const DefaultTableName = "Movies"
-
-// Defaults for the tunables.
+// Defaults for the tunables (the memory is deploy.MemoryMB).
 const (
-	DefaultMemoryMB         = 256
 	DefaultTimeout          = 10 * time.Second
 	DefaultThrottleBurst    = 100
 	DefaultThrottleRate     = 50
@@ -73,7 +69,7 @@ var retentionByDays = map[int]awslogs.RetentionDays{
 // Config is the deploy-time configuration of the stack.
 type Config struct {
 	// TableName, when set, imports an existing table of that name instead of
-	// creating the table DefaultTableName.
+	// creating the table deploy.Table.
 	TableName string
 	// Image, when set, is a pre-pushed ECR image used instead of building the
 	// repository's Dockerfile as an asset.
@@ -98,7 +94,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Retain:           true,
-		MemoryMB:         DefaultMemoryMB,
+		MemoryMB:         deploy.MemoryMB,
 		Timeout:          DefaultTimeout,
 		ThrottleBurst:    DefaultThrottleBurst,
 		ThrottleRate:     DefaultThrottleRate,

@@ -22,6 +22,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // MoviesStackProps configures NewMoviesStack.
@@ -32,8 +33,6 @@ type MoviesStackProps struct {
 	// AssetDir is the directory holding the Dockerfile of the function image,
 	// the repository root. It is used unless Config.Image is set.
 	AssetDir string
-	// Routes is the routes table to deploy; nil means api.Routes.
-	Routes []api.Route
 }
 
 // Output names of the stack.
@@ -47,18 +46,16 @@ const (
 func FunctionOutputName(handler string) string { return constructName(handler) + "FunctionName" }
 
 // NewMoviesStack defines the movie catalogue: the DynamoDB table (created or
-// imported), one Lambda function per handler of the routes table built from
-// one container image, and an HTTP API with one route per routes-table entry.
+// imported), one Lambda function per handler of the routes table (api.Routes,
+// api.HandlerNames) built from one container image, and an HTTP API with one
+// route per routes-table entry.
 // It panics with a clear message if props are invalid, as CDK constructs do;
 // ConfigFromContext reports such errors first.
 func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackProps) awscdk.Stack {
 	if props == nil {
 		props = &MoviesStackProps{Config: DefaultConfig()}
 	}
-	routes := props.Routes
-	if routes == nil {
-		routes = api.Routes
-	}
+	routes := api.Routes
 	if err := props.validate(routes); err != nil {
 		panic(fmt.Sprintf("NewMoviesStack %s: %v", id, err))
 	}
@@ -68,7 +65,7 @@ func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackPro
 	table := movieTable(stack, cfg)
 	image := imageSource(stack, props)
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{}
-	for _, name := range handlerNames(routes) {
+	for _, name := range api.HandlerNames() {
 		fn := handlerFunction(stack, name, image, table, cfg)
 		integrations[name] = awsapigatewayv2integrations.NewHttpLambdaIntegration(
 			jsii.String(constructName(name)+"Integration"), fn,
@@ -117,26 +114,6 @@ var httpMethods = map[string]awsapigatewayv2.HttpMethod{
 	"OPTIONS": awsapigatewayv2.HttpMethod_OPTIONS, "ANY": awsapigatewayv2.HttpMethod_ANY,
 }
 
-// handlerNames returns the distinct handlers of routes in table order.
-func handlerNames(routes []api.Route) []string {
-	var names []string
-	for _, r := range routes {
-		if !contains(names, r.Handler) {
-			names = append(names, r.Handler)
-		}
-	}
-	return names
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // constructName turns a handler name into a construct id prefix: list → List.
 func constructName(handler string) string {
 	r, n := utf8.DecodeRuneInString(handler)
@@ -149,7 +126,7 @@ func movieTable(stack awscdk.Stack, cfg Config) awsdynamodb.ITable {
 		return awsdynamodb.Table_FromTableName(stack, jsii.String("Table"), jsii.String(cfg.TableName))
 	}
 	return awsdynamodb.NewTable(stack, jsii.String("Table"), &awsdynamodb.TableProps{
-		TableName:    jsii.String(DefaultTableName),
+		TableName:    jsii.String(deploy.Table),
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("year"), Type: awsdynamodb.AttributeType_NUMBER},
 		SortKey:      &awsdynamodb.Attribute{Name: jsii.String("title"), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,

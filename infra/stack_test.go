@@ -16,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // outRoot holds the cloud assemblies of the test apps; TestMain removes it.
@@ -390,7 +391,7 @@ func TestTableModes(t *testing.T) {
 		s.template.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]any{
 			"DeletionPolicy": "Retain",
 			"Properties": map[string]any{
-				"TableName":   DefaultTableName,
+				"TableName":   deploy.Table,
 				"BillingMode": "PAY_PER_REQUEST",
 				"KeySchema": []any{
 					map[string]any{"AttributeName": "year", "KeyType": "HASH"},

@@ -22,11 +22,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/dynamodb"
 )
-
-// DefaultTable is the table used when TABLE_NAME is not set.
-const DefaultTable = "Movies"
 
 // initTimeout bounds building the store during the function's init phase.
 const initTimeout = 10 * time.Second
@@ -64,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	table := getenv("TABLE_NAME")
 	if table == "" {
-		table = DefaultTable
+		table = deploy.Table
 	}
 	logger := newLogger(stdout, getenv("AWS_LAMBDA_LOG_LEVEL")).With("handler", name)
 	ctx, cancel := context.WithTimeout(ctx, initTimeout)

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -25,9 +21,6 @@ type costOptions struct {
 	fromLogs []string
 	format   string
 }
-
-// costLogs are the profiles measured in --from-logs files, by function.
-type costLogs map[string]cost.Profile
 
 func newCostCmd() *cobra.Command {
 	w := cost.DefaultWorkload()
@@ -127,113 +120,26 @@ func runCost(cmd *cobra.Command, w cost.Workload, p cost.Prices, o costOptions) 
 	w.Arch = arch
 	w.Get.InitMs, w.List.InitMs = o.initMs, o.initMs
 	w.Get.ColdStartShare, w.List.ColdStartShare = o.coldShr, o.coldShr
-	logs, err := readCostLogs(o.fromLogs)
+	logs, err := cost.ReadLogFiles(o.fromLogs)
 	if err != nil {
-		return withExitCode(2, err)
+		return withExitCode(2, fmt.Errorf("--from-logs: %w", err))
 	}
-	if err := applyCostLogs(cmd.Flags(), &w, logs, o); err != nil {
-		return withExitCode(2, err)
+	flags := cmd.Flags()
+	for _, fn := range cost.Functions {
+		if _, ok := logs[fn]; ok && flags.Changed("duration-"+fn+"-ms") {
+			return withExitCode(2, fmt.Errorf("--duration-%s-ms conflicts with --from-logs, which measured %s", fn, fn))
+		}
 	}
+	logs.Apply(&w, cost.Explicit{InitMs: flags.Changed("init-ms"), ColdStartShare: flags.Changed("cold-start-share")})
 	b, err := cost.Estimate(w, p)
 	if err != nil {
 		return withExitCode(2, err)
 	}
-	b.Notes = append(b.Notes, memoryNotes(logs, w.MemoryMB)...)
-	out := cmd.OutOrStdout()
+	b.Notes = append(b.Notes, logs.MemoryNotes(w.MemoryMB)...)
 	if o.format == "json" {
-		return writeCostJSON(out, b, logs)
+		return cost.WriteJSON(cmd.OutOrStdout(), b, logs)
 	}
-	return writeCostTable(out, b, logs, pricesOverridden(cmd.Flags()))
-}
-
-// readCostLogs reads the --from-logs files and summarizes them by function.
-func readCostLogs(specs []string) (costLogs, error) {
-	reports := map[string][]cost.Report{}
-	for _, spec := range specs {
-		fns, path := []string{"get", "list"}, spec
-		if fn, rest, ok := strings.Cut(spec, "="); ok && (fn == "get" || fn == "list") {
-			fns, path = []string{fn}, rest
-		}
-		rs, err := readReportFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("--from-logs: %w", err)
-		}
-		for _, fn := range fns {
-			reports[fn] = append(reports[fn], rs...)
-		}
-	}
-	logs := costLogs{}
-	for fn, rs := range reports {
-		prof, err := cost.Summarize(rs)
-		if err != nil {
-			return nil, fmt.Errorf("--from-logs %s: %w", fn, err)
-		}
-		logs[fn] = prof
-	}
-	return logs, nil
-}
-
-// readReportFile returns the REPORT records of the log file at path.
-func readReportFile(path string) ([]cost.Report, error) {
-	if path == "" {
-		return nil, errors.New("empty file name")
-	}
-	f, err := os.Open(path) //nolint:gosec // G304: the user names the log file on the command line
-	if err != nil {
-		return nil, fmt.Errorf("open log file: %w", err)
-	}
-	defer func() { _ = f.Close() }() // opened read-only: Close loses nothing
-	rs, err := cost.ParseReports(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(rs) == 0 {
-		return nil, fmt.Errorf("%s: no REPORT lines", path)
-	}
-	return rs, nil
-}
-
-// applyCostLogs replaces the assumed timings of each function that has logs
-// with the measured ones. An explicit --cold-start-share or --init-ms still
-// wins (a local run starts cold far more often than production, and the RIE
-// does not measure a real init); logs without a cold start take --init-ms.
-// An explicit duration for a function with logs is a conflict.
-func applyCostLogs(flags *pflag.FlagSet, w *cost.Workload, logs costLogs, o costOptions) error {
-	for _, fn := range []string{"get", "list"} {
-		prof, ok := logs[fn]
-		if !ok {
-			continue
-		}
-		if name := "duration-" + fn + "-ms"; flags.Changed(name) {
-			return fmt.Errorf("--%s conflicts with --from-logs, which measured %s", name, fn)
-		}
-		f := prof.Function()
-		if flags.Changed("init-ms") || prof.ColdStarts == 0 {
-			f = f.WithInit(o.initMs)
-		}
-		if flags.Changed("cold-start-share") {
-			f.ColdStartShare = o.coldShr
-		}
-		if fn == "get" {
-			w.Get = f
-		} else {
-			w.List = f
-		}
-	}
-	return nil
-}
-
-// memoryNotes warns when logs were measured at another memory size than the
-// one priced: durations change with memory (CPU grows with it).
-func memoryNotes(logs costLogs, memoryMB int) []string {
-	var notes []string
-	for _, fn := range []string{"get", "list"} {
-		if prof, ok := logs[fn]; ok && prof.MemorySizeMB > 0 && prof.MemorySizeMB != memoryMB {
-			notes = append(notes, fmt.Sprintf("%s logs were measured at %d MB and are priced at %d MB (--memory); durations depend on memory",
-				fn, prof.MemorySizeMB, memoryMB))
-		}
-	}
-	return notes
+	return cost.WriteTable(cmd.OutOrStdout(), b, logs, pricesOverridden(flags))
 }
 
 // pricesOverridden returns the --price-* flags that were set.
@@ -245,149 +151,4 @@ func pricesOverridden(flags *pflag.FlagSet) []string {
 		}
 	})
 	return set
-}
-
-// costJSON is the JSON output: the breakdown and what the logs measured.
-type costJSON struct {
-	cost.Breakdown
-	Saving float64  `json:"saving_usd"`
-	Logs   costLogs `json:"logs,omitempty"`
-}
-
-// writeCostJSON writes b (and the log profiles) as indented JSON.
-func writeCostJSON(out io.Writer, b cost.Breakdown, logs costLogs) error {
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(costJSON{Breakdown: b, Saving: b.Total.Saving(), Logs: logs}); err != nil {
-		return fmt.Errorf("write json: %w", err)
-	}
-	return nil
-}
-
-// writeCostTable writes b as a table with 1 ms billing and 100 ms rounding
-// side by side, followed by the per-request figures and the notes.
-func writeCostTable(out io.Writer, b cost.Breakdown, logs costLogs, overrides []string) error {
-	w, p := b.Workload, b.Prices
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "Monthly AWS cost of the movies API, %s prices as of %s", p.Region, p.Date)
-	if len(overrides) > 0 {
-		fmt.Fprintf(&sb, " with %s", strings.Join(overrides, " "))
-	}
-	fmt.Fprintf(&sb, "\n%s requests/month (%s get, %s list), %d MB %s, %s KB items, list pages of %d, %s reads\n\n",
-		formatQty(float64(w.Requests)), formatPercent(1-w.ListShare), formatPercent(w.ListShare),
-		w.MemoryMB, w.Arch, formatQty(w.ItemKB), w.PageSize, consistency(w.StronglyConsistent))
-
-	rows := [][]string{{"LINE ITEM", "BILLED (1 MS)", "1 MS BILLING", "BILLED (100 MS)", "100 MS ROUNDING", "SAVING"}}
-	for _, l := range b.Lines() {
-		if l.Quantity == (cost.Pair{}) {
-			continue // nothing billed: leave the line off, as a bill does
-		}
-		rows = append(rows, []string{l.Name,
-			formatQty(l.Quantity.Ms1) + " " + l.Unit, formatUSD(l.USD.Ms1),
-			formatQty(l.Quantity.Ms100) + " " + l.Unit, formatUSD(l.USD.Ms100),
-			formatUSD(l.USD.Saving())})
-	}
-	rows = append(rows,
-		[]string{"Lambda subtotal", "", formatUSD(b.Lambda.Ms1), "", formatUSD(b.Lambda.Ms100), formatUSD(b.Lambda.Saving())},
-		[]string{"TOTAL", "", formatUSD(b.Total.Ms1), "", formatUSD(b.Total.Ms100), formatUSD(b.Total.Saving())})
-	writeColumns(&sb, rows)
-
-	sb.WriteString("\n")
-	writeFunctionFacts(&sb, "get", b.GetBilledMs, b.GetInitBilledMs, w.Get, b.GetColdStarts, logs)
-	writeFunctionFacts(&sb, "list", b.ListBilledMs, b.ListInitBilledMs, w.List, b.ListColdStarts, logs)
-	sb.WriteString("A cold start is billed as round(init + invoke); under 100 ms rounding part of the init hides in the invoke's rounding.\n")
-	fmt.Fprintf(&sb, "DynamoDB: a GetItem of a %s KB item reads %s RRU; a list page of %d items (%s KB) reads %s RRU, %s× a GetItem.\n",
-		formatQty(w.ItemKB), formatQty(b.GetItemRRU), w.PageSize, formatQty(w.ItemKB*float64(w.PageSize)),
-		formatQty(b.ListPageRRU), formatQty(b.ListPageRRU/b.GetItemRRU))
-	sb.WriteString("Amounts in US dollars a month, rounded to $0.0001. Not included: free tiers, data transfer, CloudWatch Logs, ECR and DynamoDB storage.\n")
-	for _, n := range b.Notes {
-		sb.WriteString("Note: " + n + ".\n")
-	}
-	if _, err := io.WriteString(out, sb.String()); err != nil {
-		return fmt.Errorf("write table: %w", err)
-	}
-	return nil
-}
-
-// writeFunctionFacts writes one line on how a function is billed.
-func writeFunctionFacts(sb *strings.Builder, fn string, billed, initBilled cost.Pair, f cost.Function, coldStarts float64, logs costLogs) {
-	source := "assumed"
-	if prof, ok := logs[fn]; ok {
-		source = fmt.Sprintf("measured over %s logged invocations", formatQty(float64(prof.Invocations)))
-	}
-	fmt.Fprintf(sb, "Lambda %s (%s): %s ms average, billed %s ms (100 ms rounding: %s ms); %s cold starts (%s) of %s ms init, each adding %s ms (%s ms).\n",
-		fn, source, formatQty(f.DurationMs), formatQty(billed.Ms1), formatQty(billed.Ms100),
-		formatQty(coldStarts), formatPercent(f.ColdStartShare), formatQty(f.InitMs),
-		formatQty(initBilled.Ms1), formatQty(initBilled.Ms100))
-}
-
-// writeColumns writes rows as aligned columns: the first left-aligned, the
-// others right-aligned, two spaces apart.
-func writeColumns(sb *strings.Builder, rows [][]string) {
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	for _, r := range rows {
-		var line strings.Builder
-		for i, c := range r {
-			pad := strings.Repeat(" ", widths[i]-len([]rune(c)))
-			if i == 0 {
-				line.WriteString(c + pad)
-			} else {
-				line.WriteString("  " + pad + c)
-			}
-		}
-		sb.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-	}
-}
-
-// consistency names the read consistency priced.
-func consistency(strong bool) string {
-	if strong {
-		return "strongly consistent"
-	}
-	return "eventually consistent"
-}
-
-// formatUSD formats dollars rounded to $0.0001, with thousands separators.
-func formatUSD(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 4, 64)
-	if s == "-0.0000" {
-		s = "0.0000"
-	}
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	return sign + "$" + groupThousands(s)
-}
-
-// formatQty formats a quantity rounded to 2 decimals, without trailing
-// zeros, with thousands separators.
-func formatQty(v float64) string {
-	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-	return groupThousands(s)
-}
-
-// formatPercent formats a share as a percentage.
-func formatPercent(share float64) string { return formatQty(share*100) + "%" }
-
-// groupThousands puts commas between the thousands of the integer part of
-// a non-negative decimal number.
-func groupThousands(s string) string {
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		b.WriteString("." + frac)
-	}
-	return b.String()
 }

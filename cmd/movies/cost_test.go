@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/movieskit/movies/deploy"
 )
 
 // writeLogFile writes logs to a file in a test directory and returns its path.
@@ -39,7 +42,7 @@ func TestCostCommand(t *testing.T) {
 		{
 			// 1M get at 128 MB arm64, 3 ms: compute $0.0050 vs $0.1667 (see cost.TestEstimateHandChecked).
 			name: "one million gets",
-			args: []string{"--requests", "1000000", "--list-share", "0", "--duration-get-ms", "3", "--cold-start-share", "0"},
+			args: []string{"--requests", "1000000", "--list-share", "0", "--duration-get-ms", "3", "--cold-start-share", "0", "--memory", "128"},
 			want: []string{
 				"us-east-1 prices as of", "1,000,000 requests/month (100% get, 0% list), 128 MB arm64",
 				"Lambda compute: get", "375 GB-s", "$0.0050", "12,500 GB-s", "$0.1667", "$0.1617",
@@ -49,9 +52,10 @@ func TestCostCommand(t *testing.T) {
 			},
 		},
 		{
+			// The default memory is the one the stack deploys.
 			name: "defaults",
 			args: nil,
-			want: []string{"10,000,000 requests/month (90% get, 10% list), 128 MB arm64", "Lambda get (assumed): 8 ms average, billed 8 ms (100 ms rounding: 100 ms); 90,000 cold starts (1%) of 120 ms init"},
+			want: []string{fmt.Sprintf("10,000,000 requests/month (90%% get, 10%% list), %d MB arm64", deploy.MemoryMB), "Lambda get (assumed): 8 ms average, billed 8 ms (100 ms rounding: 100 ms); 90,000 cold starts (1%) of 120 ms init"},
 		},
 		{
 			name: "price override is shown and used",
@@ -60,7 +64,7 @@ func TestCostCommand(t *testing.T) {
 		},
 		{
 			name: "from logs",
-			args: []string{"--requests", "1000000", "--list-share", "0", "--from-logs", "get=" + getLog},
+			args: []string{"--requests", "1000000", "--list-share", "0", "--from-logs", "get=" + getLog, "--memory", "128"},
 			want: []string{"Lambda get (measured over 3 logged invocations): 1.53 ms average, billed 2 ms (100 ms rounding: 100 ms); 333,333.33 cold starts (33.33%) of 96.4 ms init",
 				"250 GB-s", "4,000 GB-s"},
 		},
@@ -73,13 +77,13 @@ func TestCostCommand(t *testing.T) {
 			// --init-ms replaces the logged 96.4 ms: ceil(200 + 1.53) − 2 = 200 ms a cold start
 			// → 333,333.33 × 0.2 s × 0.125 GB = 8,333.33 GB-s.
 			name: "from logs with an explicit init",
-			args: []string{"--requests", "1000000", "--list-share", "0", "--from-logs", "get=" + getLog, "--init-ms", "200"},
+			args: []string{"--requests", "1000000", "--list-share", "0", "--from-logs", "get=" + getLog, "--init-ms", "200", "--memory", "128"},
 			want: []string{"of 200 ms init, each adding 200 ms (200 ms)", "8,333.33 GB-s"},
 		},
 		{
 			name: "logs at another memory size",
 			args: []string{"--from-logs", bigMemLog},
-			want: []string{"Note: get logs were measured at 3008 MB and are priced at 128 MB"},
+			want: []string{fmt.Sprintf("Note: get logs were measured at 3008 MB and are priced at %d MB", deploy.MemoryMB)},
 		},
 		{name: "bad number", args: []string{"--requests", "lots"}, wantCode: 2, want: []string{"invalid argument"}},
 		{name: "unknown flag", args: []string{"--nope"}, wantCode: 2, want: []string{"unknown flag"}},
@@ -117,7 +121,7 @@ func TestCostCommand(t *testing.T) {
 
 func TestCostCommandJSON(t *testing.T) {
 	code, stdout, stderr := runSubcommand(t, newCostCmd(), nil,
-		"--requests", "1000000", "--list-share", "0", "--duration-get-ms", "3", "--cold-start-share", "0", "--format", "json")
+		"--requests", "1000000", "--list-share", "0", "--duration-get-ms", "3", "--cold-start-share", "0", "--memory", "128", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -154,31 +158,13 @@ func TestCostHelpExplainsEveryFlag(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, w := range []string{
-		"--requests int", "(default 10000000)", "--list-share", "(default 0.1)", "--memory", "MB", "(default 128)",
+		"--requests int", "(default 10000000)", "--list-share", "(default 0.1)", "--memory", "MB", fmt.Sprintf("(default %d)", deploy.MemoryMB),
 		"--arch", "arm64 or x86_64", "--duration-get-ms", "ms", "--duration-list-ms", "--cold-start-share",
 		"--init-ms", "--item-kb", "--page-size", "--from-logs", "get=FILE", "--format", "table or json",
 		"--price-lambda-gbs-arm64", "(default 0.0000133334)", "--price-ddb-read", "(default 0.125)", "--price-http-api",
 	} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("help lacks %q", w)
-		}
-	}
-}
-
-func TestFormatHelpers(t *testing.T) {
-	tests := []struct{ got, want string }{
-		{formatUSD(0), "$0.0000"},
-		{formatUSD(1234567.891234), "$1,234,567.8912"},
-		{formatUSD(-0.00001), "$0.0000"},
-		{formatUSD(-12.5), "-$12.5000"},
-		{formatQty(9000000), "9,000,000"},
-		{formatQty(333333.3333), "333,333.33"},
-		{formatQty(0.5), "0.5"},
-		{formatPercent(0.1), "10%"},
-	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
 }

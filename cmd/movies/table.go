@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/spf13/cobra"
 )
@@ -41,7 +42,7 @@ Exit codes: 0 ok, 1 other error, 2 invalid arguments, 3 table already exists,
 4 table does not exist.`,
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringVar(&o.table, "table", "Movies", "table name")
+	pf.StringVar(&o.table, "table", deploy.Table, "table name")
 	pf.BoolVar(&o.noWait, "no-wait", false, "return without waiting for the table to become ACTIVE or be deleted")
 	pf.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for DynamoDB")
 

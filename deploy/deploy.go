@@ -1,0 +1,14 @@
+// Package deploy states the facts of the AWS deployment that several parts
+// of the project read, so that each is written once: the CDK stack (infra/)
+// deploys them, `movies cost` prices them, and the bootstrap and `movies
+// table` default to them.
+package deploy
+
+// Table is the DynamoDB table the stack creates, and the table the bootstrap
+// (without TABLE_NAME) and `movies table` (without --table) use.
+const Table = "Movies"
+
+// MemoryMB is the memory of each Lambda function, in MB: what the stack
+// deploys without a memorySize setting and what `movies cost` prices without
+// --memory.
+const MemoryMB = 256
