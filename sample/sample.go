@@ -4,6 +4,7 @@
 package sample
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -28,4 +29,34 @@ func Movies() ([]movies.Movie, error) {
 		}
 	}
 	return ms, nil
+}
+
+// Counter is a store that counts its movies cheaply. The embedded store is
+// one; a DynamoDB table is not (a count is a full Scan) and is never seeded.
+type Counter interface {
+	Count(ctx context.Context) (int, error)
+}
+
+// SeedIfEmpty puts the sample catalogue into store when store is a Counter
+// that holds no movie. It returns how many movies store held before and how
+// many it added; both are 0 for a store that cannot count.
+func SeedIfEmpty(ctx context.Context, store movies.Store) (held, added int, err error) {
+	c, ok := store.(Counter)
+	if !ok {
+		return 0, 0, nil
+	}
+	if held, err = c.Count(ctx); err != nil {
+		return 0, 0, fmt.Errorf("sample: count movies: %w", err)
+	}
+	if held > 0 {
+		return held, 0, nil
+	}
+	ms, err := Movies()
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := store.Put(ctx, ms); err != nil {
+		return 0, 0, fmt.Errorf("sample: seed: %w", err)
+	}
+	return 0, len(ms), nil
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/bolt"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/image"
 	"github.com/movieskit/movies/sample"
@@ -168,26 +167,15 @@ func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movie
 
 // seedIfEmpty loads the built-in sample catalogue into an empty embedded store.
 func seedIfEmpty(ctx context.Context, store movies.Store, logger *slog.Logger) error {
-	b, ok := store.(*bolt.Store)
-	if !ok {
-		return nil
-	}
-	n, err := b.Count(ctx)
-	if err != nil {
-		return fmt.Errorf("count movies: %w", err)
-	}
-	if n > 0 {
-		logger.Info("embedded store ready", slog.Int("movies", n))
-		return nil
-	}
-	ms, err := sample.Movies()
-	if err != nil {
+	held, added, err := sample.SeedIfEmpty(ctx, store)
+	switch {
+	case err != nil:
 		return err
+	case added > 0:
+		logger.Info("seeded the empty embedded store with the built-in sample catalogue", slog.Int("movies", added),
+			slog.String("hint", "load your own data with: movies load FILE"))
+	case held > 0:
+		logger.Info("embedded store ready", slog.Int("movies", held))
 	}
-	if err := store.Put(ctx, ms); err != nil {
-		return fmt.Errorf("seed sample movies: %w", err)
-	}
-	logger.Info("seeded the empty embedded store with the built-in sample catalogue", slog.Int("movies", len(ms)),
-		slog.String("hint", "load your own data with: movies load FILE"))
 	return nil
 }
