@@ -1,8 +1,9 @@
 // Command bench is `make bench`: it runs the project's benchmarks in one go,
-// one `go test -bench` per package group, parses their output (standard and
-// custom metrics), and prints a markdown table that puts each measurement
-// beside its baseline with the ratio and the target, then writes the table,
-// the raw results and the machine it ran on to bench/results.json.
+// one `go test -json -bench` per package group, reads their events (results
+// with standard and custom metrics, skips, failures), and prints a markdown
+// table that puts each measurement beside its baseline with the ratio and the
+// target, then writes the table, the raw results and the machine it ran on to
+// bench/results.json.
 //
 // Ratios of two things measured in the same run are what to track: absolute
 // numbers on a shared machine are noisy. A benchmark that cannot run (no

@@ -2,9 +2,9 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -17,144 +17,98 @@ type Result struct {
 	Metrics map[string]float64 `json:"metrics"` // unit → value, e.g. "ns/op", "req/s"
 }
 
-// Output is what Parse found in the output of one or more `go test -bench` runs.
+// Output is what Parse found in the events of one or more `go test -json -bench` runs.
 type Output struct {
 	Results []Result          `json:"results"`
 	Skipped map[string]string `json:"skipped,omitempty"` // benchmark → skip message
 	Failed  map[string]string `json:"failed,omitempty"`  // benchmark → failure message
 }
 
-var (
-	// resultLine is "BenchmarkName-2   123   456 ns/op   7.8 req/s ...".
-	resultLine = regexp.MustCompile(`^(Benchmark\S*)\s+(\d+)\s+(.*)$`)
-	// nameLine is the bare "BenchmarkName" that -v prints when a benchmark starts.
-	nameLine = regexp.MustCompile(`^(Benchmark\S*)$`)
-	// statusLine is "--- SKIP: BenchmarkName" (indented for sub-benchmarks without -v).
-	statusLine = regexp.MustCompile(`^\s*--- (FAIL|SKIP|BENCH): (Benchmark\S*)`)
-	// procsSuffix is the -GOMAXPROCS suffix the testing package appends.
-	procsSuffix = regexp.MustCompile(`-\d+$`)
-)
-
-// parser holds the state of Parse. A benchmark's log lines (indented) come
-// before its status line with -v, and after it without -v.
-type parser struct {
-	out     *Output
-	pkg     string
-	name    string   // benchmark whose log lines are pending (-v)
-	pending []string // its log lines so far
-	after   map[string]string
-	afterOf string // status block that indented lines after a status line belong to (no -v)
+// event is one line of `go test -json` (see `go doc test2json`).
+type event struct {
+	Action  string // run, output, skip, fail, pass, …
+	Package string
+	Test    string // the benchmark, with its sub-benchmark path; empty for package output
+	Output  string // with Action output: a piece of the output, usually one line
 }
 
-// Parse reads `go test -bench` output, with or without -v: result lines with
-// all their metrics, and the skip and failure messages of benchmarks. Lines
-// it does not know are ignored; a malformed result line is an error.
+// benchOutput is the output of one benchmark so far.
+type benchOutput struct {
+	partial string   // a line not yet ended
+	logs    []string // its log lines (b.Log, b.Skip, b.Fatal: indented), trimmed
+}
+
+// Parse reads the events of `go test -json -bench`: the result lines of each
+// benchmark with all their metrics, and the log lines of the benchmarks that
+// were skipped or failed, as their messages. Lines that are not events (the
+// go command's own errors) are ignored; a malformed result line is an error.
 func Parse(r io.Reader) (*Output, error) {
-	p := &parser{out: &Output{Skipped: map[string]string{}, Failed: map[string]string{}}}
+	out := &Output{Skipped: map[string]string{}, Failed: map[string]string{}}
+	benches := map[[2]string]*benchOutput{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
-		if err := p.line(sc.Text()); err != nil {
-			return nil, err
+		var e event
+		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Test == "" {
+			continue
+		}
+		b := benches[[2]string{e.Package, e.Test}]
+		if b == nil {
+			b = &benchOutput{}
+			benches[[2]string{e.Package, e.Test}] = b
+		}
+		switch e.Action {
+		case "output":
+			// A result line may come in pieces: the name, then the figures.
+			lines := strings.Split(b.partial+e.Output, "\n")
+			b.partial = lines[len(lines)-1]
+			for _, line := range lines[:len(lines)-1] {
+				if strings.HasPrefix(line, "    ") {
+					b.logs = append(b.logs, strings.TrimSpace(line))
+					continue
+				}
+				res, ok, err := parseResult(e.Package, e.Test, line)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					out.Results = append(out.Results, res)
+				}
+			}
+		case "skip":
+			out.Skipped[e.Test] = strings.Join(b.logs, "; ")
+		case "fail":
+			out.Failed[e.Test] = strings.Join(b.logs, "; ")
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read benchmark output: %w", err)
+		return nil, fmt.Errorf("read go test -json output: %w", err)
 	}
-	return p.out, nil
+	return out, nil
 }
 
-// line handles one line of output.
-func (p *parser) line(line string) error {
-	if m := statusLine.FindStringSubmatch(line); m != nil {
-		p.status(m[1], benchName(m[2]))
-		return nil
+// parseResult parses line if it is the result line of benchmark name:
+// "name[-GOMAXPROCS]  iterations  value unit  value unit ...".
+func parseResult(pkg, name, line string) (Result, bool, error) {
+	fields := strings.Fields(line)
+	if len(fields) < 2 || (fields[0] != name && !strings.HasPrefix(fields[0], name+"-")) ||
+		strings.Trim(fields[1], "0123456789") != "" {
+		return Result{}, false, nil // not a result line: "=== RUN", the bare name, …
 	}
-	if strings.HasPrefix(line, "    ") {
-		msg := strings.TrimSpace(line)
-		if p.after != nil {
-			p.after[p.afterOf] = joinMessage(p.after[p.afterOf], msg)
-		} else if p.name != "" {
-			p.pending = append(p.pending, msg)
-		}
-		return nil
-	}
-	p.after = nil
-	switch m := nameLine.FindStringSubmatch(line); {
-	case m != nil:
-		p.name, p.pending = benchName(m[1]), nil
-	case strings.HasPrefix(line, "pkg: "):
-		p.pkg = strings.TrimSpace(strings.TrimPrefix(line, "pkg: "))
-	default:
-		m := resultLine.FindStringSubmatch(line)
-		if m == nil {
-			return nil
-		}
-		res, err := parseResult(p.pkg, m[1], m[2], m[3])
-		if err != nil {
-			return err
-		}
-		p.out.Results = append(p.out.Results, res)
-		p.name, p.pending = "", nil
-	}
-	return nil
-}
-
-// status records a SKIP or FAIL of name with its pending log lines (-v), and
-// makes the indented lines that follow (no -v) part of its message.
-func (p *parser) status(kind, name string) {
-	msgs := statusMap(p.out, kind)
-	p.after, p.afterOf = msgs, name
-	if msgs == nil {
-		return
-	}
-	msg := ""
-	if p.name == name {
-		msg = strings.Join(p.pending, "; ")
-		p.name, p.pending = "", nil
-	}
-	msgs[name] = joinMessage(msgs[name], msg)
-}
-
-// statusMap returns the map a status block's messages go to; BENCH blocks
-// (b.Log output of a passing benchmark) are dropped.
-func statusMap(out *Output, status string) map[string]string {
-	switch status {
-	case "FAIL":
-		return out.Failed
-	case "SKIP":
-		return out.Skipped
-	}
-	return nil
-}
-
-func joinMessage(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "; " + b
-}
-
-// benchName strips the -GOMAXPROCS suffix from a benchmark name.
-func benchName(s string) string { return procsSuffix.ReplaceAllString(s, "") }
-
-// parseResult parses the iteration count and the value-unit pairs of a result line.
-func parseResult(pkg, name, n, rest string) (Result, error) {
-	iters, err := strconv.ParseInt(n, 10, 64)
+	iters, err := strconv.ParseInt(fields[1], 10, 64)
 	if err != nil {
-		return Result{}, fmt.Errorf("benchmark %s: iterations %q: %w", name, n, err)
+		return Result{}, false, fmt.Errorf("benchmark %s: iterations %q: %w", name, fields[1], err)
 	}
-	fields := strings.Fields(rest)
 	if len(fields)%2 != 0 {
-		return Result{}, fmt.Errorf("benchmark %s: metrics %q are not value-unit pairs", name, rest)
+		return Result{}, false, fmt.Errorf("benchmark %s: metrics %q are not value-unit pairs", name, strings.Join(fields[2:], " "))
 	}
-	res := Result{Pkg: pkg, Name: benchName(name), N: iters, Metrics: make(map[string]float64, len(fields)/2)}
-	for i := 0; i < len(fields); i += 2 {
+	res := Result{Pkg: pkg, Name: name, N: iters, Metrics: make(map[string]float64, len(fields)/2-1)}
+	for i := 2; i < len(fields); i += 2 {
 		v, err := strconv.ParseFloat(fields[i], 64)
 		if err != nil {
-			return Result{}, fmt.Errorf("benchmark %s: value %q of %s: %w", name, fields[i], fields[i+1], err)
+			return Result{}, false, fmt.Errorf("benchmark %s: value %q of %s: %w", name, fields[i], fields[i+1], err)
 		}
 		res.Metrics[fields[i+1]] = v
 	}
-	return res, nil
+	return res, true, nil
 }

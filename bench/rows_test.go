@@ -7,21 +7,22 @@ import (
 )
 
 // fullOutput holds a result for every row, all targets met.
-const fullOutput = `pkg: github.com/movieskit/movies/loader
-BenchmarkLoadSample/loader-2   1   800000000 ns/op   5761 movies/s   40.0 peak-RSS-MB   10.0 start-RSS-MB   0 failed-writes
-BenchmarkLoadSample/naive-2    1  2000000000 ns/op   2304 movies/s   90.0 peak-RSS-MB   10.0 start-RSS-MB   3 failed-writes
-pkg: github.com/movieskit/movies/e2e
-BenchmarkReportThroughput-2   5   200000000 ns/op   18000 gateway-req/s   30000 hello-req/s
-BenchmarkReportGet-2   100   3000000 ns/op   200000 embedded-ns/get   1100000 gateway-ns/get   1000000 raw-ns/get
-BenchmarkReportWarmInvoke-2   100   2400000 ns/op   900000 inprocess-ns/invoke   1500000 rie-ns/invoke
-BenchmarkReportListWalk-2   5   500000000 ns/op   300 list-ms/walk   200 scan-ms/walk
-BenchmarkReportImage/arch=arm64-2   1   1 ns/op   9500000 bytes-uncompressed   4000000 bytes-compressed
-BenchmarkReportImage/arch=amd64-2   1   1 ns/op   9800000 bytes-uncompressed   4100000 bytes-compressed
-BenchmarkReportServeRSS-2   1   1 ns/op   30000 KB-VmRSS   40000 KB-VmHWM
-pkg: github.com/movieskit/movies/internal/rietest
-BenchmarkColdStart-2   1   25000000 ns/op   20.0 ms-median   28.0 ms-p90   20 starts
-BenchmarkServingRSS-2   1   1 ns/op   15000 KB-VmRSS   20000 KB-VmHWM
-`
+var fullOutput = benchEvents(loader, "BenchmarkLoadSample/loader", "",
+	"BenchmarkLoadSample/loader-2   1   800000000 ns/op   5761 movies/s   40.0 peak-RSS-MB   10.0 start-RSS-MB   0 failed-writes") +
+	benchEvents(loader, "BenchmarkLoadSample/naive", "",
+		"BenchmarkLoadSample/naive-2    1  2000000000 ns/op   2304 movies/s   90.0 peak-RSS-MB   10.0 start-RSS-MB   3 failed-writes") +
+	benchEvents(e2e, "BenchmarkReportThroughput", "", "BenchmarkReportThroughput-2   5   200000000 ns/op   18000 gateway-req/s   30000 hello-req/s") +
+	benchEvents(e2e, "BenchmarkReportGet", "",
+		"BenchmarkReportGet-2   100   3000000 ns/op   200000 embedded-ns/get   1100000 gateway-ns/get   1000000 raw-ns/get") +
+	benchEvents(e2e, "BenchmarkReportWarmInvoke", "", "BenchmarkReportWarmInvoke-2   100   2400000 ns/op   900000 inprocess-ns/invoke   1500000 rie-ns/invoke") +
+	benchEvents(e2e, "BenchmarkReportListWalk", "", "BenchmarkReportListWalk-2   5   500000000 ns/op   300 list-ms/walk   200 scan-ms/walk") +
+	benchEvents(e2e, "BenchmarkReportImage/arch=arm64", "",
+		"BenchmarkReportImage/arch=arm64-2   1   1 ns/op   9500000 bytes-uncompressed   4000000 bytes-compressed") +
+	benchEvents(e2e, "BenchmarkReportImage/arch=amd64", "",
+		"BenchmarkReportImage/arch=amd64-2   1   1 ns/op   9800000 bytes-uncompressed   4100000 bytes-compressed") +
+	benchEvents(e2e, "BenchmarkReportServeRSS", "", "BenchmarkReportServeRSS-2   1   1 ns/op   30000 KB-VmRSS   40000 KB-VmHWM") +
+	benchEvents(rietest, "BenchmarkColdStart", "", "BenchmarkColdStart-2   1   25000000 ns/op   20.0 ms-median   28.0 ms-p90   20 starts") +
+	benchEvents(rietest, "BenchmarkServingRSS", "", "BenchmarkServingRSS-2   1   1 ns/op   15000 KB-VmRSS   20000 KB-VmHWM")
 
 func rowsFrom(t *testing.T, out string, steps []StepRun) map[string]Row {
 	t.Helper()
@@ -99,12 +100,12 @@ func TestRowsNotRun(t *testing.T) {
 	}{
 		{
 			name: "skipped parent benchmark",
-			out:  "--- SKIP: BenchmarkLoadSample\n    bench_test.go:33: full movie sample not found\n",
+			out:  benchEvents(loader, "BenchmarkLoadSample", "skip", "    bench_test.go:33: full movie sample not found"),
 			id:   "1a", note: "skipped: bench_test.go:33: full movie sample not found",
 		},
 		{
 			name: "failed benchmark",
-			out:  "--- FAIL: BenchmarkReportGet\n    report_bench_test.go:99: GetItem: connection refused\n",
+			out:  benchEvents(e2e, "BenchmarkReportGet", "fail", "    report_bench_test.go:99: GetItem: connection refused"),
 			id:   "2a", note: "FAILED: report_bench_test.go:99: GetItem: connection refused",
 		},
 		{
@@ -115,7 +116,7 @@ func TestRowsNotRun(t *testing.T) {
 		},
 		{
 			name: "metric missing from a result",
-			out:  "BenchmarkColdStart-2 1 100 ns/op\n",
+			out:  benchEvents(rietest, "BenchmarkColdStart", "", "BenchmarkColdStart-2 1 100 ns/op"),
 			id:   "5a", note: "BenchmarkColdStart did not report ms-median",
 		},
 		{
@@ -182,7 +183,7 @@ func TestFirstError(t *testing.T) {
 func TestStepArgs(t *testing.T) {
 	s := Step{Pkg: "./e2e", Benches: []string{"BenchmarkA", "BenchmarkB"}, Benchtime: "1x", Timeout: 90e9}
 	got := strings.Join(s.Args(), " ")
-	want := "test -run ^$ -bench ^(BenchmarkA|BenchmarkB)$ -benchtime 1x -benchmem -count 1 -v -timeout 1m30s ./e2e"
+	want := "test -run ^$ -bench ^(BenchmarkA|BenchmarkB)$ -benchtime 1x -benchmem -count 1 -json -timeout 1m30s ./e2e"
 	if got != want {
 		t.Errorf("args = %q, want %q", got, want)
 	}

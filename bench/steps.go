@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,11 +26,12 @@ type Step struct {
 // runs reports whether the step runs the top-level benchmark name.
 func (s Step) runs(name string) bool { return slices.Contains(s.Benches, name) }
 
-// Args are the go test arguments of the step. -v makes go test print the
-// messages of skipped benchmarks, which the rows give as the reason.
+// Args are the go test arguments of the step. -json makes go test report
+// each benchmark's output, skip and failure as events (Parse reads them), with
+// the messages of skipped benchmarks, which the rows give as the reason.
 func (s Step) Args() []string {
 	return []string{"test", "-run", "^$", "-bench", "^(" + strings.Join(s.Benches, "|") + ")$",
-		"-benchtime", s.Benchtime, "-benchmem", "-count", "1", "-v", "-timeout", s.Timeout.String(), s.Pkg}
+		"-benchtime", s.Benchtime, "-benchmem", "-count", "1", "-json", "-timeout", s.Timeout.String(), s.Pkg}
 }
 
 // Steps are the invocations of one `make bench`, in order. Benchtimes are
@@ -49,11 +51,12 @@ type StepRun struct {
 	Seconds  float64 `json:"seconds"`
 	ExitCode int     `json:"exit_code"`
 	Err      string  `json:"error,omitempty"` // why the step failed, for the rows it should have filled
-	output   []byte
+	output   []byte  // the go test -json events
 }
 
-// RunStep runs step with the go command goBin in dir, copying its output to
-// progress as it comes. A failed step is reported in the StepRun, not as an error.
+// RunStep runs step with the go command goBin in dir, copying the text of its
+// output to progress as it comes. A failed step is reported in the StepRun,
+// not as an error.
 func RunStep(ctx context.Context, goBin, dir string, step Step, progress io.Writer) StepRun {
 	// go test's own -timeout stops a hung benchmark with a stack dump; the
 	// context is the backstop should the go command itself hang.
@@ -62,22 +65,63 @@ func RunStep(ctx context.Context, goBin, dir string, step Step, progress io.Writ
 	args := step.Args()
 	run := StepRun{Step: step, Command: goBin + " " + shellJoin(args)}
 	fmt.Fprintf(progress, "\n$ %s\n", run.Command)
-	var buf bytes.Buffer
+	var events, text bytes.Buffer
+	tw := &textWriter{w: io.MultiWriter(&text, progress)}
 	cmd := exec.CommandContext(ctx, goBin, args...)
 	cmd.Dir = dir
-	cmd.Stdout = io.MultiWriter(&buf, progress)
+	cmd.Stdout = io.MultiWriter(&events, tw)
 	cmd.Stderr = cmd.Stdout
 	setProcessGroup(cmd)
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
 	err := cmd.Run()
+	tw.flush()
 	run.Seconds = time.Since(start).Seconds()
-	run.output = buf.Bytes()
+	run.output = events.Bytes()
 	if err != nil {
 		run.ExitCode = exitCode(err)
-		run.Err = fmt.Sprintf("FAILED: go test %s exited %d: %s", step.Pkg, run.ExitCode, firstError(buf.String()))
+		run.Err = fmt.Sprintf("FAILED: go test %s exited %d: %s", step.Pkg, run.ExitCode, firstError(text.String()))
 	}
 	return run
+}
+
+// textWriter writes to w the text that go test -json events carry (what go
+// test prints without -json, less the "=== RUN" lines), and any line that is
+// not an event, such as an error of the go command, as it is.
+type textWriter struct {
+	w       io.Writer
+	partial []byte
+}
+
+func (t *textWriter) Write(p []byte) (int, error) {
+	t.partial = append(t.partial, p...)
+	for {
+		i := bytes.IndexByte(t.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		t.line(t.partial[:i+1])
+		t.partial = t.partial[i+1:]
+	}
+}
+
+// flush writes a last line that did not end in a newline.
+func (t *textWriter) flush() {
+	if len(t.partial) > 0 {
+		t.line(t.partial)
+		t.partial = nil
+	}
+}
+
+func (t *textWriter) line(l []byte) {
+	var e event
+	if json.Unmarshal(l, &e) != nil || e.Action == "" {
+		_, _ = t.w.Write(l) // progress and a buffer: nothing to do on error
+		return
+	}
+	if (e.Action == "output" || e.Action == "build-output") && !strings.HasPrefix(e.Output, "=== ") {
+		_, _ = io.WriteString(t.w, e.Output)
+	}
 }
 
 func exitCode(err error) int {
