@@ -316,24 +316,25 @@ func TestTypedEventProperty(t *testing.T) {
 // functions and timeouts answer the same on both paths.
 func TestTypedPathFailures(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		inv  Invoker
+		name    string
+		inv     Invoker
+		timeout time.Duration // the integration timeout; long unless the case is the timeout
 	}{
 		{"error", handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			return events.APIGatewayV2HTTPResponse{StatusCode: 200}, fmt.Errorf("boom")
-		})},
+		}), 10 * time.Second},
 		{"panic", handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			panic("boom")
-		})},
-		{"unknown function", InProcess(map[string]api.HandlerFunc{"other": okHandler})},
+		}), 10 * time.Second},
+		{"unknown function", InProcess(map[string]api.HandlerFunc{"other": okHandler}), 10 * time.Second},
 		{"timeout", handlerInvoker(func(ctx context.Context, _ events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			<-ctx.Done()
 			return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil
-		})},
+		}), 20 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := serveOnce(t, tc.inv, 20*time.Millisecond, http.MethodGet, "/list")
-			want := serveOnce(t, jsonOnly{tc.inv}, 20*time.Millisecond, http.MethodGet, "/list")
+			got := serveOnce(t, tc.inv, tc.timeout, http.MethodGet, "/list")
+			want := serveOnce(t, jsonOnly{tc.inv}, tc.timeout, http.MethodGet, "/list")
 			if !reflect.DeepEqual(got, want) || got.status < 500 {
 				t.Errorf("typed %d %v %q, json %d %v %q", got.status, got.header, got.body, want.status, want.header, want.body)
 			}
