@@ -298,7 +298,7 @@ func listWalk(client *http.Client, base string) (int, error) {
 			Next   string            `json:"next"`
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-		err := getJSON(ctx, client, u, &page)
+		err := getJSON(ctx, client, u, &page, nil)
 		cancel()
 		if err != nil {
 			return n, err
