@@ -209,7 +209,9 @@ func TestHandlersOnBoltSample(t *testing.T) {
 // of ASCII.
 func isPlainTitle(title string) bool {
 	for _, c := range title {
-		if c > 0x7f || !(c == ' ' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+		switch {
+		case c == ' ', c >= '0' && c <= '9', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		default:
 			return false
 		}
 	}

@@ -171,18 +171,18 @@ func (g *generator) operation(r api.Route) (object, []int, error) {
 			continue
 		}
 		name, greedy := strings.CutSuffix(strings.Trim(seg, "{}"), "+")
-		p, err := parameter(name, "path", true)
+		extra := ""
+		if greedy {
+			extra = " It is the rest of the path and may hold slashes, as is or escaped (`/get/1997/Face/Off`, `/get/1997/Face%2FOff`); it is URL-decoded once."
+		}
+		p, err := parameter(name, "path", true, extra)
 		if err != nil {
 			return nil, nil, err
-		}
-		if greedy {
-			p["description"] = p["description"].(string) +
-				" It is the rest of the path and may hold slashes, as is or escaped (`/get/1997/Face/Off`, `/get/1997/Face%2FOff`); it is URL-decoded once."
 		}
 		params = append(params, p)
 	}
 	for _, q := range query {
-		p, err := parameter(q.Name, "query", q.Required)
+		p, err := parameter(q.Name, "query", q.Required, "")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -226,8 +226,9 @@ func (g *generator) operation(r api.Route) (object, []int, error) {
 	return op, statuses, nil
 }
 
-// parameter returns the parameter object of the parameter name in in.
-func parameter(name, in string, required bool) (object, error) {
+// parameter returns the parameter object of the parameter name in in, its
+// description followed by extra.
+func parameter(name, in string, required bool, extra string) (object, error) {
 	p, ok := api.Params[name]
 	if !ok {
 		return nil, fmt.Errorf("parameter %q is not described in api.Params", name)
@@ -236,7 +237,7 @@ func parameter(name, in string, required bool) (object, error) {
 		"name":        name,
 		"in":          in,
 		"required":    required,
-		"description": p.Description,
+		"description": p.Description + extra,
 		"schema":      paramSchema(p),
 	}, nil
 }
