@@ -28,7 +28,7 @@ var Params = map[string]Param{
 		Type: "integer", Min: movies.MinYear, Max: movies.MaxYear,
 		Description: "The release year.",
 	},
-	"title": {
+	TitleParam: {
 		Type: "string", Min: 1, Max: movies.MaxTitleBytes,
 		Description: "The exact title, case and accents included: valid UTF-8 of at most 1,024 bytes (JSON Schema's maxLength counts characters, so it bounds but does not check the byte limit).",
 	},
@@ -54,6 +54,7 @@ type QueryParam struct {
 var RouteQuery = map[string][]QueryParam{
 	"GET /list":                {{Name: "limit"}, {Name: "cursor"}, {Name: "year"}},
 	"GET /get/{year}/{title+}": nil,
+	"GET /get/{year}":          {{Name: TitleParam, Required: true}},
 }
 
 // HandlerDoc describes what a handler answers.

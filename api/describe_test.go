@@ -55,8 +55,11 @@ func TestParamLimitsAreEnforced(t *testing.T) {
 		switch name {
 		case "limit", "cursor", "year":
 			_, err = listOptions(map[string]string{name: value})
-		case "title":
-			_, err = movieKey(map[string]string{"year": "2013", "title": value})
+		case TitleParam:
+			_, err = movieKey(map[string]string{"year": "2013", TitleParam: value}, nil)
+			if _, qerr := movieKey(map[string]string{"year": "2013"}, map[string]string{TitleParam: value}); (qerr == nil) != (err == nil) {
+				t.Errorf("title of %d bytes: path form err = %v, query form err = %v", len(value), err, qerr)
+			}
 		default:
 			t.Fatalf("no check for parameter %q", name)
 		}

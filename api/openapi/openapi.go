@@ -173,7 +173,8 @@ func (g *generator) operation(r api.Route) (object, []int, error) {
 		name, greedy := strings.CutSuffix(strings.Trim(seg, "{}"), "+")
 		extra := ""
 		if greedy {
-			extra = " It is the rest of the path and may hold slashes, as is or escaped (`/get/1997/Face/Off`, `/get/1997/Face%2FOff`); it is URL-decoded once."
+			extra = " It is the rest of the path and may hold slashes, as is or escaped (`/get/1997/Face/Off`, `/get/1997/Face%2FOff`). " +
+				"API Gateway decodes the path before routing, so a title with `?` or `%`, or ending in `/`, cannot be sent here: send it as `?title=` instead."
 		}
 		p, err := parameter(name, "path", true, extra)
 		if err != nil {

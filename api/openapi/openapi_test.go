@@ -117,9 +117,9 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 func TestNewRouteAppears(t *testing.T) {
 	routes, query := api.Routes, api.RouteQuery
 	t.Cleanup(func() { api.Routes, api.RouteQuery = routes, query })
-	r := api.Route{Method: "GET", Path: "/get/{year}", Handler: api.HandlerGet}
+	r := api.Route{Method: "GET", Path: "/years/{year}", Handler: api.HandlerList}
 	api.Routes = append(append([]api.Route(nil), routes...), r)
-	api.RouteQuery = map[string][]api.QueryParam{r.Key(): {{Name: "title", Required: true}}}
+	api.RouteQuery = map[string][]api.QueryParam{r.Key(): {{Name: "limit", Required: true}}}
 	for k, v := range query {
 		api.RouteQuery[k] = v
 	}
@@ -131,13 +131,29 @@ func TestNewRouteAppears(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	item := doc.Paths.Find("/get/{year}")
+	item := doc.Paths.Find("/years/{year}")
 	if item == nil || item.Get == nil {
 		t.Fatalf("route %s is not in the document", r.Key())
 	}
-	p := item.Get.Parameters.GetByInAndName("query", "title")
-	if p == nil || !p.Required {
-		t.Errorf("query parameter title of %s: %+v, want a required parameter", r.Key(), p)
+	if p := item.Get.Parameters.GetByInAndName("query", "limit"); p == nil || !p.Required {
+		t.Errorf("query parameter limit of %s: %+v, want a required parameter", r.Key(), p)
+	}
+	if p := item.Get.Parameters.GetByInAndName("path", "year"); p == nil || !p.Required {
+		t.Errorf("path parameter year of %s: %+v, want a required parameter", r.Key(), p)
+	}
+}
+
+// TestTitleQueryRoute checks the query form of get: GET /get/{year} with a
+// required title of at most MaxTitleBytes.
+func TestTitleQueryRoute(t *testing.T) {
+	doc := validator(t).Doc()
+	item := doc.Paths.Find("/get/{year}")
+	if item == nil || item.Get == nil {
+		t.Fatal("GET /get/{year} is not in the document")
+	}
+	p := item.Get.Parameters.GetByInAndName("query", api.TitleParam)
+	if p == nil || !p.Required || p.Schema.Value.MaxLength == nil || *p.Schema.Value.MaxLength != movies.MaxTitleBytes {
+		t.Errorf("query parameter title: %+v, want required, at most %d", p, movies.MaxTitleBytes)
 	}
 }
 
