@@ -16,6 +16,7 @@ const (
 	MaxYear       = 9999
 	MaxTitleBytes = 1024
 	DefaultLimit  = 100
+	MinLimit      = 1
 	MaxLimit      = 1000
 	// MaxRecordBytes is the largest movie: DynamoDB's item size limit (400 KB),
 	// applied by every store to the record's JSON and by the DynamoDB store
@@ -130,8 +131,8 @@ func (o *ListOptions) Validate() error {
 	if o.Limit == 0 {
 		o.Limit = DefaultLimit
 	}
-	if o.Limit < 1 || o.Limit > MaxLimit {
-		return Errorf(EINVALID, "limit must be an integer from 1 to %d", MaxLimit)
+	if o.Limit < MinLimit || o.Limit > MaxLimit {
+		return Errorf(EINVALID, "limit must be an integer from %d to %d", MinLimit, MaxLimit)
 	}
 	if o.MaxBytes < 0 {
 		return Errorf(EINVALID, "page byte budget must not be negative")

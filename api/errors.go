@@ -36,11 +36,15 @@ func StatusCode(code string) int {
 	}
 }
 
+// ErrorBody is the body of every error response, as API Gateway words its own:
+// {"message":"..."}.
+type ErrorBody struct {
+	Message string `json:"message"`
+}
+
 // ErrorResponse returns {"message": msg} with content-type application/json.
 func ErrorResponse(status int, msg string) events.APIGatewayV2HTTPResponse {
-	body, err := encodeJSON(struct {
-		Message string `json:"message"`
-	}{msg})
+	body, err := encodeJSON(ErrorBody{Message: msg})
 	if err != nil { // a struct with one string field always encodes
 		body = []byte(`{"message":"Internal Server Error"}`)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/openapitest"
 	"github.com/movieskit/movies/loader"
 	"github.com/movieskit/movies/storetest"
 )
@@ -71,8 +72,9 @@ func newServer(tb testing.TB, store movies.Store) *httptest.Server {
 	return srv
 }
 
-// getJSON fetches url and decodes a 200 JSON body into v.
-func getJSON(ctx context.Context, client *http.Client, u string, v any) error {
+// getJSON fetches url and decodes a 200 JSON body into v. When contract is
+// not nil, the response must also match the OpenAPI document.
+func getJSON(ctx context.Context, client *http.Client, u string, v any, contract *openapitest.Validator) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -89,17 +91,39 @@ func getJSON(ctx context.Context, client *http.Client, u string, v any) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %d %s", u, resp.StatusCode, body)
 	}
+	if contract != nil {
+		if err := checkContract(ctx, contract, req.URL, resp, body); err != nil {
+			return err
+		}
+	}
 	return json.Unmarshal(body, v)
 }
 
-// TestFullSample loads the full AWS sample with the loader into each store,
-// walks /list?limit=1000 and checks every movie comes back exactly once, then
-// fetches every movie through /get and compares it with the file's record.
-func TestFullSample(t *testing.T) {
-	path, ok := storetest.SamplePath()
+// checkContract validates the response to a request for u against the
+// OpenAPI document, on the route the gateway matches (on the decoded path).
+func checkContract(ctx context.Context, contract *openapitest.Validator, u *url.URL, resp *http.Response, body []byte) error {
+	r, params, ok := api.Match(api.Routes, http.MethodGet, u.Path)
 	if !ok {
-		t.Skip("full movie sample not found (../shared/data/moviedata.json or $MOVIES_SAMPLE_DATA)")
+		return fmt.Errorf("GET %s: no route", u)
 	}
+	return contract.Response(ctx, r, params, u.Query(), resp.StatusCode, resp.Header, body)
+}
+
+// TestFullSample loads each full-size catalogue (the real AWS sample when
+// present, and a generated one with tricky titles) with the loader into each
+// store, walks /list?limit=1000 and checks every movie comes back exactly
+// once, then fetches every movie through /get and compares it with the
+// file's record. Every page and every movie must match the OpenAPI document.
+func TestFullSample(t *testing.T) {
+	for _, sample := range storetest.Samples(t) {
+		t.Run(sample.Name, func(t *testing.T) {
+			testFullSample(t, sample.Path)
+		})
+	}
+}
+
+// testFullSample runs TestFullSample on the catalogue at path.
+func testFullSample(t *testing.T, path string) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +139,10 @@ func TestFullSample(t *testing.T) {
 			t.Fatalf("record %d: %v", i, err)
 		}
 		want[m.Key()] = r
+	}
+	contract, err := openapitest.New(t.Context())
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
@@ -140,7 +168,7 @@ func TestFullSample(t *testing.T) {
 					u += "&cursor=" + url.QueryEscape(next)
 				}
 				var page movies.Page
-				if err := getJSON(ctx, client, u, &page); err != nil {
+				if err := getJSON(ctx, client, u, &page, contract); err != nil {
 					t.Fatal(err)
 				}
 				pages++
@@ -160,11 +188,12 @@ func TestFullSample(t *testing.T) {
 			if len(seen) != len(want) {
 				t.Fatalf("listed %d movies in %d pages, want %d", len(seen), pages, len(want))
 			}
+			t.Logf("%d movies walked in %d pages", len(seen), pages)
 
 			for k, rec := range want {
 				var got json.RawMessage
 				u := srv.URL + api.GetTarget(k.Year, k.Title) // the documented form for the title
-				if err := getJSON(ctx, client, u, &got); err != nil {
+				if err := getJSON(ctx, client, u, &got, contract); err != nil {
 					t.Fatalf("%s: %v", k, err)
 				}
 				if eq, err := storetest.EqualJSON(got, rec); err != nil || !eq {

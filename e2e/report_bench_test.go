@@ -224,13 +224,12 @@ func burst(client *http.Client, u string, workers int, d time.Duration) (int64, 
 // BenchmarkReportListWalk walks the full AWS sample on DynamoDB Local two
 // ways, interleaved: a raw paginated Scan (Limit 1000, ExclusiveStartKey) and
 // GET /list?limit=1000 through the local gateway, following the cursor. Both
-// must see every movie. It reports each walk's mean in ms. It skips when the
-// full sample is absent.
+// must see every movie. It reports each walk's mean in ms. It walks the real
+// AWS sample when present, else the generated full-size catalogue.
 func BenchmarkReportListWalk(b *testing.B) {
-	path, ok := storetest.SamplePath()
-	if !ok {
-		b.Skip("full movie sample not found (../shared/data/moviedata.json or $MOVIES_SAMPLE_DATA)")
-	}
+	sample := storetest.BenchSample(b)
+	b.Logf("catalogue: %s (%s)", sample.Name, sample.Path)
+	path := sample.Path
 	store := openDynamoDB(b).(*dynamodb.Store)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -299,7 +298,7 @@ func listWalk(client *http.Client, base string) (int, error) {
 			Next   string            `json:"next"`
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-		err := getJSON(ctx, client, u, &page)
+		err := getJSON(ctx, client, u, &page, nil)
 		cancel()
 		if err != nil {
 			return n, err

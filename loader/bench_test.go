@@ -23,15 +23,14 @@ import (
 	"github.com/movieskit/movies/storetest"
 )
 
-// BenchmarkLoadSample loads the full AWS sample (4,609 movies) into a fresh
-// DynamoDB Local table with this loader and with a naive loader written like
+// BenchmarkLoadSample loads the full AWS sample (4,609 movies; where it is
+// absent, the generated full-size catalogue) into a fresh DynamoDB Local table with this loader and with a naive loader written like
 // the original sample (the whole file in memory, one PutItem per movie, all
 // at once). Run it once: go test -run '^$' -bench LoadSample -benchtime 1x ./loader
 func BenchmarkLoadSample(b *testing.B) {
-	path, ok := storetest.SamplePath()
-	if !ok {
-		b.Skip("full movie sample not found (set MOVIES_SAMPLE_DATA)")
-	}
+	sample := storetest.BenchSample(b)
+	b.Logf("catalogue: %s (%s)", sample.Name, sample.Path)
+	path := sample.Path
 	srv := ddblocal.Shared(b)
 	warmUp(b, srv, path)
 	b.Run("loader", func(b *testing.B) {

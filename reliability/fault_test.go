@@ -264,10 +264,17 @@ func waitForProxyRequest(t *testing.T, proxy *faultproxy.Server, seen int64) {
 // TestLoaderInterruptedAndRerun loads a file into DynamoDB Local through a
 // proxy that slows every call, cancels the load once some batches are
 // written, checks that the table holds part of the file, then reruns the
-// load and checks that the table holds exactly the file's items.
+// load and checks that the table holds exactly the file's items. It runs on
+// each full-size catalogue.
 func TestLoaderInterruptedAndRerun(t *testing.T) {
 	srv := ddblocal.Shared(t)
-	path, want := loadFile(t)
+	for _, f := range loadFiles(t) {
+		t.Run(f.name, func(t *testing.T) { loaderInterruptedAndRerun(t, srv, f.path, f.want) })
+	}
+}
+
+// loaderInterruptedAndRerun runs TestLoaderInterruptedAndRerun on the file at path.
+func loaderInterruptedAndRerun(t *testing.T, srv *ddblocal.Server, path string, want map[movies.Key]bool) {
 	table := newTable(t, srv)
 	proxy := slowProxy(t, srv)
 	open := func() (io.ReadCloser, error) { return os.Open(path) }
@@ -311,31 +318,24 @@ func TestLoaderInterruptedAndRerun(t *testing.T) {
 	requireExactKeys(t, scanKeys(t, srv, table), want)
 }
 
-// loadFile returns the file to load and its set of keys: the full AWS sample
-// when present, else a generated file of 1,500 movies.
-func loadFile(t *testing.T) (string, map[movies.Key]bool) {
+// loadFile is a file to load and its set of keys.
+type loadFile struct {
+	name, path string
+	want       map[movies.Key]bool
+}
+
+// loadFiles returns the full-size catalogues of storetest.Samples with their keys.
+func loadFiles(t *testing.T) []loadFile {
 	t.Helper()
-	if p, ok := storetest.SamplePath(); ok {
+	var out []loadFile
+	for _, s := range storetest.Samples(t) {
 		keys := map[movies.Key]bool{}
-		for _, m := range storetest.SampleMovies(t) {
+		for _, m := range s.Movies(t) {
 			keys[m.Key()] = true
 		}
-		return p, keys
+		out = append(out, loadFile{name: s.Name, path: s.Path, want: keys})
 	}
-	ms := generateMovies(1500)
-	b, err := json.Marshal(ms)
-	if err != nil {
-		t.Fatalf("encode movies: %v", err)
-	}
-	p := filepath.Join(t.TempDir(), "movies.json")
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatalf("write movies: %v", err)
-	}
-	keys := map[movies.Key]bool{}
-	for _, m := range ms {
-		keys[m.Key()] = true
-	}
-	return p, keys
+	return out
 }
 
 // generateMovies returns n distinct valid movies spread over 50 years.

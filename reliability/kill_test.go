@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/internal/ddblocal"
 )
 
@@ -28,11 +29,18 @@ func buildMovies(t *testing.T) string {
 // TestLoadCommandKilledAndRerun runs `movies load` into DynamoDB Local through
 // a proxy that slows every call, kills the process with SIGKILL (no chance to
 // clean up) once part of the file is in the table, then reruns the command and
-// checks that the table holds exactly the file's items.
+// checks that the table holds exactly the file's items. It runs on each
+// full-size catalogue.
 func TestLoadCommandKilledAndRerun(t *testing.T) {
 	srv := ddblocal.Shared(t)
 	bin := buildMovies(t)
-	path, want := loadFile(t)
+	for _, f := range loadFiles(t) {
+		t.Run(f.name, func(t *testing.T) { loadKilledAndRerun(t, srv, bin, f.path, f.want) })
+	}
+}
+
+// loadKilledAndRerun runs TestLoadCommandKilledAndRerun on the file at path.
+func loadKilledAndRerun(t *testing.T, srv *ddblocal.Server, bin, path string, want map[movies.Key]bool) {
 	table := newTable(t, srv)
 	proxy := slowProxy(t, srv)
 

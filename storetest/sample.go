@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/internal/moviedata"
 )
 
 // sampleEnv is the environment variable that overrides the path of the full sample.
@@ -57,19 +58,65 @@ func isFile(p string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// SampleMovies decodes the full sample, skipping the test when it is absent
-// and failing it when the file cannot be decoded.
+// Sample is a full-size catalogue file in the AWS sample format.
+type Sample struct {
+	// Name is "aws" for the real AWS sample and "generated" for the
+	// generated one; tests use it as the subtest name.
+	Name string
+	// Path is the file.
+	Path string
+}
+
+// Samples returns the full-size catalogues a test runs on: the real AWS
+// sample when it is present (see SamplePath), and always a generated one of
+// the same shape and size (moviedata.Full), written to a temporary file. It
+// is the one place that decides which full-size data the tests use.
+func Samples(tb testing.TB) []Sample {
+	tb.Helper()
+	var out []Sample
+	if p, ok := SamplePath(); ok {
+		out = append(out, Sample{Name: "aws", Path: p})
+	}
+	return append(out, GeneratedSample(tb))
+}
+
+// BenchSample returns the one full-size catalogue a benchmark measures: the
+// real AWS sample when present, else the generated one.
+func BenchSample(tb testing.TB) Sample {
+	tb.Helper()
+	return Samples(tb)[0]
+}
+
+// GeneratedSample writes the generated full-size catalogue to a temporary
+// file removed when tb ends.
+func GeneratedSample(tb testing.TB) Sample {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "moviedata.json")
+	if err := moviedata.WriteFile(p, moviedata.Full()); err != nil {
+		tb.Fatal(err)
+	}
+	return Sample{Name: "generated", Path: p}
+}
+
+// Movies decodes the sample file, failing the test when it cannot be decoded.
+func (s Sample) Movies(tb testing.TB) []movies.Movie {
+	tb.Helper()
+	ms, err := readSample(s.Path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ms
+}
+
+// SampleMovies decodes the real AWS sample, skipping the test when it is
+// absent and failing it when the file cannot be decoded.
 func SampleMovies(t testing.TB) []movies.Movie {
 	t.Helper()
 	p, ok := SamplePath()
 	if !ok {
 		t.Skipf("full movie sample not found (set %s or place it at ../shared/data/moviedata.json)", sampleEnv)
 	}
-	ms, err := readSample(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ms
+	return Sample{Name: "aws", Path: p}.Movies(t)
 }
 
 // readSample decodes the sample file at p.
@@ -88,27 +135,32 @@ func readSample(p string) ([]movies.Movie, error) {
 	return ms, nil
 }
 
-// RunSample loads the full AWS sample into a new store, walks List with limit
+// RunSample loads each full-size catalogue of Samples (the real AWS sample
+// when present, and a generated one) into a new store, walks List with limit
 // 1000 and checks that every movie comes back exactly once (in store order
 // unless opts.UnorderedList) and that every movie round-trips through Get with
-// JSON-semantically equal info. It skips when the sample is absent.
+// JSON-semantically equal info.
 func RunSample(t *testing.T, open func(t *testing.T) movies.Store, opts Options) {
-	ms := SampleMovies(t)
-	want := byKey(ms) // a later duplicate replaces an earlier one, as in Put
-	s := open(t)
-	ctx := testContext(t, 5*time.Minute)
-	if err := s.Put(ctx, ms); err != nil {
-		t.Fatalf("Put(%d sample movies): %v", len(ms), err)
-	}
-	got := walk(t, s, movies.ListOptions{Limit: movies.MaxLimit})
-	t.Logf("sample: %d records, %d distinct keys, %d listed", len(ms), len(want), len(got))
-	checkListing(t, got, want, !opts.UnorderedList)
-	for _, m := range want {
-		g, err := s.Get(ctx, m.Key())
-		if err != nil {
-			t.Errorf("Get(%s): %v", m.Key(), err)
-			continue
-		}
-		checkMovie(t, "Get", *g, m)
+	for _, sample := range Samples(t) {
+		t.Run(sample.Name, func(t *testing.T) {
+			ms := sample.Movies(t)
+			want := byKey(ms) // a later duplicate replaces an earlier one, as in Put
+			s := open(t)
+			ctx := testContext(t, 5*time.Minute)
+			if err := s.Put(ctx, ms); err != nil {
+				t.Fatalf("Put(%d sample movies): %v", len(ms), err)
+			}
+			got := walk(t, s, movies.ListOptions{Limit: movies.MaxLimit})
+			t.Logf("%s sample: %d records, %d distinct keys, %d listed", sample.Name, len(ms), len(want), len(got))
+			checkListing(t, got, want, !opts.UnorderedList)
+			for _, m := range want {
+				g, err := s.Get(ctx, m.Key())
+				if err != nil {
+					t.Errorf("Get(%s): %v", m.Key(), err)
+					continue
+				}
+				checkMovie(t, "Get", *g, m)
+			}
+		})
 	}
 }

@@ -100,9 +100,32 @@ func TestFixturesAreValid(t *testing.T) {
 	}
 }
 
-func TestSampleFileWhenPresent(t *testing.T) {
-	ms := SampleMovies(t)
-	if len(ms) < 1000 {
-		t.Errorf("sample has %d movies, want thousands", len(ms))
-	}
+// TestSamples checks that the full-size catalogues are the real sample when
+// present and always the generated one, each of thousands of movies.
+func TestSamples(t *testing.T) {
+	t.Run("present", func(t *testing.T) {
+		for _, s := range Samples(t) {
+			if ms := s.Movies(t); len(ms) < 4600 {
+				t.Errorf("%s sample has %d movies, want at least 4,600", s.Name, len(ms))
+			}
+		}
+	})
+	t.Run("real sample absent", func(t *testing.T) {
+		t.Setenv(sampleEnv, filepath.Join(t.TempDir(), "missing.json"))
+		got := Samples(t)
+		if len(got) != 1 || got[0].Name != "generated" || BenchSample(t).Name != "generated" {
+			t.Errorf("Samples = %+v, want the generated one only", got)
+		}
+	})
+	t.Run("real sample set", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "sample.json")
+		if err := os.WriteFile(f, []byte(`[{"year":2013,"title":"Rush"}]`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(sampleEnv, f)
+		got := Samples(t)
+		if len(got) != 2 || got[0] != (Sample{Name: "aws", Path: f}) || got[1].Name != "generated" || BenchSample(t).Path != f {
+			t.Errorf("Samples = %+v, want the real one, then the generated one", got)
+		}
+	})
 }

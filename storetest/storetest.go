@@ -2,7 +2,7 @@
 // subtests, each on a new empty store, covering keys, batches, ordering,
 // pagination, filters, limits, tricky titles, JSON round-trips, cursors,
 // cancellation and concurrency. Store packages call Run (and RunSample for the
-// full AWS sample) from their own tests.
+// full-size catalogues of Samples) from their own tests.
 package storetest
 
 import (

@@ -58,6 +58,7 @@ func newRootCmd() *cobra.Command {
 		newInvokeCmd(),
 		newImageCmd(),
 		newCostCmd(),
+		newOpenAPICmd(),
 	)
 	usageErrors(root)
 	return root

@@ -1,0 +1,301 @@
+package openapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/api/openapi"
+	"github.com/movieskit/movies/internal/openapitest"
+)
+
+// regenerate is the command that rewrites the checked-in document.
+const regenerate = "go run ./cmd/movies openapi > docs/openapi.json"
+
+func validator(t *testing.T) *openapitest.Validator {
+	t.Helper()
+	v, err := openapitest.New(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestDocumentIsValid loads the document with kin-openapi and validates it
+// as OpenAPI 3.1.
+func TestDocumentIsValid(t *testing.T) {
+	doc := validator(t).Doc()
+	if !doc.IsOpenAPI31OrLater() || doc.OpenAPI != openapi.Version {
+		t.Errorf("openapi = %q, want %s", doc.OpenAPI, openapi.Version)
+	}
+}
+
+// TestCheckedInDocumentIsCurrent fails when docs/openapi.json differs from
+// what the code generates.
+func TestCheckedInDocumentIsCurrent(t *testing.T) {
+	want, err := openapi.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join("..", "..", "docs", "openapi.json"))
+	if err != nil {
+		t.Fatalf("read the checked-in document: %v; create it with: %s", err, regenerate)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("docs/openapi.json is stale: the routes, parameters or types changed. Regenerate it with:\n\t%s", regenerate)
+	}
+}
+
+// TestEveryRouteIsDocumented checks the document against the description in
+// package api: every route with its path and query parameters and their
+// limits, and every status its handler and API Gateway answer.
+func TestEveryRouteIsDocumented(t *testing.T) {
+	doc := validator(t).Doc()
+	for _, r := range api.Routes {
+		item := doc.Paths.Find(openapi.Path(r.Path))
+		if item == nil || item.GetOperation(r.Method) == nil {
+			t.Errorf("route %s is not in the document", r.Key())
+			continue
+		}
+		op := item.GetOperation(r.Method)
+		var want []string
+		for _, seg := range strings.Split(r.Path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				want = append(want, "path "+strings.Trim(seg, "{}+"))
+			}
+		}
+		for _, q := range api.RouteQuery[r.Key()] {
+			want = append(want, "query "+q.Name)
+		}
+		var got []string
+		for _, p := range op.Parameters {
+			got = append(got, p.Value.In+" "+p.Value.Name)
+			spec := api.Params[p.Value.Name]
+			s := p.Value.Schema.Value
+			switch spec.Type {
+			case "integer":
+				if s.Min == nil || *s.Min != float64(spec.Min) || s.Max == nil || *s.Max != float64(spec.Max) {
+					t.Errorf("route %s: %s limits %v–%v, want %d–%d", r.Key(), p.Value.Name, s.Min, s.Max, spec.Min, spec.Max)
+				}
+			case "string":
+				if s.MinLength != uint64(spec.Min) || s.MaxLength == nil || *s.MaxLength != uint64(spec.Max) {
+					t.Errorf("route %s: %s length %d–%v, want %d–%d", r.Key(), p.Value.Name, s.MinLength, s.MaxLength, spec.Min, spec.Max)
+				}
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("route %s: parameters %q, want %q", r.Key(), got, want)
+		}
+		statuses := []int{http.StatusOK, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusInternalServerError, http.StatusServiceUnavailable}
+		for _, code := range api.Handlers[r.Handler].Errors {
+			statuses = append(statuses, api.StatusCode(code))
+		}
+		for _, s := range statuses {
+			if op.Responses.Status(s) == nil {
+				t.Errorf("route %s: status %d is not documented", r.Key(), s)
+			}
+		}
+	}
+	for name, want := range map[string]int{"year": movies.MaxYear, "limit": movies.MaxLimit, "title": movies.MaxTitleBytes, "cursor": movies.MaxCursorBytes} {
+		if api.Params[name].Max != want {
+			t.Errorf("parameter %s: max %d, want %d", name, api.Params[name].Max, want)
+		}
+	}
+}
+
+// TestNewRouteAppears checks that a route added to the table appears in the
+// document with its query parameters.
+func TestNewRouteAppears(t *testing.T) {
+	routes, query := api.Routes, api.RouteQuery
+	t.Cleanup(func() { api.Routes, api.RouteQuery = routes, query })
+	r := api.Route{Method: "GET", Path: "/years/{year}", Handler: api.HandlerList}
+	api.Routes = append(append([]api.Route(nil), routes...), r)
+	api.RouteQuery = map[string][]api.QueryParam{r.Key(): {{Name: "limit", Required: true}}}
+	for k, v := range query {
+		api.RouteQuery[k] = v
+	}
+	b, err := openapi.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapitest.Load(t.Context(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := doc.Paths.Find("/years/{year}")
+	if item == nil || item.Get == nil {
+		t.Fatalf("route %s is not in the document", r.Key())
+	}
+	if p := item.Get.Parameters.GetByInAndName("query", "limit"); p == nil || !p.Required {
+		t.Errorf("query parameter limit of %s: %+v, want a required parameter", r.Key(), p)
+	}
+	if p := item.Get.Parameters.GetByInAndName("path", "year"); p == nil || !p.Required {
+		t.Errorf("path parameter year of %s: %+v, want a required parameter", r.Key(), p)
+	}
+}
+
+// TestTitleQueryRoute checks the query form of get: GET /get/{year} with a
+// required title of at most MaxTitleBytes.
+func TestTitleQueryRoute(t *testing.T) {
+	doc := validator(t).Doc()
+	item := doc.Paths.Find("/get/{year}")
+	if item == nil || item.Get == nil {
+		t.Fatal("GET /get/{year} is not in the document")
+	}
+	p := item.Get.Parameters.GetByInAndName("query", api.TitleParam)
+	if p == nil || !p.Required || p.Schema.Value.MaxLength == nil || *p.Schema.Value.MaxLength != movies.MaxTitleBytes {
+		t.Errorf("query parameter title: %+v, want required, at most %d", p, movies.MaxTitleBytes)
+	}
+}
+
+// apiGolden is a handler golden of api/testdata: an event and its response.
+type apiGolden struct {
+	name  string
+	event events.APIGatewayV2HTTPRequest
+	resp  events.APIGatewayV2HTTPResponse
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestHandlerGoldensMatchTheDocument validates every handler golden of
+// api/testdata against the operation of its event's route.
+func TestHandlerGoldensMatchTheDocument(t *testing.T) {
+	v := validator(t)
+	events, err := filepath.Glob(filepath.Join("..", "testdata", "*.event.json"))
+	if err != nil || len(events) == 0 {
+		t.Fatalf("no goldens: %v", err)
+	}
+	for _, ev := range events {
+		g := apiGolden{name: strings.TrimSuffix(filepath.Base(ev), ".event.json")}
+		t.Run(g.name, func(t *testing.T) {
+			readJSON(t, ev, &g.event)
+			readJSON(t, strings.TrimSuffix(ev, ".event.json")+".response.json", &g.resp)
+			r, ok := routeByKey(g.event.RouteKey)
+			if !ok {
+				t.Fatalf("route %q is not in the routes table", g.event.RouteKey)
+			}
+			query, err := url.ParseQuery(g.event.RawQueryString)
+			if err != nil {
+				t.Fatal(err)
+			}
+			header := http.Header{}
+			for k, val := range g.resp.Headers {
+				header.Set(k, val)
+			}
+			if err := v.Response(t.Context(), r, g.event.PathParameters, query, g.resp.StatusCode, header, []byte(g.resp.Body)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// gatewayGolden is the golden form of an HTTP response of the local gateway.
+type gatewayGolden struct {
+	Status int                 `json:"status"`
+	Header map[string][]string `json:"headers"`
+	Body   string              `json:"body"`
+}
+
+// TestGatewayGoldensMatchTheDocument validates the gateway's own answers in
+// gateway/testdata/responses (every error status) against the document: a
+// 404 there answers a request that matched no route, so it must match the
+// NotFound response; any other error must be a valid answer of every route
+// that declares its status. The 2xx goldens echo the gateway tests'
+// stand-in functions, not the API, and are not checked.
+func TestGatewayGoldensMatchTheDocument(t *testing.T) {
+	v := validator(t)
+	files, err := filepath.Glob(filepath.Join("..", "..", "gateway", "testdata", "responses", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no goldens: %v", err)
+	}
+	checked := 0
+	for _, f := range files {
+		var g gatewayGolden
+		readJSON(t, f, &g)
+		if g.Status < 400 {
+			continue
+		}
+		checked++
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+			header := http.Header(g.Header)
+			if g.Status == http.StatusNotFound {
+				if err := v.NotFound(header, []byte(g.Body)); err != nil {
+					t.Error(err)
+				}
+				return
+			}
+			routes := v.Routes(g.Status)
+			if len(routes) == 0 {
+				t.Fatalf("no route declares status %d", g.Status)
+			}
+			for _, r := range routes {
+				if err := v.Response(context.Background(), r, nil, nil, g.Status, header, []byte(g.Body)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	t.Logf("%d gateway goldens checked", checked)
+}
+
+// TestBadResponsesAreRefused checks that the validator catches responses
+// that break the contract.
+func TestBadResponsesAreRefused(t *testing.T) {
+	v := validator(t)
+	list, _ := routeByKey("GET /list")
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	for _, tc := range []struct {
+		name   string
+		status int
+		header http.Header
+		body   string
+	}{
+		{"undeclared status", http.StatusTeapot, jsonHeader, `{"message":"x"}`},
+		{"movie without title", 200, jsonHeader, `{"movies":[{"year":2013}]}`},
+		{"year out of range", 200, jsonHeader, `{"movies":[{"year":10000,"title":"x"}]}`},
+		{"unknown field", 200, jsonHeader, `{"movies":[],"extra":1}`},
+		{"info not an object", 200, jsonHeader, `{"movies":[{"year":2013,"title":"x","info":[1]}]}`},
+		{"empty next", 200, jsonHeader, `{"movies":[],"next":""}`},
+		{"internal detail in a 500", 500, jsonHeader, `{"message":"dial tcp 10.0.0.1: refused"}`},
+		{"text body", 400, http.Header{"Content-Type": {"text/plain"}}, `bad`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := v.Response(t.Context(), list, nil, nil, tc.status, tc.header, []byte(tc.body)); err == nil {
+				t.Errorf("%d %s: no error", tc.status, tc.body)
+			}
+		})
+	}
+	if err := v.NotFound(jsonHeader, []byte(`{"error":"Not Found"}`)); err == nil {
+		t.Error("NotFound accepted a body without message")
+	}
+	if err := v.Response(t.Context(), list, nil, nil, 200, jsonHeader, []byte(`{"movies":[{"year":2013,"title":"Rush","info":{"rating":8.3}}],"next":"eyJ5IjoyMDEzfQ"}`)); err != nil {
+		t.Errorf("a valid page: %v", err)
+	}
+}
+
+func routeByKey(key string) (api.Route, bool) {
+	for _, r := range api.Routes {
+		if r.Key() == key {
+			return r, true
+		}
+	}
+	return api.Route{}, false
+}
