@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net"
@@ -17,18 +16,10 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
 )
 
 // requestTimeLayout is the format of requestContext.time, e.g. "12/Mar/2020:19:03:58 +0000".
 const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
-
-// ErrNoRoute reports a request that matches no route (API Gateway's 404).
-var ErrNoRoute = errors.New("no route matches the request")
-
-// ErrBadPath reports a request path that API Gateway rejects with 400 before
-// any function runs: it does not survive URL decoding once, or twice.
-var ErrBadPath = errBadPath
 
 // NewEvent builds the payload-2.0 event API Gateway would send for r: it
 // decodes the path as API Gateway does, matches it against cfg.Routes and
@@ -42,50 +33,6 @@ func NewEvent(r *http.Request, body []byte, cfg Config) (events.APIGatewayV2HTTP
 		return events.APIGatewayV2HTTPRequest{}, err
 	}
 	return buildEvent(r, body, req, &cfg, cfg.NewRequestID()), nil
-}
-
-// routedRequest is a request as API Gateway routes it.
-type routedRequest struct {
-	route    api.Route
-	params   map[string]string // decoded path parameters
-	path     string            // the decoded path: rawPath and requestContext.http.path
-	rawQuery string            // the query as sent
-}
-
-// Errors of requests that exceed the gateway's own bounds.
-var (
-	errTooManyQueryParameters = fmt.Errorf("query has more than %d parameters", MaxQueryParameters)
-	errTooManyHeaderFields    = fmt.Errorf("request has more than %d header fields", MaxHeaderFields)
-)
-
-// routeRequest decodes r's path and matches it against routes. A request over
-// MaxQueryParameters or MaxHeaderFields is refused before any other work.
-func routeRequest(r *http.Request, routes []api.Route) (routedRequest, error) {
-	sent, rawQuery := splitRequestURI(r)
-	if strings.Count(rawQuery, "&") >= MaxQueryParameters {
-		return routedRequest{}, errTooManyQueryParameters
-	}
-	if headerFields(r.Header) > MaxHeaderFields {
-		return routedRequest{}, errTooManyHeaderFields
-	}
-	path, err := decodePath(sent)
-	if err != nil {
-		return routedRequest{}, err
-	}
-	route, params, ok := api.Match(routes, r.Method, path)
-	if !ok {
-		return routedRequest{}, fmt.Errorf("%w: %s %s", ErrNoRoute, r.Method, path)
-	}
-	return routedRequest{route: route, params: params, path: path, rawQuery: rawQuery}, nil
-}
-
-// headerFields counts the header lines of h.
-func headerFields(h http.Header) int {
-	n := 0
-	for _, values := range h {
-		n += len(values)
-	}
-	return n
 }
 
 // buildEvent is NewEvent for a request already routed, with cfg's defaults
