@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/ddbtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -19,7 +21,7 @@ const benchInfo = `{"directors":["Ron Howard"],"release_date":"2013-09-02T00:00:
 // benchStore returns a new table holding n movies of year 2013.
 func benchStore(b *testing.B, n int) movieStore {
 	b.Helper()
-	s := newTable(b, ddblocal.Shared(b))
+	s := ddbtest.NewStore(b, ddblocal.Shared(b))
 	ms := make([]movies.Movie, n)
 	for i := range ms {
 		ms[i] = movies.Movie{Year: 2013, Title: fmt.Sprintf("Movie %05d", i), Info: json.RawMessage(benchInfo)}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/ddbtest"
+
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/movieskit/movies"
@@ -25,7 +27,7 @@ func TestListStopsReadingAtBudget(t *testing.T) {
 		t.Skip("skipping 6 MB of movies in -short mode")
 	}
 	srv := ddblocal.Shared(t)
-	s := newTable(t, srv)
+	s := ddbtest.NewStore(t, srv)
 	// A liveness bound only: writing 6 MB to DynamoDB Local on a busy machine is slow.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

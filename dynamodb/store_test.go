@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/ddbtest"
+
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -26,29 +28,6 @@ import (
 
 func TestMain(m *testing.M) { ddblocal.Main(m) }
 
-var tableSeq atomic.Int64
-
-// newTable creates a fresh table with a unique name on srv and deletes it when the test ends.
-func newTable(tb testing.TB, srv *ddblocal.Server) *dynamodb.Store {
-	tb.Helper()
-	name := fmt.Sprintf("movies-test-%d-%d", time.Now().UnixNano(), tableSeq.Add(1))
-	s := dynamodb.NewFromConfig(srv.Config(), name)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := dynamodb.CreateTable(ctx, s.Client(), dynamodb.TableSpec{Name: name}, true); err != nil {
-		tb.Fatalf("create table: %v", err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := dynamodb.DeleteTable(ctx, s.Client(), name, false); err != nil {
-			tb.Errorf("delete table: %v", err)
-		}
-		_ = s.Close()
-	})
-	return s
-}
-
 func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -56,7 +35,7 @@ func testContext(t *testing.T) context.Context {
 }
 
 func TestGetPut(t *testing.T) {
-	s := newTable(t, ddblocal.Shared(t))
+	s := ddbtest.NewStore(t, ddblocal.Shared(t))
 	ctx := testContext(t)
 	rush := movies.Movie{Year: 2013, Title: "Rush", Info: json.RawMessage(`{"rating":8.3,"rank":2,"big":12345678901234567890,"tiny":1.5e-10,"genres":["Action"],"plot":"","seen":false,"x":null}`)}
 	bare := movies.Movie{Year: 2013, Title: "Bare"}
@@ -115,7 +94,7 @@ func sameJSON(t *testing.T, a, b json.RawMessage) bool {
 }
 
 func TestPutManyWithDuplicates(t *testing.T) {
-	s := newTable(t, ddblocal.Shared(t))
+	s := ddbtest.NewStore(t, ddblocal.Shared(t))
 	ctx := testContext(t)
 	var ms []movies.Movie
 	for i := range 60 {
@@ -150,7 +129,7 @@ func TestPutManyWithDuplicates(t *testing.T) {
 }
 
 func TestPutInvalidWritesNothing(t *testing.T) {
-	s := newTable(t, ddblocal.Shared(t))
+	s := ddbtest.NewStore(t, ddblocal.Shared(t))
 	ctx := testContext(t)
 	good := movies.Movie{Year: 2000, Title: "Good"}
 	tests := []struct {
@@ -211,7 +190,7 @@ func listAll(t *testing.T, s movies.Store, opts movies.ListOptions) []movies.Mov
 }
 
 func TestListByYear(t *testing.T) {
-	s := newTable(t, ddblocal.Shared(t))
+	s := ddbtest.NewStore(t, ddblocal.Shared(t))
 	ctx := testContext(t)
 	var ms []movies.Movie
 	for _, title := range []string{"b", "a", "C", "é", "aa", "z"} {
@@ -238,7 +217,7 @@ func TestListByYear(t *testing.T) {
 }
 
 func TestListInvalid(t *testing.T) {
-	s := newTable(t, ddblocal.Shared(t))
+	s := ddbtest.NewStore(t, ddblocal.Shared(t))
 	ctx := testContext(t)
 	for _, opts := range []movies.ListOptions{
 		{Limit: -1},
@@ -282,7 +261,7 @@ func TestMissingTableIsUnavailable(t *testing.T) {
 }
 
 func TestCanceledContext(t *testing.T) {
-	s := newTable(t, ddblocal.Shared(t))
+	s := ddbtest.NewStore(t, ddblocal.Shared(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := s.Get(ctx, movies.Key{Year: 2000, Title: "x"})
@@ -434,7 +413,7 @@ func TestStoppedServer(t *testing.T) {
 		t.Fatalf("start DynamoDB Local: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
-	s := newTable(t, srv)
+	s := ddbtest.NewStore(t, srv)
 	rush := movies.Movie{Year: 2013, Title: "Rush"}
 	if err := s.Put(ctx, []movies.Movie{rush}); err != nil {
 		t.Fatalf("Put: %v", err)

@@ -14,10 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/ddbtest"
+
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/bolt"
-	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/openapitest"
@@ -46,22 +47,7 @@ func openBolt(tb testing.TB) movies.Store {
 }
 
 // openDynamoDB creates a fresh table on the shared DynamoDB Local.
-func openDynamoDB(tb testing.TB) movies.Store {
-	srv := ddblocal.Shared(tb)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	client := dynamodb.NewClient(srv.Config())
-	table := fmt.Sprintf("e2e_%d", time.Now().UnixNano())
-	if err := dynamodb.CreateTable(ctx, client, dynamodb.TableSpec{Name: table}, true); err != nil {
-		tb.Fatalf("create table: %v", err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		_ = dynamodb.DeleteTable(ctx, client, table, false)
-	})
-	return dynamodb.NewFromConfig(srv.Config(), table)
-}
+func openDynamoDB(tb testing.TB) movies.Store { return ddbtest.NewStore(tb, ddblocal.Shared(tb)) }
 
 // newServer serves store through the API handlers behind the gateway, in process.
 func newServer(tb testing.TB, store movies.Store) *httptest.Server {

@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/rietest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -350,7 +352,7 @@ func startRIEPool(b *testing.B, riePath string, env []string) *gateway.RIEPool {
 	bin := filepath.Join(b.TempDir(), "bootstrap")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := image.BuildBootstrap(ctx, moduleRoot(b), runtime.GOARCH, bin); err != nil {
+	if err := image.BuildBootstrap(ctx, rietest.RepoRoot(b), runtime.GOARCH, bin); err != nil {
 		b.Fatalf("build the bootstrap for %s: %v", runtime.GOARCH, err)
 	}
 	pool, err := gateway.NewRIEPool(ctx, gateway.RIEConfig{
@@ -398,7 +400,7 @@ func getEvent(b *testing.B, target string) []byte {
 // BenchmarkReportImage builds the function image for each architecture from
 // a freshly compiled bootstrap and reports its compressed and uncompressed size.
 func BenchmarkReportImage(b *testing.B) {
-	root := moduleRoot(b)
+	root := rietest.RepoRoot(b)
 	for _, arch := range image.Architectures {
 		b.Run("arch="+arch, func(b *testing.B) {
 			bin := filepath.Join(b.TempDir(), "bootstrap")
@@ -423,20 +425,6 @@ func BenchmarkReportImage(b *testing.B) {
 	}
 }
 
-// moduleRoot returns the repository root.
-func moduleRoot(b *testing.B) string {
-	b.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		b.Fatal(err)
-	}
-	root, err := image.ModuleRoot(wd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return root
-}
-
 // BenchmarkReportServeRSS builds ./cmd/movies, runs `movies serve` on a fresh
 // embedded store (seeded with the built-in sample), sends it 500 requests
 // (list and get, alternating) and reports its resident memory from
@@ -450,7 +438,7 @@ func BenchmarkReportServeRSS(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/movies")
-	build.Dir = moduleRoot(b)
+	build.Dir = rietest.RepoRoot(b)
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build ./cmd/movies: %v\n%s", err, out)
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/rietest"
+
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
 )
@@ -143,7 +145,7 @@ var goldenRIE rieShared
 // aws-lambda-rie is not installed.
 func (s *rieShared) get(t *testing.T) *RIEPool {
 	t.Helper()
-	rie := RIEPathForTest(t)
+	rie := rietest.RIEPath(t)
 	s.once.Do(func() { s.err = s.start(rie) })
 	if s.err != nil {
 		t.Fatal(s.err)

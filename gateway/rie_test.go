@@ -9,66 +9,31 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/movieskit/movies/internal/rietest"
 )
 
 // testBootstrapPkg is the tiny Lambda bootstrap the pool tests run.
 const testBootstrapPkg = "./testdata/riebootstrap"
 
-// RIEPathForTest returns the aws-lambda-rie binary for a test. When it is not
-// installed the test is skipped with a message to run `make test`; under
-// CI=true it fails instead.
-func RIEPathForTest(tb testing.TB) string {
-	tb.Helper()
-	p := DefaultRIEPath()
-	if p != "" {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	msg := fmt.Sprintf("aws-lambda-rie not found (MOVIES_RIE=%q, looked for %s above the working directory and in $PATH): run `make test`, which installs it",
-		os.Getenv("MOVIES_RIE"), rieRelPath)
-	if os.Getenv("CI") == "true" {
-		tb.Fatal(msg)
-	}
-	tb.Skip("skipping RIE test: " + msg)
-	return ""
-}
-
-// BuildBootstrapForTest builds the Go main package pkg (a path such as
-// "../cmd/bootstrap", relative to the test's package directory) into a
-// temporary directory and returns the binary's path.
-func BuildBootstrapForTest(tb testing.TB, pkg string) string {
-	tb.Helper()
-	out := filepath.Join(tb.TempDir(), "bootstrap")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go build %s: %v\n%s", pkg, err, b)
-	}
-	return out
-}
-
 // NewTestRIEPool builds the bootstrap package pkg and starts an RIEPool of
 // size processes for each function, with env added to the function's
 // environment; the pool is closed when the test ends. It skips the test when
-// aws-lambda-rie is not installed (see RIEPathForTest). The gateway's HTTP
+// aws-lambda-rie is not installed (see rietest.RIEPath). The gateway's HTTP
 // tests run against the real bootstrap with:
 //
 //	inv := NewTestRIEPool(t, "../cmd/bootstrap", api.HandlerNames(), 2,
 //		"TABLE_NAME=Movies", "AWS_ENDPOINT_URL_DYNAMODB="+endpoint, ...)
 func NewTestRIEPool(tb testing.TB, pkg string, functions []string, size int, env ...string) *RIEPool {
 	tb.Helper()
-	rie := RIEPathForTest(tb)
-	bootstrap := BuildBootstrapForTest(tb, pkg)
+	rie := rietest.RIEPath(tb)
+	bootstrap := rietest.BuildPackage(tb, pkg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	p, err := NewRIEPool(ctx, RIEConfig{RIE: rie, Bootstrap: bootstrap, Functions: functions, Size: size, Env: env})
@@ -305,8 +270,8 @@ func TestRIEPool(t *testing.T) {
 }
 
 func TestRIEPoolCloseStopsEveryProcess(t *testing.T) {
-	rie := RIEPathForTest(t)
-	bootstrap := BuildBootstrapForTest(t, testBootstrapPkg)
+	rie := rietest.RIEPath(t)
+	bootstrap := rietest.BuildPackage(t, testBootstrapPkg)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	p, err := NewRIEPool(ctx, RIEConfig{RIE: rie, Bootstrap: bootstrap, Functions: []string{"a"}, Size: 2})

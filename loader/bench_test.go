@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/ddbtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -53,7 +55,7 @@ func warmUp(b *testing.B, srv *ddblocal.Server, path string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for range 2 {
-		if _, err := Load(ctx, openFile(path), storeAt(srv, srv.Endpoint, newTable(b, srv)), Options{}); err != nil {
+		if _, err := Load(ctx, openFile(path), storeAt(srv, srv.Endpoint, ddbtest.NewTable(b, srv)), Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -69,7 +71,7 @@ func benchLoad(b *testing.B, srv *ddblocal.Server, load func(ctx context.Context
 	b.StopTimer()
 	base := resetPeakRSS()
 	for range b.N {
-		table := newTable(b, srv)
+		table := ddbtest.NewTable(b, srv)
 		start := time.Now()
 		b.StartTimer()
 		w, f, err := load(ctx, table)

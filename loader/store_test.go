@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/movieskit/movies/internal/ddbtest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/movieskit/movies"
@@ -22,27 +23,6 @@ import (
 )
 
 func TestMain(m *testing.M) { ddblocal.Main(m) }
-
-var tableSeq atomic.Int64
-
-// newTable creates a fresh movies table on the shared DynamoDB Local and
-// returns its name. It is deleted when the test ends.
-func newTable(t testing.TB, srv *ddblocal.Server) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	name := fmt.Sprintf("LoaderTest%d", tableSeq.Add(1))
-	admin := dynamodb.NewClient(srv.Config())
-	if err := dynamodb.CreateTable(ctx, admin, dynamodb.TableSpec{Name: name}, true); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = dynamodb.DeleteTable(ctx, admin, name, false)
-	})
-	return name
-}
 
 // storeAt returns a DynamoDB store on table that talks to endpoint (DynamoDB Local or a proxy to it).
 func storeAt(srv *ddblocal.Server, endpoint, table string) *dynamodb.Store {
@@ -150,7 +130,7 @@ func TestLoadSampleIntoDynamoDBLocal(t *testing.T) {
 	srv := ddblocal.Shared(t)
 	for _, sample := range storetest.Samples(t) {
 		t.Run(sample.Name, func(t *testing.T) {
-			s := storeAt(srv, srv.Endpoint, newTable(t, srv))
+			s := storeAt(srv, srv.Endpoint, ddbtest.NewTable(t, srv))
 			st, err := Load(loadCtx(t), openFile(sample.Path), s, Options{})
 			if err != nil {
 				t.Fatalf("Load: %v", err)
@@ -185,7 +165,7 @@ func TestLoadThroughFaults(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			table := newTable(t, srv)
+			table := ddbtest.NewTable(t, srv)
 			tt.cfg.Upstream, tt.cfg.Seed = srv.Endpoint, uint64(i+1)
 			p, err := faultproxy.Start(tt.cfg)
 			if err != nil {
@@ -226,7 +206,7 @@ func TestLoadInterruptedThenRerunDynamoDB(t *testing.T) {
 	srv := ddblocal.Shared(t)
 	const n = 1500
 	path := writeFile(t, n)
-	s := storeAt(srv, srv.Endpoint, newTable(t, srv))
+	s := storeAt(srv, srv.Endpoint, ddbtest.NewTable(t, srv))
 	ctx, cancel := context.WithCancel(loadCtx(t))
 	defer cancel()
 	st, err := Load(ctx, openFile(path), &cancelAfter{Writer: s, n: 8, cancel: cancel}, Options{Workers: 4})

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -17,6 +16,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/movieskit/movies/internal/rietest"
+
+	"github.com/movieskit/movies/internal/ddbtest"
 
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
@@ -40,7 +43,7 @@ const livenessBound = 15 * time.Second
 // it again.
 func TestDynamoDBStoppedAndRestarted(t *testing.T) {
 	srv := startDynamoDB(t)
-	table := newTable(t, srv)
+	table := ddbtest.NewTable(t, srv)
 	store := dynamodb.NewFromConfig(srv.Config(), table)
 	putAll(t, store, fixtures())
 	base := serveAPI(t, store, 30*time.Second)
@@ -101,10 +104,10 @@ func TestRIEProcessKilled(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("finds the processes to kill through /proc, which needs Linux")
 	}
-	rie := riePath(t)
-	bootstrap := buildBootstrap(t)
+	rie := rietest.RIEPath(t)
+	bootstrap := rietest.BuildPackage(t, "../cmd/bootstrap")
 	srv := ddblocal.Shared(t)
-	table := newTable(t, srv)
+	table := ddbtest.NewTable(t, srv)
 	putAll(t, dynamodb.NewFromConfig(srv.Config(), table), fixtures())
 	proxy, err := faultproxy.Start(faultproxy.Config{Upstream: srv.Endpoint, Latency: 700 * time.Millisecond})
 	if err != nil {
@@ -173,37 +176,6 @@ func TestRIEProcessKilled(t *testing.T) {
 			}
 		})
 	}
-}
-
-// riePath returns the aws-lambda-rie binary, skipping the test when it is
-// missing (failing under CI=true).
-func riePath(t *testing.T) string {
-	t.Helper()
-	p := gateway.DefaultRIEPath()
-	if p != "" {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("aws-lambda-rie not found (%q): run make test", p)
-	}
-	t.Skipf("aws-lambda-rie not found (%q): run make test to install it", p)
-	return ""
-}
-
-// buildBootstrap builds cmd/bootstrap into the test's temporary directory.
-func buildBootstrap(t *testing.T) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "bootstrap")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "../cmd/bootstrap")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/bootstrap: %v\n%s", err, b)
-	}
-	return out
 }
 
 // findProcess returns the pid of the one process whose command line starts
@@ -275,7 +247,7 @@ func TestLoaderInterruptedAndRerun(t *testing.T) {
 
 // loaderInterruptedAndRerun runs TestLoaderInterruptedAndRerun on the file at path.
 func loaderInterruptedAndRerun(t *testing.T, srv *ddblocal.Server, path string, want map[movies.Key]bool) {
-	table := newTable(t, srv)
+	table := ddbtest.NewTable(t, srv)
 	proxy := slowProxy(t, srv)
 	open := func() (io.ReadCloser, error) { return os.Open(path) }
 

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,23 +56,6 @@ func putAll(tb testing.TB, s movies.Store, ms []movies.Movie) {
 	if err := s.Put(ctx, ms); err != nil {
 		tb.Fatalf("put %d movies: %v", len(ms), err)
 	}
-}
-
-// tableSeq makes table names unique within the test binary.
-var tableSeq atomic.Int64
-
-// newTable creates a fresh table on srv and returns its name. The table is
-// deleted when the test ends (if the server still runs).
-func newTable(tb testing.TB, srv *ddblocal.Server) string {
-	tb.Helper()
-	name := fmt.Sprintf("rel_%d_%d", os.Getpid(), tableSeq.Add(1))
-	createTable(tb, srv, name)
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = dynamodb.DeleteTable(ctx, dynamodb.NewClient(srv.Config()), name, false)
-	})
-	return name
 }
 
 // createTable creates table name on srv and waits until it is active.

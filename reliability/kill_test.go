@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/ddbtest"
+
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/internal/ddblocal"
 )
@@ -41,7 +43,7 @@ func TestLoadCommandKilledAndRerun(t *testing.T) {
 
 // loadKilledAndRerun runs TestLoadCommandKilledAndRerun on the file at path.
 func loadKilledAndRerun(t *testing.T, srv *ddblocal.Server, bin, path string, want map[movies.Key]bool) {
-	table := newTable(t, srv)
+	table := ddbtest.NewTable(t, srv)
 	proxy := slowProxy(t, srv)
 
 	env := func(endpoint string) []string {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/ddbtest"
+
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
@@ -57,7 +59,7 @@ func TestLoad(t *testing.T) {
 		{"bolt", func(t *testing.T) movies.Store { return openBolt(t, ms) }},
 		{"dynamodb", func(t *testing.T) movies.Store {
 			srv := ddblocal.Shared(t)
-			s := dynamodb.NewFromConfig(srv.Config(), newTable(t, srv))
+			s := dynamodb.NewFromConfig(srv.Config(), ddbtest.NewTable(t, srv))
 			putAll(t, s, ms)
 			return s
 		}},

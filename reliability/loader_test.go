@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/ddbtest"
+
 	"github.com/movieskit/movies/internal/ddblocal"
 )
 
@@ -70,7 +72,7 @@ func TestLoadRefusesWhatDynamoDBWouldRefuse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			table := newTable(t, srv)
+			table := ddbtest.NewTable(t, srv)
 			in := strings.TrimSuffix(string(good), "]") + `,{"year":2000,"title":"Bad","info":` + tt.info + `}]`
 			path := filepath.Join(t.TempDir(), "movies.json")
 			if err := os.WriteFile(path, []byte(in), 0o600); err != nil {

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/rietest"
+
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/bolt"
@@ -188,19 +190,8 @@ func TestInvokeInProcess(t *testing.T) {
 // TestInvokeRealRIE sends the default event to a real aws-lambda-rie running
 // the gateway's echo bootstrap, which answers with the event it received.
 func TestInvokeRealRIE(t *testing.T) {
-	rie := gateway.DefaultRIEPath()
-	if _, err := os.Stat(rie); rie == "" || err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("aws-lambda-rie not found: run `make test`")
-		}
-		t.Skip("aws-lambda-rie not found: run `make test`, which installs it")
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
-	if b, err := exec.CommandContext(ctx, "go", "build", "-o", bootstrap, "../../gateway/testdata/riebootstrap").CombinedOutput(); err != nil {
-		t.Fatalf("build bootstrap: %v\n%s", err, b)
-	}
+	rie := rietest.RIEPath(t)
+	bootstrap := rietest.BuildPackage(t, "../../gateway/testdata/riebootstrap")
 	addr, apiAddr := freeAddr(t), freeAddr(t)
 	// Not CommandContext: the emulator must outlive ctx; t.Cleanup stops it.
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bootstrap, "get") //nolint:noctx // see above
@@ -214,6 +205,8 @@ func TestInvokeRealRIE(t *testing.T) {
 	})
 	waitDial(t, addr)
 
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
 	var out bytes.Buffer
 	o := invokeOptions{rie: "http://" + addr, timeout: 30 * time.Second, event: eventOptions{year: 1997, title: "Face/Off"}}
 	if err := invoke(ctx, "get", o, strings.NewReader(""), &out, io.Discard); err != nil {

@@ -25,7 +25,7 @@ const minColdStarts = 20
 // init, bootstrap init and store setup, one DynamoDB GetItem). It reports the
 // median and the 90th percentile over at least 20 starts.
 func BenchmarkColdStart(b *testing.B) {
-	rp := riePath(b)
+	rp := RIEPath(b)
 	srv := ddblocal.Shared(b)
 	env := functionEnv(srv, seededTable(b, srv), "get")
 	bin := imageBootstrap(b)

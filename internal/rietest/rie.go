@@ -28,38 +28,6 @@ import (
 // invokePath is the RIE endpoint that invokes the function.
 const invokePath = "/2015-03-31/functions/function/invocations"
 
-// moduleRoot returns the repository root.
-func moduleRoot(tb testing.TB) string {
-	tb.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	root, err := image.ModuleRoot(wd)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return root
-}
-
-// riePath returns the RIE binary: $MOVIES_RIE, else .cache/bin/aws-lambda-rie
-// under the module root. It skips the test when RIE is missing, and fails
-// instead under CI=true.
-func riePath(tb testing.TB) string {
-	tb.Helper()
-	p := os.Getenv("MOVIES_RIE")
-	if p == "" {
-		p = filepath.Join(moduleRoot(tb), ".cache", "bin", "aws-lambda-rie")
-	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("aws-lambda-rie not found at %s: %v", p, err)
-		}
-		tb.Skipf("skipping RIE test: aws-lambda-rie not found at %s; run `make test` (or `make rie`) first", p)
-	}
-	return p
-}
-
 // bootstraps holds the bootstrap extracted from each architecture's image,
 // built once per test binary.
 var bootstraps struct {
@@ -87,7 +55,7 @@ func imageBootstrap(tb testing.TB) string {
 // image's configuration names arch and the bootstrap as its entrypoint.
 func imageBootstrapFor(tb testing.TB, arch string) string {
 	tb.Helper()
-	root := moduleRoot(tb)
+	root := RepoRoot(tb)
 	bootstraps.Lock()
 	if bootstraps.byArch == nil {
 		bootstraps.byArch = map[string]*extracted{}

@@ -77,7 +77,7 @@ func functionEnv(srv *ddblocal.Server, tableName, handler string) []string {
 // startFunction starts RIE serving handler from the image's bootstrap and waits until it listens.
 func startFunction(tb testing.TB, handler string) *rie {
 	tb.Helper()
-	rp := riePath(tb)
+	rp := RIEPath(tb)
 	srv := ddblocal.Shared(tb)
 	name := seededTable(tb, srv)
 	bin := imageBootstrap(tb)
@@ -96,7 +96,7 @@ func startFunction(tb testing.TB, handler string) *rie {
 func startArm64Function(tb testing.TB, handler string) *rie {
 	tb.Helper()
 	qemu := qemuAarch64(tb)
-	rp := riePath(tb)
+	rp := RIEPath(tb)
 	srv := ddblocal.Shared(tb)
 	name := seededTable(tb, srv)
 	bin := imageBootstrapFor(tb, "arm64")

@@ -1,0 +1,67 @@
+package rietest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/movieskit/movies/image"
+)
+
+// The test support every package's RIE tests share: the repository root, the
+// aws-lambda-rie binary and Go binaries built for a test. A missing RIE skips
+// the test with a message to run make test, and fails it under CI=true.
+
+// RepoRoot returns the repository root (the movies module's directory) for a
+// test running anywhere inside it.
+func RepoRoot(tb testing.TB) string {
+	tb.Helper()
+	root, err := image.ModuleRoot(".")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return root
+}
+
+// RIEPath returns the aws-lambda-rie binary: $MOVIES_RIE, else
+// .cache/bin/aws-lambda-rie under the repository root (where make installs
+// it), else the one on $PATH. It skips the test when there is none, and fails
+// it instead under CI=true.
+func RIEPath(tb testing.TB) string {
+	tb.Helper()
+	p := os.Getenv("MOVIES_RIE")
+	if p == "" {
+		p = filepath.Join(RepoRoot(tb), ".cache", "bin", "aws-lambda-rie")
+		if _, err := os.Stat(p); err != nil {
+			if onPath, err := exec.LookPath("aws-lambda-rie"); err == nil {
+				p = onPath
+			}
+		}
+	}
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("aws-lambda-rie not found at %s: %v; run `make test`, which installs it", p, err)
+		}
+		tb.Skipf("skipping RIE test: aws-lambda-rie not found at %s; run `make test` (or `make rie`) first", p)
+	}
+	return p
+}
+
+// BuildPackage builds the Go main package pkg (a path such as
+// "../cmd/bootstrap", relative to the test's package directory) as a static
+// binary into the test's temporary directory and returns its path.
+func BuildPackage(tb testing.TB, pkg string) string {
+	tb.Helper()
+	out := filepath.Join(tb.TempDir(), filepath.Base(pkg))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return out
+}
