@@ -33,15 +33,22 @@ func boltCount(t *testing.T, path string) int {
 	return n
 }
 
-func TestLoadCommand(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, content string) string {
+// fileWriter returns a function that writes a file of the given name and
+// content into dir and returns its path.
+func fileWriter(t *testing.T, dir string) func(name, content string) string {
+	return func(name, content string) string {
+		t.Helper()
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
+}
+
+func TestLoadCommand(t *testing.T) {
+	dir := t.TempDir()
+	write := fileWriter(t, dir)
 	valid, invalid := write("valid.json", validFile), write("invalid.json", invalidFile)
 	notArray := write("object.json", `{"year":2013}`)
 	tests := []struct {

@@ -18,13 +18,7 @@ import (
 // that stderr says why. None of these cases reaches AWS or a network.
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	db := "file:" + filepath.Join(dir, "movies.db")
 	tests := []struct {
 		args []string
