@@ -14,13 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/ddbtest"
-
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/bolt"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/openapitest"
 	"github.com/movieskit/movies/loader"
 	"github.com/movieskit/movies/storetest"

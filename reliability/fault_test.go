@@ -17,16 +17,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/rietest"
-
-	"github.com/movieskit/movies/internal/ddbtest"
-
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/faultproxy"
+	"github.com/movieskit/movies/internal/rietest"
 	"github.com/movieskit/movies/loader"
 	"github.com/movieskit/movies/storetest"
 )

@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/ddbtest"
-
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
 )
 
 // buildMovies builds the movies CLI into the test's temporary directory.

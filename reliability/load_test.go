@@ -14,11 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/ddbtest"
-
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
 )
 
 // Load test sizes. The default run is reduced so that `make test` stays

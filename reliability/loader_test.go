@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/ddbtest"
-
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
 )
 
 // ddbEnv returns the environment that points the CLI at DynamoDB Local.
