@@ -54,20 +54,27 @@ func HandlerNames() []string {
 }
 
 // GetTarget returns the request target (path and query) that gets the movie
-// with year and title through API Gateway: the path form /get/{year}/{title},
-// each '/'-separated part of the title URL-encoded, when the title survives
-// API Gateway's path decoding, and the query form /get/{year}?title=TITLE for
-// a title with '?' or '%' or a trailing '/', which it does not.
+// with year and title through API Gateway: the path form GetPath when the
+// title survives API Gateway's path decoding, and the query form
+// /get/{year}?title=TITLE for a title with '?' or '%' or a trailing '/', which
+// it does not.
 func GetTarget(year int, title string) string {
-	y := strconv.Itoa(year)
 	if NeedsTitleQuery(title) {
-		return "/get/" + y + "?" + TitleParam + "=" + url.QueryEscape(title)
+		return "/get/" + strconv.Itoa(year) + "?" + TitleParam + "=" + url.QueryEscape(title)
 	}
+	return GetPath(year, title)
+}
+
+// GetPath returns the path form /get/{year}/{title} of a movie, as a browser
+// or curl sends it: each '/'-separated part of the title URL-encoded, the
+// slashes kept for the greedy {title+}. Whether the function then receives
+// the title unchanged is NeedsTitleQuery's question.
+func GetPath(year int, title string) string {
 	parts := strings.Split(title, "/")
 	for i, p := range parts {
 		parts[i] = url.PathEscape(p)
 	}
-	return "/get/" + y + "/" + strings.Join(parts, "/")
+	return "/get/" + strconv.Itoa(year) + "/" + strings.Join(parts, "/")
 }
 
 // NeedsTitleQuery reports whether title must be sent as ?title= because the

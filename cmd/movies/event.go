@@ -174,7 +174,7 @@ func eventTarget(function string, o eventOptions) (path, query string, err error
 		if o.inQuery {
 			return "/get/" + strconv.Itoa(year), joinQuery(query, api.TitleParam+"="+url.QueryEscape(titleOrDefault(o))), nil
 		}
-		return "/get/" + strconv.Itoa(year) + "/" + escapeTitle(titleOrDefault(o)), query, nil
+		return api.GetPath(year, titleOrDefault(o)), query, nil
 	default:
 		return "", "", fmt.Errorf("unknown function %q", function)
 	}
@@ -186,16 +186,6 @@ func titleOrDefault(o eventOptions) string {
 		return defaultEventTitle
 	}
 	return o.title
-}
-
-// escapeTitle escapes a title for a URL path the way a browser would: each
-// '/'-separated part is escaped, the slashes stay (the {title+} route takes them).
-func escapeTitle(title string) string {
-	parts := strings.Split(title, "/")
-	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
-	}
-	return strings.Join(parts, "/")
 }
 
 // joinQuery appends pair to a raw query string.
