@@ -153,13 +153,9 @@ func connState(c net.Conn, state http.ConnState) {
 // itself.
 func logServerError(logger *slog.Logger) logFunc {
 	return func(c net.Conn, requestID string, status, bytes int, serverErr string) {
-		host, _, err := net.SplitHostPort(c.RemoteAddr().String())
-		if err != nil {
-			host = c.RemoteAddr().String()
-		}
 		logger.LogAttrs(context.Background(), slog.LevelWarn, "request",
 			slog.String("requestId", requestID),
-			slog.String("ip", host),
+			slog.String("ip", hostOf(c.RemoteAddr().String())),
 			slog.Int("status", status),
 			slog.Int("bytes", bytes),
 			slog.String("serverError", serverErr),

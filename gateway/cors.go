@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,7 +29,7 @@ func (g *gateway) preflightResponse(r *http.Request) *httpResponse {
 		return resp
 	}
 	h := resp.header
-	h.Set("Access-Control-Allow-Origin", allowOriginValue(c.AllowOrigins, origin))
+	setOriginHeaders(h, c.AllowOrigins, c.AllowCredentials, origin)
 	if len(c.AllowMethods) > 0 {
 		h.Set("Access-Control-Allow-Methods", strings.Join(c.AllowMethods, ","))
 	}
@@ -37,9 +38,6 @@ func (g *gateway) preflightResponse(r *http.Request) *httpResponse {
 	}
 	if c.MaxAge > 0 {
 		h.Set("Access-Control-Max-Age", strconv.Itoa(c.MaxAge))
-	}
-	if c.AllowCredentials {
-		h.Set("Access-Control-Allow-Credentials", "true")
 	}
 	return resp
 }
@@ -57,23 +55,23 @@ func (g *gateway) applyCORS(r *http.Request, resp *httpResponse) *httpResponse {
 	if !c.AllowsOrigin(origin) {
 		return resp
 	}
-	resp.header.Set("Access-Control-Allow-Origin", allowOriginValue(c.AllowOrigins, origin))
+	setOriginHeaders(resp.header, c.AllowOrigins, c.AllowCredentials, origin)
 	if len(c.ExposeHeaders) > 0 {
 		resp.header.Set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ","))
-	}
-	if c.AllowCredentials {
-		resp.header.Set("Access-Control-Allow-Credentials", "true")
 	}
 	return resp
 }
 
-// allowOriginValue is the Access-Control-Allow-Origin of an allowed origin:
-// "*" when every origin is allowed, else the origin itself.
-func allowOriginValue(allowed []string, origin string) string {
-	for _, o := range allowed {
-		if o == "*" {
-			return "*"
-		}
+// setOriginHeaders sets the headers every CORS answer to an allowed origin
+// carries: Access-Control-Allow-Origin ("*" when every origin is allowed,
+// else the origin itself) and, when configured, Access-Control-Allow-Credentials.
+func setOriginHeaders(h http.Header, allowed []string, credentials bool, origin string) {
+	value := origin
+	if slices.Contains(allowed, "*") {
+		value = "*"
 	}
-	return origin
+	h.Set("Access-Control-Allow-Origin", value)
+	if credentials {
+		h.Set("Access-Control-Allow-Credentials", "true")
+	}
 }

@@ -243,10 +243,13 @@ func traceID(requestID string, epoch int64) string {
 }
 
 // remoteIP returns the client's IP address from r.RemoteAddr.
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+func remoteIP(r *http.Request) string { return hostOf(r.RemoteAddr) }
+
+// hostOf returns the host of a host:port address, or addr when it has no port.
+func hostOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return r.RemoteAddr
+		return addr
 	}
 	return host
 }

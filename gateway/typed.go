@@ -146,11 +146,10 @@ func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 	if n, valid := encodedSizeBound(resp); valid && n <= MaxResponseBytes {
 		body := resp.Body
 		return buildResponse(int64(resp.StatusCode), &rawResponse{
-			Headers:           resp.Headers,
-			MultiValueHeaders: resp.MultiValueHeaders,
-			Cookies:           resp.Cookies,
-			Body:              &body,
-			IsBase64Encoded:   resp.IsBase64Encoded,
+			Headers:         resp.Headers,
+			Cookies:         resp.Cookies,
+			Body:            &body,
+			IsBase64Encoded: resp.IsBase64Encoded,
 		})
 	}
 	out, err := json.Marshal(resp)
