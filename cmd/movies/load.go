@@ -76,10 +76,10 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 	if o.workers < 1 || o.workers > 256 {
 		return withExitCode(2, fmt.Errorf("--workers must be from 1 to 256, not %d", o.workers))
 	}
-	if _, err := parseStoreSpec(o.store); err != nil {
+	spec, err := parseStoreSpec(o.store)
+	if err != nil {
 		return withExitCode(2, err)
 	}
-	spec, _ := parseStoreSpec(o.store)
 	var validate func(*movies.Movie) error
 	if spec.kind == "dynamodb" {
 		validate = dynamodb.ValidateMovie // the store's own rules, in a dry run too
