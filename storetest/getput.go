@@ -11,19 +11,7 @@ import (
 func testGetExisting(t *testing.T, s movies.Store, _ Options) {
 	ms := Fixtures()
 	put(t, s, ms)
-	ctx := testContext(t, callTimeout)
-	for _, want := range ms {
-		got, err := s.Get(ctx, want.Key())
-		if err != nil {
-			t.Errorf("Get(%s): %v", want.Key(), err)
-			continue
-		}
-		if got == nil {
-			t.Errorf("Get(%s): nil movie and nil error", want.Key())
-			continue
-		}
-		checkMovie(t, "Get", *got, want)
-	}
+	checkGets(testContext(t, callTimeout), t, s, "Get", ms)
 }
 
 func testGetMissing(t *testing.T, s movies.Store, _ Options) {
@@ -123,15 +111,7 @@ func testPutBatch(t *testing.T, s movies.Store, opts Options) {
 	}
 	put(t, s, batch)
 	checkListing(t, walk(t, s, movies.ListOptions{Limit: movies.MaxLimit}), want, !opts.UnorderedList)
-	ctx := testContext(t, callTimeout)
-	for _, w := range []movies.Movie{dupNear, dupFar} {
-		got, err := s.Get(ctx, w.Key())
-		if err != nil {
-			t.Errorf("Get(%s): %v", w.Key(), err)
-			continue
-		}
-		checkMovie(t, "duplicate in batch, last wins", *got, w)
-	}
+	checkGets(testContext(t, callTimeout), t, s, "duplicate in batch, last wins", []movies.Movie{dupNear, dupFar})
 }
 
 func testPutBatchInvalid(t *testing.T, s movies.Store, _ Options) {

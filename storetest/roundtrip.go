@@ -23,15 +23,7 @@ func testTrickyTitles(t *testing.T, s movies.Store, opts Options) {
 		ms[i] = movies.Movie{Year: year, Title: title, Info: raw(fmt.Sprintf(`{"i":%d}`, i))}
 	}
 	put(t, s, ms)
-	ctx := testContext(t, callTimeout)
-	for _, want := range ms {
-		got, err := s.Get(ctx, want.Key())
-		if err != nil {
-			t.Errorf("Get(%q): %v", want.Title, err)
-			continue
-		}
-		checkMovie(t, "Get", *got, want)
-	}
+	checkGets(testContext(t, callTimeout), t, s, "Get", ms)
 	want := byKey(ms)
 	checkListing(t, walk(t, s, movies.ListOptions{Year: year, Limit: 3}), want, true)
 	checkListing(t, walk(t, s, movies.ListOptions{Limit: 4}), want, !opts.UnorderedList)
@@ -70,14 +62,6 @@ func testFieldRoundTrip(t *testing.T, s movies.Store, _ Options) {
 		}
 	}
 	put(t, s, ms)
-	ctx := testContext(t, callTimeout)
-	for _, want := range ms {
-		got, err := s.Get(ctx, want.Key())
-		if err != nil {
-			t.Errorf("Get(%s): %v", want.Key(), err)
-			continue
-		}
-		checkMovie(t, "Get", *got, want)
-	}
+	checkGets(testContext(t, callTimeout), t, s, "Get", ms)
 	checkListing(t, walk(t, s, movies.ListOptions{Year: year}), byKey(ms), true)
 }

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -153,14 +155,7 @@ func RunSample(t *testing.T, open func(t *testing.T) movies.Store, opts Options)
 			got := walk(t, s, movies.ListOptions{Limit: movies.MaxLimit})
 			t.Logf("%s sample: %d records, %d distinct keys, %d listed", sample.Name, len(ms), len(want), len(got))
 			checkListing(t, got, want, !opts.UnorderedList)
-			for _, m := range want {
-				g, err := s.Get(ctx, m.Key())
-				if err != nil {
-					t.Errorf("Get(%s): %v", m.Key(), err)
-					continue
-				}
-				checkMovie(t, "Get", *g, m)
-			}
+			checkGets(ctx, t, s, "Get", slices.Collect(maps.Values(want)))
 		})
 	}
 }

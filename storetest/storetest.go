@@ -122,6 +122,24 @@ func checkMovie(t testing.TB, what string, got, want movies.Movie) {
 	}
 }
 
+// checkGets reports an error unless Get returns each of ms with its key and
+// JSON-equal info (see checkMovie).
+func checkGets(ctx context.Context, t testing.TB, s movies.Store, what string, ms []movies.Movie) {
+	t.Helper()
+	for _, want := range ms {
+		got, err := s.Get(ctx, want.Key())
+		if err != nil {
+			t.Errorf("Get(%q): %v", want.Key(), err)
+			continue
+		}
+		if got == nil {
+			t.Errorf("Get(%q): nil movie and nil error", want.Key())
+			continue
+		}
+		checkMovie(t, what, *got, want)
+	}
+}
+
 // byKey indexes ms by key; a later movie replaces an earlier one with the same key.
 func byKey(ms []movies.Movie) map[movies.Key]movies.Movie {
 	m := make(map[movies.Key]movies.Movie, len(ms))
