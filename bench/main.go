@@ -27,7 +27,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/internal/repo"
 )
 
 func main() {
@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	root, err := image.ModuleRoot(".")
+	root, err := repo.Root(".")
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 2

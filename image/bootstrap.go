@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/movieskit/movies/internal/repo"
 )
 
 // BootstrapPackage is the Go package of the Lambda bootstrap binary, relative to the module root.
@@ -65,19 +67,11 @@ func goCommand() string {
 }
 
 // ModuleRoot returns the directory of the nearest go.mod at or above dir
-// that declares the movies module.
+// that declares the movies module (see repo.Root).
 func ModuleRoot(dir string) (string, error) {
-	start, err := filepath.Abs(dir)
+	root, err := repo.Root(dir)
 	if err != nil {
 		return "", fmt.Errorf("image: %w", err)
 	}
-	for d := start; ; d = filepath.Dir(d) {
-		b, err := os.ReadFile(filepath.Join(d, "go.mod")) //nolint:gosec // G304: reads only go.mod files above the caller's directory
-		if err == nil && bytes.Contains(b, []byte("module github.com/movieskit/movies\n")) {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("image: no movies go.mod at or above %s", start)
-		}
-	}
+	return root, nil
 }

@@ -13,45 +13,26 @@ import (
 
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/internal/moviedata"
+	"github.com/movieskit/movies/internal/repo"
 )
 
 // sampleEnv is the environment variable that overrides the path of the full sample.
 const sampleEnv = "MOVIES_SAMPLE_DATA"
 
 // SamplePath returns the path of the full AWS movie sample: $MOVIES_SAMPLE_DATA
-// when set, else ../shared/data/moviedata.json relative to the module root:
-// walking up from the working directory, the first directory holding go.mod
-// whose parent holds none. ok is false when the file does not exist.
+// when set, else ../shared/data/moviedata.json relative to the repository
+// root (repo.Root of the working directory). ok is false when the file does
+// not exist.
 func SamplePath() (path string, ok bool) {
 	if p := os.Getenv(sampleEnv); p != "" {
 		return p, isFile(p)
 	}
-	wd, err := os.Getwd()
+	root, err := repo.Root(".")
 	if err != nil {
-		return "", false
-	}
-	root, found := moduleRoot(wd)
-	if !found {
 		return "", false
 	}
 	p := filepath.Join(filepath.Dir(root), "shared", "data", "moviedata.json")
 	return p, isFile(p)
-}
-
-// moduleRoot walks up from dir to the directory holding go.mod whose parent
-// holds none.
-func moduleRoot(dir string) (string, bool) {
-	root, found := "", false
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if isFile(filepath.Join(d, "go.mod")) {
-			root, found = d, true
-		} else if found {
-			return root, true
-		}
-		if filepath.Dir(d) == d {
-			return root, found
-		}
-	}
 }
 
 // isFile reports whether p names an existing regular file.

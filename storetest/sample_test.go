@@ -6,41 +6,6 @@ import (
 	"testing"
 )
 
-func TestModuleRoot(t *testing.T) {
-	tmp := t.TempDir()
-	outer := filepath.Join(tmp, "repo")
-	infra := filepath.Join(outer, "infra")         // a module directly inside the repo
-	gapped := filepath.Join(outer, "tools", "sub") // a module whose parent has no go.mod
-	deep := filepath.Join(gapped, "pkg", "x")
-	for _, d := range []string{deep, filepath.Join(infra, "stack"), filepath.Join(tmp, "lone", "a")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range []string{filepath.Join(outer, "go.mod"), filepath.Join(infra, "go.mod"), filepath.Join(gapped, "go.mod")} {
-		if err := os.WriteFile(f, []byte("module x\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, tc := range []struct {
-		name, from, want string
-		ok               bool
-	}{
-		{"module root itself", outer, outer, true},
-		{"package below root", filepath.Join(outer, "tools"), outer, true},
-		{"module inside the root module", filepath.Join(infra, "stack"), outer, true},
-		{"module below a directory without go.mod", deep, gapped, true},
-		{"no module", filepath.Join(tmp, "lone", "a"), "", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := moduleRoot(tc.from)
-			if got != tc.want || ok != tc.ok {
-				t.Errorf("moduleRoot(%s) = %q, %t; want %q, %t", tc.from, got, ok, tc.want, tc.ok)
-			}
-		})
-	}
-}
-
 func TestSamplePathEnv(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "sample.json")
 	if err := os.WriteFile(f, []byte(`[{"year":2013,"title":"Rush","info":{"rating":8.3}}]`), 0o644); err != nil {
