@@ -1,0 +1,53 @@
+package openapi
+
+import (
+	"net/http"
+)
+
+// gatewayStatuses are the answers API Gateway HTTP API gives on its own, to a
+// request on any route, before or instead of the function's.
+var gatewayStatuses = []int{
+	http.StatusBadRequest,            // the request cannot be read
+	http.StatusRequestEntityTooLarge, // body over 10 MB
+	http.StatusInternalServerError,   // the function failed or answered no valid response
+	http.StatusServiceUnavailable,    // the function did not answer within the integration timeout
+}
+
+// responses describes each error status: its component name, when it is
+// sent, and whether its message is always http.StatusText(status).
+var responses = map[int]struct {
+	name, description string
+	fixed             bool
+}{
+	http.StatusBadRequest: {"BadRequest",
+		"A parameter is missing, malformed or out of its limits; the message names it " +
+			"(e.g. `limit must be an integer from 1 to 1000`). API Gateway answers `Bad Request` when it cannot read the request.", false},
+	http.StatusNotFound: {"NotFound",
+		"No movie has that key: `movie not found`. A request whose method and path match no route gets " +
+			"API Gateway's own 404 with the message `Not Found`, on any path.", false},
+	http.StatusRequestEntityTooLarge: {"PayloadTooLarge",
+		"The request body is larger than API Gateway's 10 MB limit.", true},
+	http.StatusInternalServerError: {"InternalServerError",
+		"Anything else. The cause is logged, never sent.", true},
+	http.StatusServiceUnavailable: {"ServiceUnavailable",
+		"The store is unreachable or throttling, or the function did not answer in time. The request may be retried.", true},
+}
+
+// errorResponse returns the response object of an error status.
+func errorResponse(status int) object {
+	rd := responses[status]
+	schema := object{"$ref": "#/components/schemas/Error"}
+	media := object{"schema": schema}
+	if rd.fixed {
+		msg := http.StatusText(status)
+		media["schema"] = object{
+			"allOf":      []any{schema},
+			"properties": object{"message": object{"const": msg}},
+		}
+		media["example"] = object{"message": msg}
+	}
+	return object{
+		"description": rd.description,
+		"content":     object{"application/json": media},
+	}
+}
