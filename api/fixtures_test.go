@@ -2,15 +2,14 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/storetest"
 )
 
 // TestFixtures runs every testdata/NAME.event.json, an API Gateway HTTP API
@@ -19,7 +18,7 @@ import (
 // testdata/NAME.response.json: status, headers and JSON-semantic body.
 func TestFixtures(t *testing.T) {
 	var catalogue []movies.Movie
-	readJSON(t, filepath.Join("testdata", "movies.json"), &catalogue)
+	storetest.ReadJSON(t, filepath.Join("testdata", "movies.json"), &catalogue)
 	h, _ := newTestHandler(newSliceStore(catalogue))
 
 	eventFiles, err := filepath.Glob(filepath.Join("testdata", "*.event.json"))
@@ -30,9 +29,9 @@ func TestFixtures(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(eventFile), ".event.json")
 		t.Run(name, func(t *testing.T) {
 			var req events.APIGatewayV2HTTPRequest
-			readJSON(t, eventFile, &req)
+			storetest.ReadJSON(t, eventFile, &req)
 			var want events.APIGatewayV2HTTPResponse
-			readJSON(t, filepath.Join("testdata", name+".response.json"), &want)
+			storetest.ReadJSON(t, filepath.Join("testdata", name+".response.json"), &want)
 
 			checkFixtureRouting(t, req)
 			fn := fixtureHandler(t, h, req.RouteKey)
@@ -86,17 +85,5 @@ func checkFixtureRouting(t *testing.T, req events.APIGatewayV2HTTPRequest) {
 	}
 	if r.Key() != req.RouteKey || !maps.Equal(params, req.PathParameters) {
 		t.Fatalf("fixture routing: Match gives %s %v, event has %s %v", r.Key(), params, req.RouteKey, req.PathParameters)
-	}
-}
-
-// readJSON decodes the JSON file at path into v.
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 }

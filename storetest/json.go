@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // maxExponent bounds the decimal exponent of a number EqualJSON compares, so
@@ -83,6 +85,19 @@ func equalValues(a, b any) (bool, error) {
 		return equalNumbers(x, y)
 	default: // string, bool, nil
 		return a == b, nil
+	}
+}
+
+// ReadJSON decodes the JSON file at path (a golden or a fixture) into v,
+// failing tb when the file cannot be read or decoded.
+func ReadJSON(tb testing.TB, path string, v any) {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		tb.Fatalf("%s: %v", path, err)
 	}
 }
 

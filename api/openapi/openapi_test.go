@@ -3,7 +3,6 @@ package openapi_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/api/openapi"
 	"github.com/movieskit/movies/internal/openapitest"
+	"github.com/movieskit/movies/storetest"
 )
 
 // regenerate is the command that rewrites the checked-in document.
@@ -164,17 +164,6 @@ type apiGolden struct {
 	resp  events.APIGatewayV2HTTPResponse
 }
 
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
 // TestHandlerGoldensMatchTheDocument validates every handler golden of
 // api/testdata against the operation of its event's route.
 func TestHandlerGoldensMatchTheDocument(t *testing.T) {
@@ -186,8 +175,8 @@ func TestHandlerGoldensMatchTheDocument(t *testing.T) {
 	for _, ev := range events {
 		g := apiGolden{name: strings.TrimSuffix(filepath.Base(ev), ".event.json")}
 		t.Run(g.name, func(t *testing.T) {
-			readJSON(t, ev, &g.event)
-			readJSON(t, strings.TrimSuffix(ev, ".event.json")+".response.json", &g.resp)
+			storetest.ReadJSON(t, ev, &g.event)
+			storetest.ReadJSON(t, strings.TrimSuffix(ev, ".event.json")+".response.json", &g.resp)
 			r, ok := routeByKey(g.event.RouteKey)
 			if !ok {
 				t.Fatalf("route %q is not in the routes table", g.event.RouteKey)
@@ -229,7 +218,7 @@ func TestGatewayGoldensMatchTheDocument(t *testing.T) {
 	checked := 0
 	for _, f := range files {
 		var g gatewayGolden
-		readJSON(t, f, &g)
+		storetest.ReadJSON(t, f, &g)
 		if g.Status < 400 {
 			continue
 		}
