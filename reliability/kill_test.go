@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -13,19 +12,8 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
+	"github.com/movieskit/movies/internal/rietest"
 )
-
-// buildMovies builds the movies CLI into the test's temporary directory.
-func buildMovies(t *testing.T) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "movies")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if b, err := exec.CommandContext(ctx, "go", "build", "-o", out, "../cmd/movies").CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/movies: %v\n%s", err, b)
-	}
-	return out
-}
 
 // TestLoadCommandKilledAndRerun runs `movies load` into DynamoDB Local through
 // a proxy that slows every call, kills the process with SIGKILL (no chance to
@@ -34,7 +22,7 @@ func buildMovies(t *testing.T) string {
 // full-size catalogue.
 func TestLoadCommandKilledAndRerun(t *testing.T) {
 	srv := ddblocal.Shared(t)
-	bin := buildMovies(t)
+	bin := rietest.BuildPackage(t, "../cmd/movies")
 	for _, f := range loadFiles(t) {
 		t.Run(f.name, func(t *testing.T) { loadKilledAndRerun(t, srv, bin, f.path, f.want) })
 	}

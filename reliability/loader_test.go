@@ -15,6 +15,7 @@ import (
 
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
+	"github.com/movieskit/movies/internal/rietest"
 )
 
 // ddbEnv returns the environment that points the CLI at DynamoDB Local.
@@ -54,7 +55,7 @@ func runMovies(t *testing.T, bin string, env []string, stdin *os.File, args ...s
 // good movies and fail half-way with an under-counted message.)
 func TestLoadRefusesWhatDynamoDBWouldRefuse(t *testing.T) {
 	srv := ddblocal.Shared(t)
-	bin := buildMovies(t)
+	bin := rietest.BuildPackage(t, "../cmd/movies")
 	good, err := json.Marshal(generateMovies(500))
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func TestLoadRefusesWhatDynamoDBWouldRefuse(t *testing.T) {
 // validates a stdin that has stopped sending exits promptly with 130. (It
 // used to wait for stdin and exit 1.)
 func TestLoadInterruptedWhileValidatingStdin(t *testing.T) {
-	bin := buildMovies(t)
+	bin := rietest.BuildPackage(t, "../cmd/movies")
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
