@@ -37,6 +37,8 @@ import (
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/image"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/loader"
@@ -315,18 +317,12 @@ func listWalk(client *http.Client, base string) (int, error) {
 
 // BenchmarkReportWarmInvoke invokes the get function with the same event
 // two ways, interleaved: through a warm bootstrap under the AWS Lambda Runtime
-// Interface Emulator (gateway.RIEPool of one process: HTTP to RIE and the
+// Interface Emulator (riepool.Pool of one process: HTTP to RIE and the
 // runtime API round trip) and in process (gateway.InProcess), both on one
 // DynamoDB Local table. It reports each invoke's mean in ns. It skips when
-// the RIE binary is missing.
+// the RIE binary is missing, except under CI=true.
 func BenchmarkReportWarmInvoke(b *testing.B) {
-	riePath := gateway.DefaultRIEPath()
-	if _, err := os.Stat(riePath); riePath == "" || err != nil {
-		if os.Getenv("CI") == "true" {
-			b.Fatalf("aws-lambda-rie not found at %q ($MOVIES_RIE or .cache/bin)", riePath)
-		}
-		b.Skip("aws-lambda-rie not found ($MOVIES_RIE or .cache/bin): run `make rie`")
-	}
+	riePath := rietest.RIEPath(b)
 	srv := ddblocal.Shared(b)
 	store := openDynamoDB(b).(*dynamodb.Store)
 	seed(b, store)
@@ -347,7 +343,7 @@ func BenchmarkReportWarmInvoke(b *testing.B) {
 // startRIEPool compiles the bootstrap for this machine with the image's
 // flags and starts one RIE process serving get with it; the pool is closed
 // in cleanup.
-func startRIEPool(b *testing.B, riePath string, env []string) *gateway.RIEPool {
+func startRIEPool(b *testing.B, riePath string, env []string) *riepool.Pool {
 	b.Helper()
 	bin := filepath.Join(b.TempDir(), "bootstrap")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -355,7 +351,7 @@ func startRIEPool(b *testing.B, riePath string, env []string) *gateway.RIEPool {
 	if err := image.BuildBootstrap(ctx, rietest.RepoRoot(b), runtime.GOARCH, bin); err != nil {
 		b.Fatalf("build the bootstrap for %s: %v", runtime.GOARCH, err)
 	}
-	pool, err := gateway.NewRIEPool(ctx, gateway.RIEConfig{
+	pool, err := riepool.New(ctx, riepool.Config{
 		RIE: riePath, Bootstrap: bin, Functions: []string{api.HandlerGet}, Size: 1, Env: env,
 	})
 	if err != nil {
@@ -366,7 +362,7 @@ func startRIEPool(b *testing.B, riePath string, env []string) *gateway.RIEPool {
 }
 
 // invokeOK returns an op that invokes get with ev and checks for a 200 answer.
-func invokeOK(inv gateway.Invoker, ev []byte) func() error {
+func invokeOK(inv invoke.Invoker, ev []byte) func() error {
 	return func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()

@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
-// Defaults applied by New and NewEvent to a zero Config field.
+// Defaults applied by New and NewEvent to a zero Config field, and the
+// gateway's limits (Lambda's own are in package invoke).
 const (
-	// DefaultTimeout is API Gateway's maximum integration timeout for HTTP APIs.
-	DefaultTimeout = 30 * time.Second
 	// DefaultAccountID is the account id in AWS's documentation examples.
 	DefaultAccountID = "123456789012"
 	// DefaultAPIID is a well-formed HTTP API id (ten lower-case letters and digits).
@@ -21,8 +21,6 @@ const (
 	DefaultStage = "$default"
 	// MaxRequestBytes is API Gateway's request payload limit (10 MB).
 	MaxRequestBytes = 10 << 20
-	// MaxResponseBytes is Lambda's synchronous response payload limit (6 MB).
-	MaxResponseBytes = 6 << 20
 	// MaxQueryParameters bounds the parameters of one query string; a
 	// request with more gets 400. A local bound, far above what the routes
 	// use, that keeps a hostile query from costing more than a glance.
@@ -37,9 +35,9 @@ type Config struct {
 	// Routes is the routes table; nil means api.Routes.
 	Routes []api.Route
 	// Invoker runs the functions named by the routes. Required.
-	Invoker Invoker
+	Invoker invoke.Invoker
 	// Timeout bounds each invocation; past it the gateway answers 503.
-	// Zero means DefaultTimeout, API Gateway's maximum.
+	// Zero means invoke.DefaultTimeout, API Gateway's maximum.
 	Timeout time.Duration
 	// Logger receives the access log, one line per request, and integration
 	// errors. Nil discards them.
@@ -63,7 +61,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Routes = api.Routes
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = invoke.DefaultTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // corsAnswer is a function response that sets its own CORS header, which
@@ -55,10 +56,10 @@ func TestCORS(t *testing.T) {
 	}
 	modes := []struct {
 		name    string
-		invoker func(t *testing.T) Invoker
+		invoker func(t *testing.T) invoke.Invoker
 	}{
-		{"inprocess", func(*testing.T) Invoker { return payloadInvoker(corsAnswer) }},
-		{"rie", func(t *testing.T) Invoker {
+		{"inprocess", func(*testing.T) invoke.Invoker { return payloadInvoker(corsAnswer) }},
+		{"rie", func(t *testing.T) invoke.Invoker {
 			pool := goldenRIE.get(t)
 			goldenRIE.setAnswer(t, corsAnswer)
 			return &rieCaseInvoker{pool: pool}

@@ -1,3 +1,9 @@
+// Package gateway emulates Amazon API Gateway HTTP APIs (payload format 2.0)
+// locally: it turns HTTP requests into the Lambda events API Gateway would
+// send, invokes a function through an invoke.Invoker (in process, see
+// InProcess, or in aws-lambda-rie processes, see package riepool) and turns
+// the function's response payload back into HTTP, with API Gateway's status
+// codes, error bodies and limits.
 package gateway
 
 import (
@@ -11,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // gateway is the http.Handler returned by New.
@@ -183,8 +190,8 @@ func (g *gateway) invoke(ctx context.Context, function string, payload []byte) (
 		if res.err != nil {
 			return nil, invokeError(ctx, function, res.err)
 		}
-		if len(res.out) > MaxResponseBytes {
-			return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(res.out), MaxResponseBytes)
+		if len(res.out) > invoke.MaxResponseBytes {
+			return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(res.out), invoke.MaxResponseBytes)
 		}
 		return res.out, nil
 	case <-ctx.Done():
@@ -204,7 +211,7 @@ func invokeError(ctx context.Context, function string, err error) error {
 // safeInvoke calls inv, turning a missing invoker or a panic in the invoker
 // into an error: the invocation runs on its own goroutine, where a panic
 // would take the whole server down.
-func safeInvoke(ctx context.Context, inv Invoker, function string, payload []byte) (out []byte, err error) {
+func safeInvoke(ctx context.Context, inv invoke.Invoker, function string, payload []byte) (out []byte, err error) {
 	if inv == nil {
 		return nil, errors.New("gateway has no invoker")
 	}

@@ -8,17 +8,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/rietest"
-
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway/riepool"
+	"github.com/movieskit/movies/internal/rietest"
 )
+
+// testBootstrapPkg is the tiny Lambda bootstrap of the RIE mode.
+const testBootstrapPkg = "./testdata/riebootstrap"
 
 // The golden tests run in two modes: in process, and through aws-lambda-rie
 // with the test bootstrap of testdata/riebootstrap. In RIE mode the function
@@ -53,7 +56,7 @@ var rieResponseModes = map[string]rieMode{
 }
 
 // rieResponseInvoker returns the invoker of case c in RIE mode.
-func rieResponseInvoker(t *testing.T, c responseCase) Invoker {
+func rieResponseInvoker(t *testing.T, c responseCase) invoke.Invoker {
 	t.Helper()
 	mode := rieResponseModes[c.name]
 	if mode.skip != "" {
@@ -82,7 +85,7 @@ func okHandlerPayload(t *testing.T) string {
 
 // rieCaseInvoker invokes the pool in a case's RIE form.
 type rieCaseInvoker struct {
-	pool *RIEPool
+	pool *riepool.Pool
 	mode rieMode
 }
 
@@ -90,22 +93,16 @@ type rieCaseInvoker struct {
 // that a case's goroutine count starts from a quiet pool.
 func (inv *rieCaseInvoker) settle(t *testing.T) {
 	t.Helper()
-	p := inv.pool
-	deadline := time.Now().Add(30 * time.Second)
-	for _, f := range p.cfg.Functions {
-		for len(p.idle[f]) < p.cfg.Size {
-			if time.Now().After(deadline) {
-				t.Fatalf("pool of %s did not get back to %d processes", f, p.cfg.Size)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := inv.pool.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
 	}
-	p.restart.Wait() // no invocation runs, so no restart can be added meanwhile
 }
 
 // closeIdle closes the pool's idle connections, whose goroutines would
 // otherwise count as leaked by the case that opened them.
-func (inv *rieCaseInvoker) closeIdle() { inv.pool.client.CloseIdleConnections() }
+func (inv *rieCaseInvoker) closeIdle() { inv.pool.CloseIdleConnections() }
 
 func (inv *rieCaseInvoker) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
 	if inv.mode.function != "" {
@@ -133,7 +130,7 @@ func withAction(event []byte, action string) []byte {
 type rieShared struct {
 	once    sync.Once
 	dir     string
-	pool    *RIEPool
+	pool    *riepool.Pool
 	err     error
 	mu      sync.Mutex
 	current string // the answer the running bootstrap has read
@@ -143,7 +140,7 @@ var goldenRIE rieShared
 
 // get returns the pool, starting it on first use; it skips the test when
 // aws-lambda-rie is not installed.
-func (s *rieShared) get(t *testing.T) *RIEPool {
+func (s *rieShared) get(t *testing.T) *riepool.Pool {
 	t.Helper()
 	rie := rietest.RIEPath(t)
 	s.once.Do(func() { s.err = s.start(rie) })
@@ -164,19 +161,17 @@ func (s *rieShared) start(rie string) error {
 	bootstrap := filepath.Join(dir, "bootstrap")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bootstrap, testBootstrapPkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %w\n%s", testBootstrapPkg, err, out)
+	if err := rietest.Build(ctx, testBootstrapPkg, bootstrap); err != nil {
+		return err
 	}
 	s.current = `{"statusCode":200}`
 	if err := os.WriteFile(s.answerPath(), []byte(s.current), 0o644); err != nil {
 		return err
 	}
-	s.pool, err = NewRIEPool(ctx, RIEConfig{RIE: rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: 1,
+	s.pool, err = riepool.New(ctx, riepool.Config{RIE: rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: 1,
 		Env: []string{"RIEBOOTSTRAP_ANSWER=" + s.answerPath()}})
 	if err != nil {
-		return fmt.Errorf("NewRIEPool: %w", err)
+		return fmt.Errorf("start the aws-lambda-rie pool: %w", err)
 	}
 	return nil
 }

@@ -8,19 +8,20 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
-// inProcess is the Invoker returned by InProcess.
+// inProcess is the invoke.Invoker returned by InProcess.
 type inProcess struct {
 	funcs map[string]api.HandlerFunc
 }
 
-// InProcess returns an Invoker that calls handlers in this process: it decodes
+// InProcess returns an invoke.Invoker that calls handlers in this process: it decodes
 // the payload into events.APIGatewayV2HTTPRequest exactly as the Lambda Go
 // runtime would, calls the handler, turns a returned error or a panic into a
-// *FunctionError, and encodes the response as the runtime would. An unknown
-// function name is a *FunctionError too (Lambda's ResourceNotFound).
-func InProcess(funcs map[string]api.HandlerFunc) Invoker {
+// *invoke.FunctionError, and encodes the response as the runtime would. An unknown
+// function name is a *invoke.FunctionError too (Lambda's ResourceNotFound).
+func InProcess(funcs map[string]api.HandlerFunc) invoke.Invoker {
 	copied := make(map[string]api.HandlerFunc, len(funcs))
 	for name, f := range funcs {
 		copied[name] = f
@@ -28,15 +29,15 @@ func InProcess(funcs map[string]api.HandlerFunc) Invoker {
 	return &inProcess{funcs: copied}
 }
 
-// Invoke implements Invoker.
+// Invoke implements invoke.Invoker.
 func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
 	h, ok := p.funcs[function]
 	if !ok || h == nil {
-		return nil, &FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
+		return nil, &invoke.FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
 	}
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, &FunctionError{Function: function, Type: "Runtime.UnmarshalError", Message: err.Error()}
+		return nil, &invoke.FunctionError{Function: function, Type: "Runtime.UnmarshalError", Message: err.Error()}
 	}
 	resp, err := callHandler(ctx, function, h, ev)
 	if err != nil {
@@ -44,7 +45,7 @@ func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte)
 	}
 	out, err := json.Marshal(resp)
 	if err != nil {
-		return nil, &FunctionError{Function: function, Type: "Runtime.MarshalError", Message: err.Error()}
+		return nil, &invoke.FunctionError{Function: function, Type: "Runtime.MarshalError", Message: err.Error()}
 	}
 	return out, nil
 }
@@ -55,21 +56,21 @@ func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte)
 func (p *inProcess) InvokeEvent(ctx context.Context, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	h, ok := p.funcs[function]
 	if !ok || h == nil {
-		return events.APIGatewayV2HTTPResponse{}, &FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
+		return events.APIGatewayV2HTTPResponse{}, &invoke.FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
 	}
 	return callHandler(ctx, function, h, *ev)
 }
 
-// callHandler calls h, turning a returned error or a panic into a *FunctionError.
+// callHandler calls h, turning a returned error or a panic into a *invoke.FunctionError.
 func callHandler(ctx context.Context, function string, h api.HandlerFunc, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &FunctionError{Function: function, Type: "Runtime.Panic", Message: fmt.Sprint(v)}
+			err = &invoke.FunctionError{Function: function, Type: "Runtime.Panic", Message: fmt.Sprint(v)}
 		}
 	}()
 	resp, err = h(ctx, ev)
 	if err != nil {
-		return resp, &FunctionError{Function: function, Type: errorType(err), Message: err.Error()}
+		return resp, &invoke.FunctionError{Function: function, Type: errorType(err), Message: err.Error()}
 	}
 	return resp, nil
 }

@@ -19,13 +19,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // The tests in this file each pin one known mismatch between other local
 // emulators and API Gateway (docs/FIDELITY.md lists each with its source).
 
 // liveGateway starts the gateway on loopback with inv and default config.
-func liveGateway(t *testing.T, inv Invoker) *httptest.Server {
+func liveGateway(t *testing.T, inv invoke.Invoker) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(New(Config{Invoker: inv}))
 	t.Cleanup(srv.Close)
@@ -146,11 +147,11 @@ func TestMismatchPathDecodedAsTheCloudDoes(t *testing.T) {
 
 func TestMismatchStatusCodes(t *testing.T) {
 	failing := invokerFunc(func(context.Context, string, []byte) ([]byte, error) {
-		return nil, &FunctionError{Function: "list", Type: "Runtime.ExitError", Message: "exit status 2"}
+		return nil, &invoke.FunctionError{Function: "list", Type: "Runtime.ExitError", Message: "exit status 2"}
 	})
 	tests := []struct {
 		name, method, target string
-		inv                  Invoker
+		inv                  invoke.Invoker
 		status               int
 		body                 string
 	}{

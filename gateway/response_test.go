@@ -15,17 +15,18 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // payloadInvoker answers every invocation with the same raw payload.
-func payloadInvoker(payload string) Invoker {
+func payloadInvoker(payload string) invoke.Invoker {
 	return invokerFunc(func(context.Context, string, []byte) ([]byte, error) {
 		return []byte(payload), nil
 	})
 }
 
 // handlerInvoker serves every function with h in process.
-func handlerInvoker(h api.HandlerFunc) Invoker {
+func handlerInvoker(h api.HandlerFunc) invoke.Invoker {
 	funcs := map[string]api.HandlerFunc{}
 	for _, name := range api.HandlerNames() {
 		funcs[name] = h
@@ -35,7 +36,7 @@ func handlerInvoker(h api.HandlerFunc) Invoker {
 
 type responseCase struct {
 	name    string
-	invoker Invoker
+	invoker invoke.Invoker
 	method  string
 	target  string
 	timeout time.Duration
@@ -127,7 +128,7 @@ func TestResponseGolden(t *testing.T) {
 
 // checkResponseGolden serves case c through the gateway with inv and
 // compares the HTTP response with its golden file.
-func checkResponseGolden(t *testing.T, c responseCase, inv Invoker) {
+func checkResponseGolden(t *testing.T, c responseCase, inv invoke.Invoker) {
 	t.Helper()
 	if s, ok := inv.(interface{ settle(*testing.T) }); ok {
 		s.settle(t)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // The typed path: when the invoker runs the handler in this process, the
@@ -23,14 +24,14 @@ import (
 // eventInvoker is implemented by invokers that can call a function with the
 // event struct itself. InvokeEvent must behave as Invoke does on the event's
 // JSON payload, with the event already decoded and the response not yet
-// encoded: same errors, same *FunctionError for failures and panics.
+// encoded: same errors, same *invoke.FunctionError for failures and panics.
 type eventInvoker interface {
 	InvokeEvent(ctx context.Context, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 }
 
 // typedInvoker returns the invoker as an eventInvoker when it is one and ev
 // can go the typed way.
-func typedInvoker(inv Invoker, ev *events.APIGatewayV2HTTPRequest) (eventInvoker, bool) {
+func typedInvoker(inv invoke.Invoker, ev *events.APIGatewayV2HTTPRequest) (eventInvoker, bool) {
 	ti, ok := inv.(eventInvoker)
 	if !ok || !eventIsValidUTF8(ev) {
 		return nil, false
@@ -143,7 +144,7 @@ var errResponseTooLarge = errors.New("response is over Lambda's payload limit")
 // are converted directly. A response over the limit is errResponseTooLarge;
 // an invalid one is errInvalidResponse.
 func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, error) {
-	if n, valid := encodedSizeBound(resp); valid && n <= MaxResponseBytes {
+	if n, valid := encodedSizeBound(resp); valid && n <= invoke.MaxResponseBytes {
 		body := resp.Body
 		return buildResponse(int64(resp.StatusCode), &rawResponse{
 			Headers:         resp.Headers,
@@ -156,8 +157,8 @@ func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errInvalidResponse, err)
 	}
-	if len(out) > MaxResponseBytes {
-		return nil, fmt.Errorf("%w: %d bytes, over %d", errResponseTooLarge, len(out), MaxResponseBytes)
+	if len(out) > invoke.MaxResponseBytes {
+		return nil, fmt.Errorf("%w: %d bytes, over %d", errResponseTooLarge, len(out), invoke.MaxResponseBytes)
 	}
 	return parseResponse(out)
 }

@@ -17,11 +17,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // jsonOnly hides the typed path of an invoker, so that the gateway takes
 // the JSON path with it.
-type jsonOnly struct{ Invoker }
+type jsonOnly struct{ invoke.Invoker }
 
 // eventCatcher is a handler that keeps the last event it was called with.
 type eventCatcher struct {
@@ -38,7 +39,7 @@ func (c *eventCatcher) handle(ctx context.Context, ev events.APIGatewayV2HTTPReq
 
 // seenEvent serves r through a gateway over inv and returns the event the
 // handler of catcher saw.
-func seenEvent(t *testing.T, inv Invoker, catcher *eventCatcher, r *http.Request) events.APIGatewayV2HTTPRequest {
+func seenEvent(t *testing.T, inv invoke.Invoker, catcher *eventCatcher, r *http.Request) events.APIGatewayV2HTTPRequest {
 	t.Helper()
 	catcher.last = nil
 	w := httptest.NewRecorder()
@@ -76,7 +77,7 @@ type servedResponse struct {
 }
 
 // serveOnce serves method target through a gateway over inv.
-func serveOnce(t *testing.T, inv Invoker, timeout time.Duration, method, target string) servedResponse {
+func serveOnce(t *testing.T, inv invoke.Invoker, timeout time.Duration, method, target string) servedResponse {
 	t.Helper()
 	cfg := fixedConfig(inv)
 	cfg.Timeout = timeout
@@ -88,7 +89,7 @@ func serveOnce(t *testing.T, inv Invoker, timeout time.Duration, method, target 
 
 // structInvoker returns an in-process invoker whose functions answer the
 // struct the Lambda Go runtime decodes from payload, and whether there is one.
-func structInvoker(payload string) (Invoker, bool) {
+func structInvoker(payload string) (invoke.Invoker, bool) {
 	var resp events.APIGatewayV2HTTPResponse
 	if payload == "" || json.Unmarshal([]byte(payload), &resp) != nil {
 		return nil, false
@@ -107,7 +108,7 @@ func TestTypedResponseEqualsJSONResponse(t *testing.T) {
 	for _, c := range responseCases() {
 		t.Run(c.name, func(t *testing.T) {
 			inv, ok := c.invoker.(*inProcess)
-			var typed Invoker = inv
+			var typed invoke.Invoker = inv
 			if !ok {
 				if typed, ok = structInvoker(c.payload); !ok {
 					t.Skip("no in-process form: the case's answer is not a response struct")
@@ -136,7 +137,7 @@ func viaJSONResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 	if err != nil {
 		return nil, err
 	}
-	if len(out) > MaxResponseBytes {
+	if len(out) > invoke.MaxResponseBytes {
 		return nil, errResponseTooLarge
 	}
 	return parseResponse(out)
@@ -247,11 +248,11 @@ func TestTypedResponseSizeLimit(t *testing.T) {
 		name string
 		body string
 	}{
-		{"plain below", strings.Repeat("a", MaxResponseBytes-200)},
-		{"plain above", strings.Repeat("a", MaxResponseBytes)},
-		{"escaped below", strings.Repeat("<", (MaxResponseBytes-200)/6)},
-		{"escaped above", strings.Repeat("<", MaxResponseBytes/6+1)},
-		{"invalid UTF-8 above", strings.Repeat("\xff", MaxResponseBytes/6+1)},
+		{"plain below", strings.Repeat("a", invoke.MaxResponseBytes-200)},
+		{"plain above", strings.Repeat("a", invoke.MaxResponseBytes)},
+		{"escaped below", strings.Repeat("<", (invoke.MaxResponseBytes-200)/6)},
+		{"escaped above", strings.Repeat("<", invoke.MaxResponseBytes/6+1)},
+		{"invalid UTF-8 above", strings.Repeat("\xff", invoke.MaxResponseBytes/6+1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sameConversion(t, &events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: tc.body})
@@ -317,7 +318,7 @@ func TestTypedEventProperty(t *testing.T) {
 func TestTypedPathFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		inv     Invoker
+		inv     invoke.Invoker
 		timeout time.Duration // the integration timeout; long unless the case is the timeout
 	}{
 		{"error", handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

@@ -20,7 +20,7 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/dynamodb"
-	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/faultproxy"
@@ -115,7 +115,7 @@ func TestRIEProcessKilled(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	pool, err := gateway.NewRIEPool(ctx, gateway.RIEConfig{
+	pool, err := riepool.New(ctx, riepool.Config{
 		RIE: rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: 1, Timeout: 20 * time.Second,
 		Env: []string{
 			"TABLE_NAME=" + table, "AWS_ENDPOINT_URL_DYNAMODB=" + proxy.URL, "AWS_REGION=" + ddblocal.Region,

@@ -14,6 +14,8 @@ import (
 
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway/riepool"
 )
 
 // maxEventBytes is Lambda's payload limit for a synchronous invocation (6 MB).
@@ -46,7 +48,7 @@ A function error prints the error payload and exits 1.`,
 		Args:      eventArgs,
 		ValidArgs: api.HandlerNames(),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return invoke(cmd.Context(), args[0], o, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runInvoke(cmd.Context(), args[0], o, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	addEventFlags(cmd, &o.event)
@@ -54,13 +56,13 @@ A function error prints the error payload and exits 1.`,
 	f.StringVar(&o.file, "event", "", "event JSON file, or - for stdin (default: the event 'movies event' makes)")
 	f.StringVar(&o.rie, "rie", "", "URL of a running aws-lambda-rie, e.g. http://127.0.0.1:9000 (default: run in this process)")
 	f.StringVar(&o.store, "store", defaultStoreSpec(), "in-process "+storeHelp)
-	f.DurationVar(&o.timeout, "timeout", gateway.DefaultTimeout, "give up on the invocation after this long")
+	f.DurationVar(&o.timeout, "timeout", invoke.DefaultTimeout, "give up on the invocation after this long")
 	return cmd
 }
 
-// invoke runs function once on the event o selects and writes the response
+// runInvoke runs function once on the event o selects and writes the response
 // payload to stdout. A function error is written too, and returned.
-func invoke(ctx context.Context, function string, o invokeOptions, stdin io.Reader, stdout, stderr io.Writer) error {
+func runInvoke(ctx context.Context, function string, o invokeOptions, stdin io.Reader, stdout, stderr io.Writer) error {
 	if o.timeout <= 0 {
 		return withExitCode(2, errors.New("--timeout must be positive"))
 	}
@@ -73,11 +75,11 @@ func invoke(ctx context.Context, function string, o invokeOptions, stdin io.Read
 
 	var out []byte
 	if o.rie != "" {
-		out, err = gateway.InvokeRIE(ctx, nil, o.rie, function, event)
+		out, err = riepool.Invoke(ctx, nil, o.rie, function, event)
 	} else {
 		out, err = invokeInProcess(ctx, function, o.store, event, stderr)
 	}
-	var fe *gateway.FunctionError
+	var fe *invoke.FunctionError
 	if errors.As(err, &fe) {
 		payload, _ := json.Marshal(map[string]string{"errorType": fe.Type, "errorMessage": fe.Message})
 		if werr := writeIndented(stdout, payload); werr != nil {

@@ -22,7 +22,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/bolt"
-	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway/riepool"
 )
 
 func TestReadEvent(t *testing.T) {
@@ -73,7 +74,7 @@ func fakeRIE(t *testing.T, status int, body string) (url string, got *[]byte) {
 	t.Helper()
 	var last []byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != gateway.RIEInvokePath {
+		if r.Method != http.MethodPost || r.URL.Path != riepool.InvokePath {
 			http.NotFound(w, r)
 			return
 		}
@@ -91,7 +92,7 @@ func TestInvokeRIE(t *testing.T) {
 		status    int
 		body      string
 		wantOut   string
-		wantErrFE bool // want a *gateway.FunctionError
+		wantErrFE bool // want a *invoke.FunctionError
 	}{
 		{"response", 200, `{"statusCode":200,"body":"{}"}`, `"statusCode": 200`, false},
 		{"handled error", 200, `{"errorMessage":"boom","errorType":"errorString"}`, `"errorType": "errorString"`, true},
@@ -102,8 +103,8 @@ func TestInvokeRIE(t *testing.T) {
 			url, got := fakeRIE(t, tt.status, tt.body)
 			var out bytes.Buffer
 			o := invokeOptions{rie: url, timeout: 10 * time.Second, event: eventOptions{query: "limit=2"}}
-			err := invoke(t.Context(), "list", o, strings.NewReader(""), &out, io.Discard)
-			var fe *gateway.FunctionError
+			err := runInvoke(t.Context(), "list", o, strings.NewReader(""), &out, io.Discard)
+			var fe *invoke.FunctionError
 			if errors.As(err, &fe) != tt.wantErrFE || (err != nil && !tt.wantErrFE) {
 				t.Errorf("invoke error = %v, want a function error: %v", err, tt.wantErrFE)
 			}
@@ -133,7 +134,7 @@ func TestInvokeUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := invoke(t.Context(), "get", tt.o, strings.NewReader(""), io.Discard, io.Discard)
+			err := runInvoke(t.Context(), "get", tt.o, strings.NewReader(""), io.Discard, io.Discard)
 			if err == nil || exitCode(err) != tt.wantCode || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("invoke error = %v (exit %d), want exit %d and %q", err, exitCode(err), tt.wantCode, tt.want)
 			}
@@ -173,7 +174,7 @@ func TestInvokeInProcess(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
 			o := invokeOptions{store: "file:" + db, timeout: 10 * time.Second, event: tt.event}
-			if err := invoke(t.Context(), tt.function, o, strings.NewReader(""), &out, io.Discard); err != nil {
+			if err := runInvoke(t.Context(), tt.function, o, strings.NewReader(""), &out, io.Discard); err != nil {
 				t.Fatalf("invoke: %v", err)
 			}
 			var resp events.APIGatewayV2HTTPResponse
@@ -209,7 +210,7 @@ func TestInvokeRealRIE(t *testing.T) {
 	defer cancel()
 	var out bytes.Buffer
 	o := invokeOptions{rie: "http://" + addr, timeout: 30 * time.Second, event: eventOptions{year: 1997, title: "Face/Off"}}
-	if err := invoke(ctx, "get", o, strings.NewReader(""), &out, io.Discard); err != nil {
+	if err := runInvoke(ctx, "get", o, strings.NewReader(""), &out, io.Discard); err != nil {
 		t.Fatalf("invoke: %v", err)
 	}
 	var echo struct {

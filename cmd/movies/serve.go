@@ -17,6 +17,8 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/image"
 	"github.com/movieskit/movies/sample"
 )
@@ -72,7 +74,7 @@ DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	f.StringVar(&o.store, "store", defaultStoreSpec(), storeHelp)
 	f.StringVar(&o.invoke, "invoke", "inprocess", "how to run the handlers: inprocess or rie")
-	f.DurationVar(&o.timeout, "timeout", gateway.DefaultTimeout, "integration timeout; past it a request gets 503 (API Gateway's maximum is 30s)")
+	f.DurationVar(&o.timeout, "timeout", invoke.DefaultTimeout, "integration timeout; past it a request gets 503 (API Gateway's maximum is 30s)")
 	f.IntVar(&o.pool, "pool", runtime.NumCPU(), "with --invoke rie: emulator processes per function")
 	f.StringVar(&o.bootstrap, "bootstrap", "", "with --invoke rie: the bootstrap binary (default: build it from this module)")
 	f.StringVar(&o.rie, "rie", "", "with --invoke rie: the aws-lambda-rie binary (default $MOVIES_RIE, .cache/bin, or PATH)")
@@ -134,7 +136,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 }
 
 // newInvoker returns the invoker for o.invoke and a function that releases it.
-func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movies.Store, logger *slog.Logger) (gateway.Invoker, func(), error) {
+func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movies.Store, logger *slog.Logger) (invoke.Invoker, func(), error) {
 	if o.invoke == "inprocess" {
 		return gateway.InProcess(api.New(store, logger).Funcs()), func() {}, nil
 	}
@@ -154,7 +156,7 @@ func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movie
 		}
 	}
 	env := []string{"TABLE_NAME=" + spec.arg}
-	pool, err := gateway.NewRIEPool(ctx, gateway.RIEConfig{
+	pool, err := riepool.New(ctx, riepool.Config{
 		RIE: o.rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: o.pool,
 		Env: env, Timeout: o.timeout, Logger: logger,
 	})

@@ -57,12 +57,12 @@ func coldStart(b *testing.B, rp, bin string, env []string, ev []byte) (time.Dura
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	r := startRIE(b, rp, bin, "get", env)
-	defer r.stop()
-	if err := r.waitReady(ctx); err != nil {
+	r := StartRIE(b, rp, bin, "get", env)
+	defer r.Stop()
+	if err := r.WaitReady(ctx); err != nil {
 		return 0, err
 	}
-	status, body, err := r.invoke(ctx, ev)
+	status, body, err := r.Invoke(ctx, ev)
 	d := time.Since(start)
 	if err != nil {
 		return 0, err
@@ -81,12 +81,12 @@ func BenchmarkWarmInvoke(b *testing.B) {
 	r := startFunction(b, "get")
 	ev := event(b, "/get/2013/Rush")
 	ctx := context.Background()
-	if _, _, err := r.invoke(ctx, ev); err != nil { // cold start, not measured
+	if _, _, err := r.Invoke(ctx, ev); err != nil { // cold start, not measured
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		status, _, err := r.invoke(ctx, ev)
+		status, _, err := r.Invoke(ctx, ev)
 		if err != nil || status != 200 {
 			b.Fatalf("invoke: status %d, %v", status, err)
 		}
@@ -105,12 +105,12 @@ func BenchmarkServingRSS(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		for range rssInvokes {
-			if status, _, err := r.invoke(ctx, ev); err != nil || status != 200 {
+			if status, _, err := r.Invoke(ctx, ev); err != nil || status != 200 {
 				b.Fatalf("invoke: status %d, %v", status, err)
 			}
 		}
 	}
-	pid := r.bootstrapPID()
+	pid := r.BootstrapPID()
 	if pid == 0 {
 		b.Fatal("bootstrap process not found under RIE")
 	}

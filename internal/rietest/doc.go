@@ -1,8 +1,12 @@
-// Package rietest runs the function image's bootstrap under the real AWS Lambda
-// Runtime Interface Emulator (RIE) against DynamoDB Local: the sample's local
-// test flow, without Docker. It holds the harness (build the image, take the
-// bootstrap out of it, start and stop RIE, invoke) used by its tests and benchmarks.
+// Package rietest is the test support for everything that runs under the
+// real AWS Lambda Runtime Interface Emulator (aws-lambda-rie), exported from
+// non-test files so that every package's tests import it: find the emulator
+// (skipping the test when it is missing, failing it under CI=true), build a
+// bootstrap, start one emulator (StartRIE) or a pool of them (NewPool). Its
+// own tests run the function image's bootstrap under the emulator against
+// DynamoDB Local: the sample's local test flow, without Docker.
 //
-// It needs Linux (process groups, /proc), the RIE binary and DynamoDB Local;
-// tests skip with a hint when those are missing.
+// Starting emulators needs Linux or another Unix; the image tests need Linux
+// (/proc), the emulator and DynamoDB Local, and skip with a hint when those are
+// missing.
 package rietest

@@ -2,6 +2,7 @@ package rietest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,10 +59,20 @@ func BuildPackage(tb testing.TB, pkg string) string {
 	out := filepath.Join(tb.TempDir(), filepath.Base(pkg))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	if err := Build(ctx, pkg, out); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// Build builds the Go main package pkg as a static binary at out. It is
+// BuildPackage for a binary that must outlive one test, such as the
+// bootstrap of a pool that a whole test binary shares.
+func Build(ctx context.Context, pkg, out string) error {
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go build %s: %v\n%s", pkg, err, b)
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
 	}
-	return out
+	return nil
 }

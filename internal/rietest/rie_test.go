@@ -75,16 +75,16 @@ func functionEnv(srv *ddblocal.Server, tableName, handler string) []string {
 }
 
 // startFunction starts RIE serving handler from the image's bootstrap and waits until it listens.
-func startFunction(tb testing.TB, handler string) *rie {
+func startFunction(tb testing.TB, handler string) *RIE {
 	tb.Helper()
 	rp := RIEPath(tb)
 	srv := ddblocal.Shared(tb)
 	name := seededTable(tb, srv)
 	bin := imageBootstrap(tb)
-	r := startRIE(tb, rp, bin, handler, functionEnv(srv, name, handler))
+	r := StartRIE(tb, rp, bin, handler, functionEnv(srv, name, handler))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := r.waitReady(ctx); err != nil {
+	if err := r.WaitReady(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	return r
@@ -93,17 +93,17 @@ func startFunction(tb testing.TB, handler string) *rie {
 // startArm64Function starts RIE serving handler from the arm64 image's
 // entrypoint, which RIE runs through qemu-aarch64-static: the binary the CDK
 // stack deploys, executed on this machine.
-func startArm64Function(tb testing.TB, handler string) *rie {
+func startArm64Function(tb testing.TB, handler string) *RIE {
 	tb.Helper()
 	qemu := qemuAarch64(tb)
 	rp := RIEPath(tb)
 	srv := ddblocal.Shared(tb)
 	name := seededTable(tb, srv)
 	bin := imageBootstrapFor(tb, "arm64")
-	r := startRIECommand(tb, rp, []string{qemu, bin, handler}, functionEnv(srv, name, handler))
+	r := StartRIECommand(tb, rp, []string{qemu, bin, handler}, functionEnv(srv, name, handler))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := r.waitReady(ctx); err != nil {
+	if err := r.WaitReady(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	return r
@@ -126,11 +126,11 @@ func event(tb testing.TB, target string) []byte {
 }
 
 // call invokes the function with the event for target and decodes its API Gateway response.
-func call(tb testing.TB, r *rie, target string) events.APIGatewayV2HTTPResponse {
+func call(tb testing.TB, r *RIE, target string) events.APIGatewayV2HTTPResponse {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	status, body, err := r.invoke(ctx, event(tb, target))
+	status, body, err := r.Invoke(ctx, event(tb, target))
 	if err != nil {
 		tb.Fatalf("%v\nRIE output:\n%s", err, r.out.String())
 	}
@@ -176,7 +176,7 @@ func TestArm64FunctionsUnderRIE(t *testing.T) {
 }
 
 // checkFunctions runs functionCases against each handler started by start.
-func checkFunctions(t *testing.T, start func(testing.TB, string) *rie) {
+func checkFunctions(t *testing.T, start func(testing.TB, string) *RIE) {
 	for _, handler := range api.HandlerNames() {
 		t.Run(handler, func(t *testing.T) {
 			r := start(t, handler)
@@ -237,7 +237,7 @@ func TestUnknownHandlerFailsInit(t *testing.T) {
 	r := startFunction(t, "delete")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, body, err := r.invoke(ctx, event(t, "/list"))
+	_, body, err := r.Invoke(ctx, event(t, "/list"))
 	if err != nil {
 		t.Fatal(err)
 	}

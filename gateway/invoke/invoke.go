@@ -1,13 +1,23 @@
-// Package gateway emulates Amazon API Gateway HTTP APIs (payload format 2.0)
-// locally: it turns HTTP requests into the Lambda events API Gateway would
-// send, invokes a function through an Invoker and turns the function's
-// response payload back into HTTP, with API Gateway's status codes, error
-// bodies and limits.
-package gateway
+// Package invoke is the contract between the API Gateway emulator (package
+// gateway) and the invokers that run its functions (in process, or in
+// aws-lambda-rie processes by package riepool): the Invoker interface, the
+// FunctionError an invoker returns when the function itself failed, and the
+// Lambda limits both sides enforce. It has no dependencies, so that every
+// invoker and the gateway can import it.
+package invoke
 
 import (
 	"context"
 	"fmt"
+	"time"
+)
+
+const (
+	// DefaultTimeout bounds one invocation when its caller sets no other
+	// bound: API Gateway's maximum integration timeout for HTTP APIs.
+	DefaultTimeout = 30 * time.Second
+	// MaxResponseBytes is Lambda's synchronous response payload limit (6 MB).
+	MaxResponseBytes = 6 << 20
 )
 
 // Invoker runs a Lambda function by name on a raw JSON event and returns the

@@ -1,22 +1,22 @@
-package gateway
+package riepool
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/movieskit/movies/internal/loopback"
 )
 
-// rieProc is one running `aws-lambda-rie BOOTSTRAP FUNCTION` process.
-type rieProc struct {
+// process is one running `aws-lambda-rie BOOTSTRAP FUNCTION` process.
+type process struct {
 	function string
 	addr     string // host:port of its Invoke API
 	marker   string // environment entry unique to it, inherited by its runtime
@@ -26,10 +26,10 @@ type rieProc struct {
 	stopOnce sync.Once
 }
 
-func (r *rieProc) pid() int { return r.cmd.Process.Pid }
+func (r *process) pid() int { return r.cmd.Process.Pid }
 
 // exitedNow reports whether the process has exited.
-func (r *rieProc) exitedNow() bool {
+func (r *process) exitedNow() bool {
 	select {
 	case <-r.exited:
 		return true
@@ -41,10 +41,10 @@ func (r *rieProc) exitedNow() bool {
 // startProc starts a process for function on fresh loopback ports and waits
 // until it accepts connections. It retries with other ports when the process
 // exits early, as it does when a port was taken meanwhile.
-func (p *RIEPool) startProc(ctx context.Context, function string) (*rieProc, error) {
+func (p *Pool) startProc(ctx context.Context, function string) (*process, error) {
 	var err error
-	for range rieMaxStarts {
-		var proc *rieProc
+	for range maxStarts {
+		var proc *process
 		proc, err = p.startProcOnce(ctx, function)
 		if err == nil {
 			return proc, nil
@@ -57,13 +57,12 @@ func (p *RIEPool) startProc(ctx context.Context, function string) (*rieProc, err
 }
 
 // startProcOnce makes one attempt of startProc.
-func (p *RIEPool) startProcOnce(ctx context.Context, function string) (*rieProc, error) {
-	ports, err := freeLoopbackPorts(2)
+func (p *Pool) startProcOnce(ctx context.Context, function string) (*process, error) {
+	addrs, err := loopback.FreeAddrs(2)
 	if err != nil {
 		return nil, err
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
-	apiAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
+	addr, apiAddr := addrs[0], addrs[1]
 	// Not CommandContext: the process outlives the request that started it; Close stops it.
 	cmd := exec.Command(p.cfg.RIE, //nolint:gosec,noctx // G204: the configured RIE binary
 		"--runtime-interface-emulator-address", addr,
@@ -75,12 +74,12 @@ func (p *RIEPool) startProcOnce(ctx context.Context, function string) (*rieProc,
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = newProcessGroupAttr()
 	cmd.WaitDelay = time.Second // do not wait forever for output of orphaned children
-	proc := &rieProc{function: function, addr: addr, marker: marker, cmd: cmd, exited: make(chan struct{})}
+	proc := &process{function: function, addr: addr, marker: marker, cmd: cmd, exited: make(chan struct{})}
 
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return nil, ErrPoolClosed
+		return nil, ErrClosed
 	}
 	if err := cmd.Start(); err != nil {
 		p.mu.Unlock()
@@ -95,7 +94,7 @@ func (p *RIEPool) startProcOnce(ctx context.Context, function string) (*rieProc,
 		close(proc.exited)
 	}()
 
-	if err := waitListening(ctx, addr, proc.exited); err != nil {
+	if err := loopback.WaitListening(ctx, addr, proc.exited); err != nil {
 		p.stopProc(proc)
 		return nil, fmt.Errorf("process %d on %s: %w", proc.pid(), addr, err)
 	}
@@ -105,7 +104,7 @@ func (p *RIEPool) startProcOnce(ctx context.Context, function string) (*rieProc,
 
 // procEnv is the environment of a process: ours, cfg.Env, and the function's
 // name and timeout, which the emulator passes on to the function.
-func (p *RIEPool) procEnv(function string) []string {
+func (p *Pool) procEnv(function string) []string {
 	env := append(os.Environ(), p.cfg.Env...)
 	secs := int(math.Ceil(p.cfg.Timeout.Seconds()))
 	return append(env,
@@ -116,7 +115,7 @@ func (p *RIEPool) procEnv(function string) []string {
 
 // stopProc kills proc's process group, waits until it has exited, then kills
 // the runtime it started, which runs in a process group of its own.
-func (p *RIEPool) stopProc(proc *rieProc) {
+func (p *Pool) stopProc(proc *process) {
 	proc.stopOnce.Do(func() {
 		if err := killProcessGroup(proc.cmd.Process); err != nil && !proc.exitedNow() {
 			p.cfg.Logger.Warn("rie process: kill", "pid", proc.pid(), "err", err)
@@ -139,43 +138,4 @@ func newProcMarker() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return procMarkerVar + "=" + hex.EncodeToString(b[:])
-}
-
-// freeLoopbackPorts returns n distinct TCP ports that were free on 127.0.0.1.
-func freeLoopbackPorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	for range n {
-		var lc net.ListenConfig
-		l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("find a free port: %w", err)
-		}
-		// Hold every port until all are chosen, so they differ.
-		defer func() { _ = l.Close() }()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port) //nolint:errcheck // a TCP listener's Addr is a *net.TCPAddr
-	}
-	return ports, nil
-}
-
-// waitListening polls addr until it accepts a connection, the process exits
-// or ctx ends.
-func waitListening(ctx context.Context, addr string, exited <-chan struct{}) error {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	var d net.Dialer
-	for {
-		dialCtx, cancel := context.WithTimeout(ctx, time.Second)
-		conn, err := d.DialContext(dialCtx, "tcp", addr)
-		cancel()
-		if err == nil {
-			return conn.Close()
-		}
-		select {
-		case <-exited:
-			return errors.New("exited before listening")
-		case <-ctx.Done():
-			return fmt.Errorf("not listening: %w", ctx.Err())
-		case <-tick.C:
-		}
-	}
 }

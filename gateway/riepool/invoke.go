@@ -1,4 +1,4 @@
-package gateway
+package riepool
 
 import (
 	"bytes"
@@ -8,33 +8,35 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
-// InvokeRIE invokes the function served by the aws-lambda-rie process at
+// Invoke invokes the function served by the aws-lambda-rie process at
 // baseURL (e.g. "http://127.0.0.1:9000") once, with the same error mapping as
-// RIEPool.Invoke: the response payload, a *FunctionError when the function
+// Pool.Invoke: the response payload, a *invoke.FunctionError when the function
 // failed or the emulator could not be reached, or an error wrapping ctx's
 // error. function only names the function in errors. client nil means a
 // client without proxy.
-func InvokeRIE(ctx context.Context, client *http.Client, baseURL, function string, payload []byte) ([]byte, error) {
+func Invoke(ctx context.Context, client *http.Client, baseURL, function string, payload []byte) ([]byte, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("invoke %s: emulator URL %q must be like http://127.0.0.1:9000", function, baseURL)
 	}
 	if u.Path == "" || u.Path == "/" {
-		u.Path = RIEInvokePath
+		u.Path = InvokePath
 	}
 	if client == nil {
 		client = &http.Client{Transport: loopbackTransport(1)}
 		defer client.CloseIdleConnections()
 	}
-	out, _, err := postRIE(ctx, client, u.String(), function, payload)
+	out, _, err := post(ctx, client, u.String(), function, payload)
 	return out, err
 }
 
-// postRIE POSTs payload to an emulator's invoke URL. healthy reports whether
+// post POSTs payload to an emulator's invoke URL. healthy reports whether
 // the emulator may serve another invocation.
-func postRIE(ctx context.Context, client *http.Client, invokeURL, function string, payload []byte) (out []byte, healthy bool, err error) {
+func post(ctx context.Context, client *http.Client, invokeURL, function string, payload []byte) (out []byte, healthy bool, err error) {
 	// invokeURL is a loopback emulator this pool started, or the URL the user gave `movies invoke --rie`.
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, invokeURL, bytes.NewReader(payload))
 	if err != nil {
@@ -46,29 +48,29 @@ func postRIE(ctx context.Context, client *http.Client, invokeURL, function strin
 		return nil, false, transportError(ctx, function, invokeURL, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, invoke.MaxResponseBytes+1))
 	if err != nil {
 		return nil, false, transportError(ctx, function, invokeURL, err)
 	}
-	if len(body) > MaxResponseBytes {
-		return nil, true, &FunctionError{Function: function, Type: "Function.ResponseSizeTooLarge",
-			Message: fmt.Sprintf("response payload is larger than %d bytes", MaxResponseBytes)}
+	if len(body) > invoke.MaxResponseBytes {
+		return nil, true, &invoke.FunctionError{Function: function, Type: "Function.ResponseSizeTooLarge",
+			Message: fmt.Sprintf("response payload is larger than %d bytes", invoke.MaxResponseBytes)}
 	}
-	return classifyRIEResponse(function, resp.StatusCode, resp.Header, body)
+	return classifyResponse(function, resp.StatusCode, resp.Header, body)
 }
 
 // transportError maps a failed request: ctx's error when ctx ended (the
-// invocation may still be running), else a *FunctionError saying the
+// invocation may still be running), else a *invoke.FunctionError saying the
 // emulator could not be reached.
 func transportError(ctx context.Context, function, invokeURL string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("invoke %s: %w", function, ctxErr)
 	}
-	return &FunctionError{Function: function, Type: "Runtime.Unreachable",
+	return &invoke.FunctionError{Function: function, Type: "Runtime.Unreachable",
 		Message: fmt.Sprintf("aws-lambda-rie at %s: %v", invokeURL, err)}
 }
 
-// classifyRIEResponse turns the emulator's answer into the payload or an error.
+// classifyResponse turns the emulator's answer into the payload or an error.
 //
 // The emulator answers a handled function error with 200 and the runtime's
 // {"errorMessage","errorType"} payload (it drops the X-Amz-Function-Error
@@ -76,7 +78,7 @@ func transportError(ctx context.Context, function, invokeURL string, err error) 
 // same shape (it restarts the runtime itself), its own function timeout with
 // 200 "Task timed out after N.00 seconds", and its internal failures with
 // other statuses and usually no body.
-func classifyRIEResponse(fn string, status int, h http.Header, body []byte) (out []byte, healthy bool, err error) {
+func classifyResponse(fn string, status int, h http.Header, body []byte) (out []byte, healthy bool, err error) {
 	if bytes.HasPrefix(body, []byte("Task timed out after")) {
 		return nil, false, fmt.Errorf("invoke %s: %s: %w", fn, body, context.DeadlineExceeded)
 	}
@@ -86,12 +88,12 @@ func classifyRIEResponse(fn string, status int, h http.Header, body []byte) (out
 		return body, true, nil
 	case status == http.StatusOK || (status == http.StatusBadGateway && isErrPayload):
 		if !isErrPayload {
-			fe = FunctionError{Type: h.Get("X-Amz-Function-Error"), Message: truncate(string(body), 512)}
+			fe = invoke.FunctionError{Type: h.Get("X-Amz-Function-Error"), Message: truncate(string(body), 512)}
 		}
 		fe.Function = fn
 		return nil, true, &fe
 	default:
-		return nil, false, &FunctionError{Function: fn, Type: "Runtime.EmulatorError",
+		return nil, false, &invoke.FunctionError{Function: fn, Type: "Runtime.EmulatorError",
 			Message: fmt.Sprintf("aws-lambda-rie answered %d: %s", status, truncate(string(body), 512))}
 	}
 }
@@ -99,16 +101,16 @@ func classifyRIEResponse(fn string, status int, h http.Header, body []byte) (out
 // parseErrorPayload reports whether body is a Lambda error payload: a JSON
 // object with string errorMessage and errorType and no statusCode (a function
 // response with a statusCode is an HTTP response, whatever else it holds).
-func parseErrorPayload(body []byte) (FunctionError, bool) {
+func parseErrorPayload(body []byte) (invoke.FunctionError, bool) {
 	var v struct {
 		ErrorMessage *string         `json:"errorMessage"`
 		ErrorType    *string         `json:"errorType"`
 		StatusCode   json.RawMessage `json:"statusCode"`
 	}
 	if err := json.Unmarshal(body, &v); err != nil || v.ErrorMessage == nil || v.ErrorType == nil || v.StatusCode != nil {
-		return FunctionError{}, false
+		return invoke.FunctionError{}, false
 	}
-	return FunctionError{Type: *v.ErrorType, Message: *v.ErrorMessage}, true
+	return invoke.FunctionError{Type: *v.ErrorType, Message: *v.ErrorMessage}, true
 }
 
 // truncate shortens s to at most n bytes for a log message.
