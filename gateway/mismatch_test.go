@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/internal/rietest"
 )
 
 // The tests in this file each pin one known mismatch between other local
@@ -199,10 +199,10 @@ func TestMismatchThrowingFunctionIs500WithoutInternals(t *testing.T) {
 	}
 	for name, h := range tests {
 		t.Run(name, func(t *testing.T) {
-			var logs bytes.Buffer
+			var logs rietest.SyncBuffer
 			srv := httptest.NewServer(New(Config{
 				Invoker: InProcess(map[string]api.HandlerFunc{api.HandlerList: h}),
-				Logger:  slog.New(slog.NewJSONHandler(&syncWriter{w: &logs}, nil)),
+				Logger:  slog.New(slog.NewJSONHandler(&logs, nil)),
 			}))
 			t.Cleanup(srv.Close)
 			resp, body := send(t, srv, "GET", "/list", nil)
@@ -411,26 +411,6 @@ func TestAccessLog(t *testing.T) {
 			t.Errorf("line %d: no latencyMs", i)
 		}
 	}
-}
-
-// syncWriter serialises writes from concurrent handlers.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-// String returns what was written so far, when the writer is a fmt.Stringer
-// such as a *bytes.Buffer.
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return fmt.Sprint(s.w)
 }
 
 // TestGetTargetReachesEveryTitle sends titles of every awkward kind through

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,13 +15,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/movieskit/movies/internal/loopback"
+	"github.com/movieskit/movies/internal/rietest"
 )
 
 // TestServeGracefulShutdown checks that cancelling Serve's context lets an
 // in-flight request complete, then Serve returns nil and leaves nothing running.
 func TestServeGracefulShutdown(t *testing.T) {
 	checkNoGoroutineLeak(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 
 // TestServeListenerError checks that Serve reports a listener that fails.
 func TestServeListenerError(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,13 +107,13 @@ var testLimits = serverLimits{
 // startServe runs serve with lim on a loopback listener until the test ends,
 // serving the handler newHandler makes with serve's logger, and returns its
 // address and the log it writes.
-func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *syncWriter) {
+func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *rietest.SyncBuffer) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncWriter{w: &bytes.Buffer{}}
+	logs := &rietest.SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
@@ -256,7 +258,7 @@ func raisePeak(peak *atomic.Int64, n int64) {
 // its answer does not keep Serve from returning nil soon after the shutdown
 // timeout.
 func TestServeShutdownWithStalledClient(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

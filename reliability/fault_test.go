@@ -40,7 +40,7 @@ const livenessBound = 15 * time.Second
 // the table and a movie, and expects the same API, never restarted, to serve
 // it again.
 func TestDynamoDBStoppedAndRestarted(t *testing.T) {
-	srv := startDynamoDB(t)
+	srv := ddblocal.StartForTest(t)
 	table := ddbtest.NewTable(t, srv)
 	store := dynamodb.NewFromConfig(srv.Config(), table)
 	putAll(t, store, fixtures())

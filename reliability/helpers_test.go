@@ -3,13 +3,10 @@ package reliability_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -26,6 +23,7 @@ import (
 	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/faultproxy"
+	"github.com/movieskit/movies/internal/loopback"
 	"github.com/movieskit/movies/storetest"
 )
 
@@ -69,24 +67,6 @@ func createTable(tb testing.TB, srv *ddblocal.Server, name string) {
 	}
 }
 
-// startDynamoDB starts a DynamoDB Local server of the test's own, one it may
-// stop and restart, and stops it when the test ends. It skips when the jar is
-// not installed, except under CI=true.
-func startDynamoDB(tb testing.TB) *ddblocal.Server {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	srv, err := ddblocal.Start(ctx)
-	if err != nil {
-		if errors.Is(err, ddblocal.ErrNotInstalled) && os.Getenv("CI") != "true" {
-			tb.Skipf("skipping DynamoDB Local test (run make test to install it): %v", err)
-		}
-		tb.Fatalf("start DynamoDB Local: %v", err)
-	}
-	tb.Cleanup(func() { _ = srv.Stop() })
-	return srv
-}
-
 // serveAPI serves store through the api handlers behind the gateway, in
 // process, on a real loopback listener, and returns the base URL. The
 // server is shut down, and Serve awaited, when the test ends.
@@ -99,9 +79,9 @@ func serveAPI(tb testing.TB, store movies.Store, timeout time.Duration) string {
 // serveInvoker serves the routes table through the gateway in front of inv.
 func serveInvoker(tb testing.TB, inv invoke.Invoker, timeout time.Duration) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen(context.Background())
 	if err != nil {
-		tb.Fatalf("listen: %v", err)
+		tb.Fatal(err)
 	}
 	h := gateway.New(gateway.Config{Invoker: inv, Timeout: timeout, Logger: quietLogger})
 	ctx, cancel := context.WithCancel(context.Background())

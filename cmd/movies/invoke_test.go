@@ -6,14 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -193,23 +190,14 @@ func TestInvokeInProcess(t *testing.T) {
 func TestInvokeRealRIE(t *testing.T) {
 	rie := rietest.RIEPath(t)
 	bootstrap := rietest.BuildPackage(t, "../../gateway/testdata/riebootstrap")
-	addr, apiAddr := freeAddr(t), freeAddr(t)
-	// Not CommandContext: the emulator must outlive ctx; t.Cleanup stops it.
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bootstrap, "get") //nolint:noctx // see above
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM) // the emulator stops its runtime on SIGTERM
-		_ = cmd.Wait()
-	})
-	waitDial(t, addr)
-
+	r := rietest.StartRIE(t, rie, bootstrap, "get", os.Environ())
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
+	if err := r.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
-	o := invokeOptions{rie: "http://" + addr, timeout: 30 * time.Second, event: eventOptions{year: 1997, title: "Face/Off"}}
+	o := invokeOptions{rie: r.URL, timeout: 30 * time.Second, event: eventOptions{year: 1997, title: "Face/Off"}}
 	if err := runInvoke(ctx, "get", o, strings.NewReader(""), &out, io.Discard); err != nil {
 		t.Fatalf("invoke: %v", err)
 	}
@@ -222,31 +210,5 @@ func TestInvokeRealRIE(t *testing.T) {
 	}
 	if echo.Function != "get" || echo.In.PathParameters["title"] != "Face/Off" {
 		t.Errorf("bootstrap got %+v, want the get event for Face/Off", echo)
-	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitDial(t *testing.T, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("aws-lambda-rie did not listen on %s: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/movieskit/movies/internal/loopback"
 )
 
 // ErrNotInstalled is returned when the DynamoDB Local jar or Java cannot be found.
@@ -75,11 +75,12 @@ func Start(ctx context.Context) (*Server, error) {
 	if _, err := exec.LookPath("java"); err != nil {
 		return nil, fmt.Errorf("%w: java is not on PATH", ErrNotInstalled)
 	}
-	port, err := freePort()
+	ports, err := loopback.FreePorts(1)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ddblocal: %w", err)
 	}
-	s := &Server{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), Port: port, dir: dir}
+	port := ports[0]
+	s := &Server{Endpoint: "http://" + loopback.Addr(port), Port: port, dir: dir}
 	if err := s.Restart(ctx); err != nil {
 		return nil, err
 	}
@@ -106,24 +107,13 @@ func (s *Server) Restart(ctx context.Context) error {
 	go func() { _ = cmd.Wait(); close(done) }()
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			_ = c.Close()
-			s.cmd, s.done = cmd, done
-			return nil
-		}
-		select {
-		case <-done:
-			return fmt.Errorf("ddblocal: java exited before listening on %s", addr)
-		case <-ctx.Done():
-			_ = cmd.Process.Kill()
-			<-done
-			return fmt.Errorf("ddblocal: not listening on %s: %w", addr, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
+	if err := loopback.WaitListening(ctx, loopback.Addr(s.Port), done); err != nil {
+		_ = cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("ddblocal: java: %w", err)
 	}
+	s.cmd, s.done = cmd, done
+	return nil
 }
 
 // Stop kills the process and waits for it to exit. Stopping a stopped server does nothing.
@@ -147,13 +137,4 @@ func (s *Server) Config() aws.Config {
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint: aws.String(s.Endpoint),
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("ddblocal: find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

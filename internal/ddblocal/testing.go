@@ -28,12 +28,35 @@ func Shared(tb testing.TB) *Server {
 		shared.srv, shared.err = Start(ctx)
 	})
 	if shared.err != nil {
-		if errors.Is(shared.err, ErrNotInstalled) && os.Getenv("CI") != "true" {
-			tb.Skipf("skipping DynamoDB Local test: %v", shared.err)
-		}
-		tb.Fatalf("DynamoDB Local: %v", shared.err)
+		skipOrFail(tb, shared.err)
 	}
 	return shared.srv
+}
+
+// StartForTest starts a DynamoDB Local server of the test's own, one it may
+// stop and restart, and stops it when the test ends. It skips or fails the
+// test as Shared does.
+func StartForTest(tb testing.TB) *Server {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	srv, err := Start(ctx)
+	if err != nil {
+		skipOrFail(tb, err)
+	}
+	tb.Cleanup(func() { _ = srv.Stop() })
+	return srv
+}
+
+// skipOrFail ends the test for a server that did not start: a skip that says
+// to run `make test` when DynamoDB Local is not installed, except under
+// CI=true, where that fails the test as any other error does.
+func skipOrFail(tb testing.TB, err error) {
+	tb.Helper()
+	if errors.Is(err, ErrNotInstalled) && os.Getenv("CI") != "true" {
+		tb.Skipf("skipping DynamoDB Local test: %v", err)
+	}
+	tb.Fatalf("DynamoDB Local: %v", err)
 }
 
 // Main runs the tests and then stops the shared server, if one was started.

@@ -2,6 +2,7 @@ package rietest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/image"
 )
 
@@ -27,26 +29,22 @@ func RepoRoot(tb testing.TB) string {
 	return root
 }
 
-// RIEPath returns the aws-lambda-rie binary: $MOVIES_RIE, else
-// .cache/bin/aws-lambda-rie under the repository root (where make installs
-// it), else the one on $PATH. It skips the test when there is none, and fails
-// it instead under CI=true.
+// RIEPath returns the aws-lambda-rie binary that riepool.DefaultPath finds
+// ($MOVIES_RIE, else .cache/bin/aws-lambda-rie where make installs it, else
+// the one on $PATH). It skips the test when there is none, and fails it
+// instead under CI=true.
 func RIEPath(tb testing.TB) string {
 	tb.Helper()
-	p := os.Getenv("MOVIES_RIE")
-	if p == "" {
-		p = filepath.Join(RepoRoot(tb), ".cache", "bin", "aws-lambda-rie")
-		if _, err := os.Stat(p); err != nil {
-			if onPath, err := exec.LookPath("aws-lambda-rie"); err == nil {
-				p = onPath
-			}
-		}
+	p := riepool.DefaultPath()
+	err := errors.New("not in $MOVIES_RIE, .cache/bin or $PATH")
+	if p != "" {
+		_, err = os.Stat(p)
 	}
-	if _, err := os.Stat(p); err != nil {
+	if err != nil {
 		if os.Getenv("CI") == "true" {
-			tb.Fatalf("aws-lambda-rie not found at %s: %v; run `make test`, which installs it", p, err)
+			tb.Fatalf("aws-lambda-rie not found: %v; run `make test`, which installs it", err)
 		}
-		tb.Skipf("skipping RIE test: aws-lambda-rie not found at %s; run `make test` (or `make rie`) first", p)
+		tb.Skipf("skipping RIE test: aws-lambda-rie not found: %v; run `make test` (or `make rie`) first", err)
 	}
 	return p
 }
