@@ -25,9 +25,9 @@ var BuildFlags = []string{"-trimpath", "-tags", "lambda.norpc", "-ldflags", "-s 
 // (its root or any directory below it) for linux/goarch (arm64 or amd64) into
 // outPath, with BuildFlags and CGO_ENABLED=0.
 func BuildBootstrap(ctx context.Context, dir, goarch, outPath string) error {
-	root, err := ModuleRoot(dir)
+	root, err := repo.Root(dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("image: %w", err)
 	}
 	return buildLinux(ctx, root, BootstrapPackage, goarch, outPath)
 }
@@ -64,14 +64,4 @@ func goCommand() string {
 		}
 	}
 	return "go"
-}
-
-// ModuleRoot returns the directory of the nearest go.mod at or above dir
-// that declares the movies module (see repo.Root).
-func ModuleRoot(dir string) (string, error) {
-	root, err := repo.Root(dir)
-	if err != nil {
-		return "", fmt.Errorf("image: %w", err)
-	}
-	return root, nil
 }

@@ -5,13 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/movieskit/movies/internal/repo"
 )
 
 // TestMakefileAndDockerfileUseBuildFlags checks that the two build commands
 // written outside Go compile the bootstrap as BuildBootstrap does: BuildFlags,
 // no cgo, for linux.
 func TestMakefileAndDockerfileUseBuildFlags(t *testing.T) {
-	root, err := ModuleRoot(".")
+	root, err := repo.Root(".")
 	if err != nil {
 		t.Fatal(err)
 	}

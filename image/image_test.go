@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+	"github.com/movieskit/movies/internal/repo"
 )
 
 // maxImageBytes is the budget for the uncompressed image.
@@ -55,7 +56,7 @@ func testBinary(t testing.TB, arch string) string {
 		}
 		binaries.dir, binaries.paths = d, map[string]string{}
 	}
-	root, err := ModuleRoot(".")
+	root, err := repo.Root(".")
 	if err != nil {
 		t.Fatal(err)
 	}

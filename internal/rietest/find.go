@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/gateway/riepool"
-	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/internal/repo"
 )
 
 // The test support every package's RIE tests share: the repository root, the
@@ -22,7 +22,7 @@ import (
 // test running anywhere inside it.
 func RepoRoot(tb testing.TB) string {
 	tb.Helper()
-	root, err := image.ModuleRoot(".")
+	root, err := repo.Root(".")
 	if err != nil {
 		tb.Fatal(err)
 	}
