@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
-	"github.com/movieskit/movies/internal/jsontext"
 )
 
 // Attribute names of a movie item.
@@ -19,15 +17,6 @@ const (
 	attrYear  = "year"
 	attrTitle = "title"
 	attrInfo  = "info"
-)
-
-// DynamoDB's limits on numbers. Its item size limit is movies.MaxRecordBytes
-// and its nesting limit movies.MaxNestingDepth, which every store applies.
-const (
-	maxNumberDigits   = 38
-	minNumberExponent = -130 // smallest magnitude is 1E-130
-	maxNumberExponent = 125  // largest magnitude is 9.99…E+125
-	maxNumberPairs    = 20   // digit pairs of the largest mantissa (38 digits, misaligned)
 )
 
 // ValidateMovie checks m against every rule DynamoDB applies to an item, so
@@ -145,120 +134,6 @@ func valueToAttr(v any) (types.AttributeValue, error) {
 	}
 }
 
-// checkNumber reports whether DynamoDB can store the JSON number s exactly:
-// at most 38 significant digits and a magnitude from 1E-130 to below 1E+126.
-// Zero is always storable.
-func checkNumber(s string) error {
-	digits, exp, err := parseNumber(s)
-	if err != nil {
-		return movies.Errorf(movies.EINVALID, "number %s is not valid", truncate(s))
-	}
-	if digits == 0 {
-		return nil
-	}
-	if digits > maxNumberDigits {
-		return movies.Errorf(movies.EINVALID,
-			"number %s has %d significant digits; DynamoDB stores at most %d", truncate(s), digits, maxNumberDigits)
-	}
-	if exp < minNumberExponent || exp > maxNumberExponent {
-		return movies.Errorf(movies.EINVALID,
-			"number %s is out of DynamoDB's range (1E%d to 9.9E+%d)", truncate(s), minNumberExponent, maxNumberExponent)
-	}
-	return nil
-}
-
-// parseNumber returns the count of significant digits of the JSON number s
-// and its exponent in scientific notation (d.ddd × 10^exp). Zero has no
-// significant digits.
-func parseNumber(s string) (digits int, exp int64, err error) {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	start := i
-	for i < len(s) && isDigit(s[i]) {
-		i++
-	}
-	intPart := s[start:i]
-	var frac string
-	if i < len(s) && s[i] == '.' {
-		i++
-		fs := i
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-		frac = s[fs:i]
-	}
-	var e int64
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		e, err = strconv.ParseInt(s[i+1:], 10, 32)
-		if err != nil {
-			return 0, 0, fmt.Errorf("exponent of %q: %w", s, err)
-		}
-		i = len(s)
-	}
-	if intPart == "" || i != len(s) {
-		return 0, 0, fmt.Errorf("%q is not a JSON number", s)
-	}
-	all := intPart + frac
-	lead := 0
-	for lead < len(all) && all[lead] == '0' {
-		lead++
-	}
-	trail := len(all)
-	for trail > lead && all[trail-1] == '0' {
-		trail--
-	}
-	if lead == trail {
-		return 0, 0, nil
-	}
-	// The first significant digit sits at position lead; the decimal point
-	// after len(intPart) digits.
-	return trail - lead, e + int64(len(intPart)-lead-1), nil
-}
-
-// numberSize returns the bytes DynamoDB counts for the number s: one byte
-// for the exponent and one per pair of digits, pairs aligned on the decimal
-// point (1.5 is the pairs 01 and 50), from the first significant digit to
-// the last, plus one for a negative number whose pairs do not already fill the
-// 20-byte mantissa; zero takes one byte. Measured
-// against DynamoDB Local at the 400 KB limit (the documented rule, one byte
-// per two significant digits, undercounts 1.5 by one).
-func numberSize(s string) int {
-	digits, exp, err := parseNumber(s)
-	switch {
-	case err != nil:
-		return len(s) // not reached for a checked number; never undercount
-	case digits == 0:
-		return 1
-	}
-	lo := exp - int64(digits) + 1 // position of the last significant digit
-	pairs := int(floorHalf(exp)-floorHalf(lo)) + 1
-	if s[0] == '-' && pairs < maxNumberPairs {
-		pairs++ // a negative number ends with a terminator byte, unless its mantissa is full
-	}
-	return pairs + 1
-}
-
-// floorHalf returns ⌊p/2⌋.
-func floorHalf(p int64) int64 {
-	if p < 0 {
-		return -((-p + 1) / 2)
-	}
-	return p / 2
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// truncate shortens s for an error message.
-func truncate(s string) string {
-	const maxLen = 60
-	if len(s) <= maxLen {
-		return s
-	}
-	return s[:maxLen] + "…"
-}
-
 // itemToMovie converts a DynamoDB item back to a movie.
 func itemToMovie(item map[string]types.AttributeValue) (*movies.Movie, error) {
 	k, err := itemKey(item)
@@ -269,7 +144,7 @@ func itemToMovie(item map[string]types.AttributeValue) (*movies.Movie, error) {
 	switch info := item[attrInfo].(type) {
 	case nil, *types.AttributeValueMemberNULL:
 	default:
-		b, err := appendAttrJSON(nil, info)
+		b, err := attrJSON(info)
 		if err != nil {
 			return nil, fmt.Errorf("item %s: info: %w", k, err)
 		}
@@ -295,115 +170,76 @@ func itemKey(item map[string]types.AttributeValue) (movies.Key, error) {
 	return movies.Key{Year: year, Title: t.Value}, nil
 }
 
-// appendAttrJSON appends the JSON form of a DynamoDB attribute to b: M →
-// object (keys sorted), L → array, S → string, N → the number text as
-// stored, BOOL, NULL → null. Sets become arrays and binary values base64
-// strings, so items written by other tools still convert.
-func appendAttrJSON(b []byte, av types.AttributeValue) ([]byte, error) {
-	var err error
+// attrJSON returns the JSON form of a DynamoDB attribute, written by
+// encoding/json without HTML escaping, as the API writes JSON: M → object
+// (keys sorted), L → array, S → string, N → the number text as stored, BOOL,
+// NULL → null. Sets become arrays and binary values base64 strings, so items
+// written by other tools still convert.
+func attrJSON(av types.AttributeValue) ([]byte, error) {
+	v, err := attrValue(av)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode JSON: %w", err)
+	}
+	return buf.Bytes()[:buf.Len()-1], nil // without the newline
+}
+
+// attrValue converts a DynamoDB attribute to the value encoding/json encodes
+// as its JSON form: the inverse of valueToAttr.
+func attrValue(av types.AttributeValue) (any, error) {
 	switch v := av.(type) {
 	case *types.AttributeValueMemberS:
-		return appendJSONString(b, v.Value), nil
+		return v.Value, nil
 	case *types.AttributeValueMemberN:
-		return append(b, v.Value...), nil
+		return json.Number(v.Value), nil
 	case *types.AttributeValueMemberBOOL:
-		return strconv.AppendBool(b, v.Value), nil
+		return v.Value, nil
 	case *types.AttributeValueMemberNULL:
-		return append(b, "null"...), nil
+		return nil, nil
 	case *types.AttributeValueMemberM:
-		keys := make([]string, 0, len(v.Value))
-		for k := range v.Value {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			if b, err = appendAttrJSON(b, v.Value[k]); err != nil {
+		m := make(map[string]any, len(v.Value))
+		for k, e := range v.Value {
+			x, err := attrValue(e)
+			if err != nil {
 				return nil, err
 			}
+			m[k] = x
 		}
-		return append(b, '}'), nil
+		return m, nil
 	case *types.AttributeValueMemberL:
-		b = append(b, '[')
+		l := make([]any, len(v.Value))
 		for i, e := range v.Value {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendAttrJSON(b, e); err != nil {
+			x, err := attrValue(e)
+			if err != nil {
 				return nil, err
 			}
+			l[i] = x
 		}
-		return append(b, ']'), nil
+		return l, nil
 	case *types.AttributeValueMemberSS:
-		return appendList(b, v.Value, appendJSONString), nil
+		return listOf(v.Value, func(s string) any { return s }), nil
 	case *types.AttributeValueMemberNS:
-		return appendList(b, v.Value, func(b []byte, s string) []byte { return append(b, s...) }), nil
+		return listOf(v.Value, func(s string) any { return json.Number(s) }), nil
 	case *types.AttributeValueMemberB:
-		return appendJSONString(b, base64.StdEncoding.EncodeToString(v.Value)), nil
+		return base64.StdEncoding.EncodeToString(v.Value), nil
 	case *types.AttributeValueMemberBS:
-		return appendList(b, v.Value, func(b []byte, p []byte) []byte {
-			return appendJSONString(b, base64.StdEncoding.EncodeToString(p))
-		}), nil
+		return listOf(v.Value, func(p []byte) any { return base64.StdEncoding.EncodeToString(p) }), nil
 	default:
 		return nil, fmt.Errorf("unsupported attribute type %T", av)
 	}
 }
 
-// appendJSONString appends s as a JSON string, as an Encoder with
-// SetEscapeHTML(false) writes it.
-func appendJSONString(b []byte, s string) []byte { return jsontext.AppendString(b, s, false) }
-
-// appendList appends a JSON array of vs, each appended by f.
-func appendList[T any](b []byte, vs []T, f func([]byte, T) []byte) []byte {
-	b = append(b, '[')
+// listOf returns the JSON array of vs, each converted by f; never nil, so
+// that an empty set is [] rather than null.
+func listOf[T any](vs []T, f func(T) any) []any {
+	l := make([]any, len(vs))
 	for i, v := range vs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = f(b, v)
+		l[i] = f(v)
 	}
-	return append(b, ']')
-}
-
-// itemSize returns the size DynamoDB counts for an item against its limit:
-// attribute names plus values, with the documented overheads for maps and
-// lists (3 bytes, and 1 byte per element) and numbers sized as DynamoDB Local
-// sizes them (see numberSize).
-func itemSize(item map[string]types.AttributeValue) int {
-	n := 0
-	for k, v := range item {
-		n += len(k) + attrSize(v)
-	}
-	return n
-}
-
-// attrSize estimates the stored size of one attribute value.
-func attrSize(av types.AttributeValue) int {
-	switch v := av.(type) {
-	case *types.AttributeValueMemberS:
-		return len(v.Value)
-	case *types.AttributeValueMemberN:
-		return numberSize(v.Value)
-	case *types.AttributeValueMemberBOOL, *types.AttributeValueMemberNULL:
-		return 1
-	case *types.AttributeValueMemberM:
-		n := 3
-		for k, e := range v.Value {
-			n += len(k) + attrSize(e) + 1
-		}
-		return n
-	case *types.AttributeValueMemberL:
-		n := 3
-		for _, e := range v.Value {
-			n += attrSize(e) + 1
-		}
-		return n
-	default:
-		return 0
-	}
+	return l
 }
