@@ -1,21 +1,36 @@
 package movies
 
 import (
+	"encoding/json"
 	"strconv"
-
-	"github.com/movieskit/movies/internal/jsontext"
 )
 
 // EncodedSize returns the length of m as the API writes it in a response,
 // {"year":Y,"title":T,"info":I}, with the title escaped as encoding/json
 // does without HTML escaping and Info as it is. It is exact when Info is
 // compact JSON, as the stores hold it, and an upper bound otherwise.
-func (m *Movie) EncodedSize() int {
-	n := len(`{"year":`) + len(strconv.Itoa(m.Year)) + len(`,"title":`) + jsontext.StringLen(m.Title, false) + len(`}`)
-	if len(m.Info) > 0 {
-		n += len(`,"info":`) + len(m.Info)
+func (m *Movie) EncodedSize() int { return EncodedSize(m.Year, m.Title, len(m.Info)) }
+
+// EncodedSize returns the EncodedSize of a movie whose Info is infoLen bytes
+// long, for a store that sizes a movie before it copies the info.
+func EncodedSize(year int, title string, infoLen int) int {
+	var t byteCounter
+	enc := json.NewEncoder(&t)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(title) // cannot fail: a string (invalid UTF-8 is replaced)
+	n := len(`{"year":`) + len(strconv.Itoa(year)) + len(`,"title":`) + int(t) - len("\n") + len(`}`)
+	if infoLen > 0 {
+		n += len(`,"info":`) + infoLen
 	}
 	return n
+}
+
+// byteCounter is an io.Writer that only counts the bytes written to it.
+type byteCounter int
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	*c += byteCounter(len(p))
+	return len(p), nil
 }
 
 // PageBudget counts the size of a page's movies against ListOptions.MaxBytes:

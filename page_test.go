@@ -14,6 +14,7 @@ func TestEncodedSize(t *testing.T) {
 		{Year: 2013, Title: "Rush", Info: json.RawMessage(`{"rating":8.3,"genres":["Action"]}`)},
 		{Year: 2013, Title: "Pain & Gain <3>", Info: json.RawMessage(`{}`)},
 		{Year: 9999, Title: "tab\tquote\"back\\slash\x01 \u2028 Amélie 日本", Info: json.RawMessage(`{"plot":"é \"q\""}`)},
+		{Year: 42, Title: "bad \xff utf8 \xc3 <b>\x7f\u2029 🎬\b\f"},
 	} {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -24,9 +25,8 @@ func (h *Handler) Get(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if err != nil {
 		return h.fail(ctx, req, err, true), nil
 	}
-	buf := getBuffer()
-	defer putBuffer(buf)
-	if err := writeMovie(buf, m); err != nil {
+	var buf bytes.Buffer
+	if err := writeMovie(&buf, m); err != nil {
 		return h.fail(ctx, req, fmt.Errorf("encode movie %s: %w", key, err), false), nil
 	}
 	return jsonResponse(http.StatusOK, buf.Bytes()), nil

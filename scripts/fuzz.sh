@@ -13,7 +13,7 @@ set -euo pipefail
 
 FUZZTIME="${1:-${FUZZTIME:-3s}}"
 GO="${GO:-go}"
-PACKAGES=(. ./api ./gateway ./loader ./reliability ./internal/jsontext)
+PACKAGES=(. ./api ./gateway ./loader ./reliability)
 
 cd "$(dirname "$0")/.."
 ran=0
