@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	bbolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -133,20 +132,44 @@ func listPage(c *bbolt.Cursor, opts movies.ListOptions) (*movies.Page, error) {
 			page.Next = movies.EncodeCursor(page.Movies[len(page.Movies)-1].Key())
 			break
 		}
-		// The movie is sized while its info still points into the
-		// transaction's memory: one that does not fit is never copied.
-		m, err := decodeMovieView(k, v)
+		m, fits, err := nextMovie(k, v, &budget)
 		if err != nil {
 			return nil, err
 		}
-		if !budget.Add(m.EncodedSize()) {
+		if !fits {
 			page.Next = movies.EncodeCursor(page.Movies[len(page.Movies)-1].Key())
 			break
 		}
-		m.Info = bytes.Clone(m.Info)
 		page.Movies = append(page.Movies, *m)
 	}
 	return page, nil
+}
+
+// sizeFirstBytes is the stored size from which a listed movie is sized
+// before it is decoded.
+const sizeFirstBytes = 16 << 10
+
+// nextMovie decodes the movie in the value v stored under key and counts it
+// against budget. When it does not fit, fits is false and the movie is
+// dropped. A large value is sized before it is decoded, so that a movie that
+// does not fit is never copied out of the transaction; a small one is decoded
+// at once, which wastes at most one small copy per page and spares a second
+// pass over every value.
+func nextMovie(key, v []byte, budget *movies.PageBudget) (m *movies.Movie, fits bool, err error) {
+	if len(v) < sizeFirstBytes {
+		if m, err = decodeMovie(key, v); err != nil {
+			return nil, false, err
+		}
+		return m, budget.Add(m.EncodedSize()), nil
+	}
+	size, err := storedSize(key, v)
+	if err != nil || !budget.Add(size) {
+		return nil, false, err
+	}
+	if m, err = decodeMovie(key, v); err != nil {
+		return nil, false, err
+	}
+	return m, true, nil
 }
 
 // Put writes the movies in one transaction, replacing any with the same key;
@@ -237,91 +260,43 @@ func encodeMovie(m *movies.Movie) []byte {
 // decodeMovie decodes the value v stored under key. A value that does not
 // decode or does not match its key is an EINTERNAL error.
 func decodeMovie(key, v []byte) (*movies.Movie, error) {
-	m, err := decodeMovieView(key, v)
-	if err != nil {
-		return nil, err
+	var r record
+	if err := json.Unmarshal(v, &r); err != nil {
+		return nil, movies.WrapError(movies.EINTERNAL, fmt.Errorf("decode value under key %q: %w", key, err), "")
 	}
-	m.Info = bytes.Clone(m.Info)
-	return m, nil
-}
-
-// decodeMovieView is decodeMovie, but the movie's Info may share v's memory,
-// which is valid only during the transaction: the caller copies it to keep it.
-func decodeMovieView(key, v []byte) (*movies.Movie, error) {
-	m, ok := decodeStored(v)
-	if !ok {
-		var r record
-		if err := json.Unmarshal(v, &r); err != nil {
-			return nil, movies.WrapError(movies.EINTERNAL, fmt.Errorf("decode value under key %q: %w", key, err), "")
-		}
-		m = &movies.Movie{Year: r.Year, Title: r.Title, Info: r.Info}
-	}
+	m := &movies.Movie{Year: r.Year, Title: r.Title, Info: r.Info}
 	if m.Key().Validate() != nil || !keyMatches(key, m.Key()) {
 		return nil, movies.WrapError(movies.EINTERNAL, fmt.Errorf("value under key %q holds movie %s", key, m.Key()), "")
 	}
 	return m, nil
 }
 
+// storedSize returns the EncodedSize of the movie in the value v stored
+// under key, reading its year and title but only measuring its info.
+func storedSize(key, v []byte) (int, error) {
+	var head struct {
+		Year  int     `json:"year"`
+		Title string  `json:"title"`
+		Info  byteLen `json:"info"`
+	}
+	if err := json.Unmarshal(v, &head); err != nil {
+		return 0, movies.WrapError(movies.EINTERNAL, fmt.Errorf("decode value under key %q: %w", key, err), "")
+	}
+	return movies.EncodedSize(head.Year, head.Title, int(head.Info)), nil
+}
+
+// byteLen is a JSON value decoded only for its length, as json.RawMessage
+// would hold it.
+type byteLen int
+
+// UnmarshalJSON records the length of data.
+func (n *byteLen) UnmarshalJSON(data []byte) error {
+	*n = byteLen(len(data))
+	return nil
+}
+
 // keyMatches reports whether key is the bbolt key of k, without allocating.
 func keyMatches(key []byte, k movies.Key) bool {
 	return len(key) == 2+len(k.Title) && k.Year >= 0 && k.Year <= 0xffff &&
 		binary.BigEndian.Uint16(key) == uint16(k.Year) && string(key[2:]) == k.Title
-}
-
-// Pieces of a value as encodeMovie writes it.
-const (
-	storedYear  = `{"year":`
-	storedTitle = `,"title":"`
-	storedInfo  = `,"info":`
-)
-
-// decodeStored decodes a value in exactly the form encodeMovie writes, with a
-// title that needs no unescaping, without reflection. ok is false for any
-// other value, which the caller then decodes with encoding/json. Info is
-// checked to be valid JSON and shares v's memory.
-func decodeStored(v []byte) (m *movies.Movie, ok bool) {
-	rest, ok := bytes.CutPrefix(v, []byte(storedYear))
-	if !ok {
-		return nil, false
-	}
-	year, n := 0, 0
-	for n < len(rest) && n < 4 && rest[n] >= '0' && rest[n] <= '9' {
-		year = year*10 + int(rest[n]-'0')
-		n++
-	}
-	if n == 0 || (rest[0] == '0' && n > 1) {
-		return nil, false
-	}
-	if rest, ok = bytes.CutPrefix(rest[n:], []byte(storedTitle)); !ok {
-		return nil, false
-	}
-	end := bytes.IndexByte(rest, '"')
-	if end < 0 || !plainJSONString(rest[:end]) {
-		return nil, false
-	}
-	m = &movies.Movie{Year: year, Title: string(rest[:end])}
-	rest = rest[end+1:]
-	switch {
-	case len(rest) == 1 && rest[0] == '}':
-		return m, true
-	case bytes.HasPrefix(rest, []byte(storedInfo)) && rest[len(rest)-1] == '}':
-		info := rest[len(storedInfo) : len(rest)-1]
-		if len(info) == 0 || info[0] != '{' || !json.Valid(info) {
-			return nil, false
-		}
-		m.Info = info
-		return m, true
-	}
-	return nil, false
-}
-
-// plainJSONString reports whether s, the inside of a JSON string, decodes to
-// itself: no escapes, no control characters and valid UTF-8.
-func plainJSONString(s []byte) bool {
-	for _, c := range s {
-		if c < 0x20 || c == '\\' {
-			return false
-		}
-	}
-	return utf8.Valid(s)
 }
