@@ -1,7 +1,9 @@
 // Package bolt is an embedded movies.Store on a bbolt file, for local runs and
 // tests. Movies are kept in one bucket, keyed by the 2-byte big-endian year
 // followed by the title bytes, so that byte order is store order: by year, then
-// by title bytes, as in DynamoDB.
+// by title bytes, as in DynamoDB. The value under a key is the movie's info,
+// its JSON as it was put (empty for none): the key holds the rest, so reading
+// a movie decodes nothing.
 package bolt
 
 import (
@@ -11,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -24,7 +25,12 @@ import (
 const LockTimeout = time.Second
 
 // bucketName is the bucket holding the movies.
-var bucketName = []byte("movies")
+var bucketName = []byte("info")
+
+// oldBucketName is the bucket of files written before the value was only the
+// info: it held each movie's whole JSON, {"year":..,"title":..,"info":..}.
+// Open moves such a file's movies into bucketName.
+var oldBucketName = []byte("movies")
 
 // Store is a movies.Store backed by a bbolt file. It is safe for concurrent use.
 type Store struct {
@@ -43,15 +49,39 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bbolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketName)
-		return err
-	})
-	if err != nil {
+	if err := db.Update(createBucket); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("bolt: open %s: create bucket: %w", path, err)
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
 	return &Store{db: db}, nil
+}
+
+// createBucket creates the movies' bucket, moving the movies of a file in
+// the old layout into it.
+func createBucket(tx *bbolt.Tx) error {
+	b, err := tx.CreateBucketIfNotExists(bucketName)
+	if err != nil {
+		return fmt.Errorf("create bucket: %w", err)
+	}
+	old := tx.Bucket(oldBucketName)
+	if old == nil {
+		return nil
+	}
+	err = old.ForEach(func(k, v []byte) error {
+		var m struct {
+			Year  int             `json:"year"`
+			Title string          `json:"title"`
+			Info  json.RawMessage `json:"info"`
+		}
+		if err := json.Unmarshal(v, &m); err != nil || !bytes.Equal(k, encodeKey(movies.Key{Year: m.Year, Title: m.Title})) {
+			return fmt.Errorf("move movie under key %q to the new layout: the value is not that movie's JSON", k)
+		}
+		return b.Put(k, m.Info)
+	})
+	if err != nil {
+		return err
+	}
+	return tx.DeleteBucket(oldBucketName)
 }
 
 // Close closes the bbolt file.
@@ -78,7 +108,7 @@ func (s *Store) Get(ctx context.Context, k movies.Key) (*movies.Movie, error) {
 			return movies.Errorf(movies.ENOTFOUND, "movie not found")
 		}
 		var err error
-		m, err = decodeMovie(key, v)
+		m, err = withInfo(k, v)
 		return err
 	})
 	if err != nil {
@@ -145,31 +175,16 @@ func listPage(c *bbolt.Cursor, opts movies.ListOptions) (*movies.Page, error) {
 	return page, nil
 }
 
-// sizeFirstBytes is the stored size from which a listed movie is sized
-// before it is decoded.
-const sizeFirstBytes = 16 << 10
-
-// nextMovie decodes the movie in the value v stored under key and counts it
-// against budget. When it does not fit, fits is false and the movie is
-// dropped. A large value is sized before it is decoded, so that a movie that
-// does not fit is never copied out of the transaction; a small one is decoded
-// at once, which wastes at most one small copy per page and spares a second
-// pass over every value.
+// nextMovie returns the movie stored under key with info v when it fits in
+// budget, counting it; when it does not fit, fits is false and its info is
+// never copied out of the transaction.
 func nextMovie(key, v []byte, budget *movies.PageBudget) (m *movies.Movie, fits bool, err error) {
-	if len(v) < sizeFirstBytes {
-		if m, err = decodeMovie(key, v); err != nil {
-			return nil, false, err
-		}
-		return m, budget.Add(m.EncodedSize()), nil
-	}
-	size, err := storedSize(key, v)
-	if err != nil || !budget.Add(size) {
+	k, err := decodeKey(key)
+	if err != nil || !budget.Add(movies.EncodedSize(k.Year, k.Title, len(v))) {
 		return nil, false, err
 	}
-	if m, err = decodeMovie(key, v); err != nil {
-		return nil, false, err
-	}
-	return m, true, nil
+	m, err = withInfo(k, v)
+	return m, err == nil, err
 }
 
 // Put writes the movies in one transaction, replacing any with the same key;
@@ -195,7 +210,7 @@ func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 					return err
 				}
 			}
-			if err := b.Put(encodeKey(ms[i].Key()), encodeMovie(&ms[i])); err != nil {
+			if err := b.Put(encodeKey(ms[i].Key()), ms[i].Info); err != nil {
 				return fmt.Errorf("movie %s: %w", ms[i].Key(), err)
 			}
 		}
@@ -235,68 +250,28 @@ func encodeKey(k movies.Key) []byte {
 	return append(b, k.Title...)
 }
 
-// record is the stored JSON of a movie.
-type record struct {
-	Year  int             `json:"year"`
-	Title string          `json:"title"`
-	Info  json.RawMessage `json:"info,omitempty"`
-}
-
-// encodeMovie returns the stored JSON of m. Info is written byte for byte.
-func encodeMovie(m *movies.Movie) []byte {
-	title, _ := json.Marshal(m.Title) // cannot fail: a string
-	b := make([]byte, 0, 32+len(title)+len(m.Info))
-	b = append(b, `{"year":`...)
-	b = strconv.AppendInt(b, int64(m.Year), 10)
-	b = append(b, `,"title":`...)
-	b = append(b, title...)
-	if len(m.Info) > 0 {
-		b = append(b, `,"info":`...)
-		b = append(b, m.Info...)
+// withInfo returns the movie of key k with the stored info v, copied out of
+// the transaction. An info that is not JSON is an EINTERNAL error.
+func withInfo(k movies.Key, v []byte) (*movies.Movie, error) {
+	if len(v) > 0 && !json.Valid(v) {
+		return nil, movies.WrapError(movies.EINTERNAL, fmt.Errorf("the info of %s is not JSON", k), "")
 	}
-	return append(b, '}')
-}
-
-// decodeMovie decodes the value v stored under key. A value that does not
-// decode or does not match its key is an EINTERNAL error.
-func decodeMovie(key, v []byte) (*movies.Movie, error) {
-	var r record
-	if err := json.Unmarshal(v, &r); err != nil {
-		return nil, movies.WrapError(movies.EINTERNAL, fmt.Errorf("decode value under key %q: %w", key, err), "")
-	}
-	m := &movies.Movie{Year: r.Year, Title: r.Title, Info: r.Info}
-	if m.Key().Validate() != nil || !keyMatches(key, m.Key()) {
-		return nil, movies.WrapError(movies.EINTERNAL, fmt.Errorf("value under key %q holds movie %s", key, m.Key()), "")
+	m := &movies.Movie{Year: k.Year, Title: k.Title}
+	if len(v) > 0 {
+		m.Info = bytes.Clone(v)
 	}
 	return m, nil
 }
 
-// storedSize returns the EncodedSize of the movie in the value v stored
-// under key, reading its year and title but only measuring its info.
-func storedSize(key, v []byte) (int, error) {
-	var head struct {
-		Year  int     `json:"year"`
-		Title string  `json:"title"`
-		Info  byteLen `json:"info"`
+// decodeKey returns the movie key of a bbolt key; anything but a valid key
+// is an EINTERNAL error.
+func decodeKey(key []byte) (movies.Key, error) {
+	if len(key) < 2 {
+		return movies.Key{}, movies.WrapError(movies.EINTERNAL, fmt.Errorf("key %q is too short", key), "")
 	}
-	if err := json.Unmarshal(v, &head); err != nil {
-		return 0, movies.WrapError(movies.EINTERNAL, fmt.Errorf("decode value under key %q: %w", key, err), "")
+	k := movies.Key{Year: int(binary.BigEndian.Uint16(key)), Title: string(key[2:])}
+	if err := k.Validate(); err != nil {
+		return movies.Key{}, movies.WrapError(movies.EINTERNAL, fmt.Errorf("key %q: %w", key, err), "")
 	}
-	return movies.EncodedSize(head.Year, head.Title, int(head.Info)), nil
-}
-
-// byteLen is a JSON value decoded only for its length, as json.RawMessage
-// would hold it.
-type byteLen int
-
-// UnmarshalJSON records the length of data.
-func (n *byteLen) UnmarshalJSON(data []byte) error {
-	*n = byteLen(len(data))
-	return nil
-}
-
-// keyMatches reports whether key is the bbolt key of k, without allocating.
-func keyMatches(key []byte, k movies.Key) bool {
-	return len(key) == 2+len(k.Title) && k.Year >= 0 && k.Year <= 0xffff &&
-		binary.BigEndian.Uint16(key) == uint16(k.Year) && string(key[2:]) == k.Title
+	return k, nil
 }
