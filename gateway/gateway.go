@@ -169,33 +169,53 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// invoke calls the function with the gateway's timeout. It returns when the
-// timeout passes even if the invoker does not honour its context, so that the
-// client gets its 503 on time; the invoker's late result is discarded.
-// Errors past the deadline wrap context.DeadlineExceeded.
+// invoke calls the function with the gateway's timeout.
 func (g *gateway) invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, g.cfg.Timeout, errIntegrationTimeout)
+	out, err := callWithTimeout(ctx, g.cfg.Timeout, function, func(ctx context.Context) ([]byte, error) {
+		if g.cfg.Invoker == nil {
+			return nil, errors.New("gateway has no invoker")
+		}
+		return g.cfg.Invoker.Invoke(ctx, function, payload)
+	})
+	if err == nil && len(out) > invoke.MaxResponseBytes {
+		return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(out), invoke.MaxResponseBytes)
+	}
+	return out, err
+}
+
+// callWithTimeout runs call on its own goroutine under a context of the
+// gateway's timeout, and turns a panic in call into an error, which would
+// otherwise take the whole server down. It returns when the timeout passes
+// even if call does not honour its context, so that the client gets its 503
+// on time; call's late result is discarded. Errors past the deadline wrap
+// context.DeadlineExceeded.
+func callWithTimeout[T any](ctx context.Context, timeout time.Duration, function string, call func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errIntegrationTimeout)
 	defer cancel()
 	type result struct {
-		out []byte
+		out T
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		out, err := safeInvoke(ctx, g.cfg.Invoker, function, payload)
-		done <- result{out, err}
+		var res result
+		defer func() {
+			if v := recover(); v != nil {
+				res = result{err: fmt.Errorf("invoker panicked: %v", v)}
+			}
+			done <- res
+		}()
+		res.out, res.err = call(ctx)
 	}()
+	var zero T
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return nil, invokeError(ctx, function, res.err)
-		}
-		if len(res.out) > invoke.MaxResponseBytes {
-			return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(res.out), invoke.MaxResponseBytes)
+			return zero, invokeError(ctx, function, res.err)
 		}
 		return res.out, nil
 	case <-ctx.Done():
-		return nil, invokeError(ctx, function, context.Cause(ctx))
+		return zero, invokeError(ctx, function, context.Cause(ctx))
 	}
 }
 
@@ -206,21 +226,6 @@ func invokeError(ctx context.Context, function string, err error) error {
 		return fmt.Errorf("invoke %s: %w", function, errIntegrationTimeout)
 	}
 	return fmt.Errorf("invoke %s: %w", function, err)
-}
-
-// safeInvoke calls inv, turning a missing invoker or a panic in the invoker
-// into an error: the invocation runs on its own goroutine, where a panic
-// would take the whole server down.
-func safeInvoke(ctx context.Context, inv invoke.Invoker, function string, payload []byte) (out []byte, err error) {
-	if inv == nil {
-		return nil, errors.New("gateway has no invoker")
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			out, err = nil, fmt.Errorf("invoker panicked: %v", v)
-		}
-	}()
-	return inv.Invoke(ctx, function, payload)
 }
 
 // timeoutError is the integration timeout; it matches context.DeadlineExceeded.

@@ -70,22 +70,12 @@ func eventIsValidUTF8(ev *events.APIGatewayV2HTTPRequest) bool {
 	return validStrings(ev.Version, ev.RouteKey, ev.RawPath, ev.RawQueryString, ev.Body,
 		rc.RouteKey, rc.AccountID, rc.Stage, rc.RequestID, rc.APIID, rc.DomainName, rc.DomainPrefix, rc.Time,
 		rc.HTTP.Method, rc.HTTP.Path, rc.HTTP.Protocol, rc.HTTP.SourceIP, rc.HTTP.UserAgent) &&
-		validSlice(ev.Cookies) && validMap(ev.Headers) && validMap(ev.QueryStringParameters) &&
+		validStrings(ev.Cookies...) && validMap(ev.Headers) && validMap(ev.QueryStringParameters) &&
 		validMap(ev.PathParameters) && validMap(ev.StageVariables)
 }
 
 // validStrings reports whether every s is valid UTF-8.
 func validStrings(ss ...string) bool {
-	for _, s := range ss {
-		if !utf8.ValidString(s) {
-			return false
-		}
-	}
-	return true
-}
-
-// validSlice reports whether every element of ss is valid UTF-8.
-func validSlice(ss []string) bool {
 	for _, s := range ss {
 		if !utf8.ValidString(s) {
 			return false
@@ -165,34 +155,7 @@ func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 
 // invokeEvent is invoke for an eventInvoker.
 func (g *gateway) invokeEvent(ctx context.Context, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, g.cfg.Timeout, errIntegrationTimeout)
-	defer cancel()
-	type result struct {
-		resp events.APIGatewayV2HTTPResponse
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := safeInvokeEvent(ctx, inv, function, ev)
-		done <- result{resp, err}
-	}()
-	select {
-	case res := <-done:
-		if res.err != nil {
-			return res.resp, invokeError(ctx, function, res.err)
-		}
-		return res.resp, nil
-	case <-ctx.Done():
-		return events.APIGatewayV2HTTPResponse{}, invokeError(ctx, function, context.Cause(ctx))
-	}
-}
-
-// safeInvokeEvent is safeInvoke for an eventInvoker.
-func safeInvokeEvent(ctx context.Context, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			resp, err = events.APIGatewayV2HTTPResponse{}, fmt.Errorf("invoker panicked: %v", v)
-		}
-	}()
-	return inv.InvokeEvent(ctx, function, ev)
+	return callWithTimeout(ctx, g.cfg.Timeout, function, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) {
+		return inv.InvokeEvent(ctx, function, ev)
+	})
 }
