@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/ddbtest"
-
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -23,6 +21,7 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/storetest"
 )
 

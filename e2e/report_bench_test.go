@@ -27,12 +27,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/rietest"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/dynamodb"
@@ -41,6 +38,7 @@ import (
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/image"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/rietest"
 	"github.com/movieskit/movies/loader"
 	"github.com/movieskit/movies/storetest"
 )

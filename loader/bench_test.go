@@ -15,13 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/ddbtest"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/storetest"
 )
 

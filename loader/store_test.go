@@ -11,13 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/ddbtest"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/bolt"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/faultproxy"
 	"github.com/movieskit/movies/storetest"
 )

@@ -14,13 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/internal/rietest"
-
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/bolt"
 	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/gateway/riepool"
+	"github.com/movieskit/movies/internal/rietest"
 )
 
 func TestReadEvent(t *testing.T) {
