@@ -48,7 +48,7 @@ vet:
 
 test: deps vet
 	$(GO) test -race -count=1 ./...
-	GO=$(GO) ./scripts/fuzz.sh 3s
+	GO=$(GO) ./scripts/fuzz.sh 10000x
 	$(MAKE) infra-test
 
 # golangci-lint, pinned; the versioned file name makes a version bump reinstall it.
