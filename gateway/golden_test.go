@@ -20,9 +20,6 @@ import (
 	"github.com/movieskit/movies/internal/rietest"
 )
 
-// testBootstrapPkg is the tiny Lambda bootstrap of the RIE mode.
-const testBootstrapPkg = "./testdata/riebootstrap"
-
 // The golden tests run in two modes: in process, and through aws-lambda-rie
 // with the test bootstrap of testdata/riebootstrap. In RIE mode the function
 // answers the case's payload (RIEBOOTSTRAP_ANSWER), or does the bootstrap
@@ -161,7 +158,7 @@ func (s *rieShared) start(rie string) error {
 	bootstrap := filepath.Join(dir, "bootstrap")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if err := rietest.Build(ctx, testBootstrapPkg, bootstrap); err != nil {
+	if err := rietest.Build(ctx, rietest.TestBootstrap, bootstrap); err != nil {
 		return err
 	}
 	s.current = `{"statusCode":200}`

@@ -188,7 +188,7 @@ func TestInvokeInProcess(t *testing.T) {
 // the gateway's echo bootstrap, which answers with the event it received.
 func TestInvokeRealRIE(t *testing.T) {
 	rie := rietest.RIEPath(t)
-	bootstrap := rietest.BuildPackage(t, "../../gateway/testdata/riebootstrap")
+	bootstrap := rietest.BuildPackage(t, rietest.TestBootstrap)
 	r := rietest.StartRIE(t, rie, bootstrap, "get", os.Environ())
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()

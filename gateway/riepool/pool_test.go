@@ -18,9 +18,6 @@ import (
 	"github.com/movieskit/movies/internal/rietest"
 )
 
-// testBootstrapPkg is the tiny Lambda bootstrap the pool tests run.
-const testBootstrapPkg = "../testdata/riebootstrap"
-
 // echoResponse is what the test bootstrap answers.
 type echoResponse struct {
 	Function string          `json:"function"`
@@ -84,7 +81,7 @@ func waitGone(t *testing.T, pids ...int) {
 
 func TestPool(t *testing.T) {
 	const size = 2
-	p := rietest.NewPool(t, testBootstrapPkg, []string{"a", "b"}, size)
+	p := rietest.NewPool(t, rietest.TestBootstrap, []string{"a", "b"}, size)
 
 	t.Run("echo", func(t *testing.T) {
 		for _, fn := range []string{"a", "b"} {
@@ -214,7 +211,7 @@ func TestPool(t *testing.T) {
 }
 
 func TestCloseStopsEveryProcess(t *testing.T) {
-	p := rietest.NewPool(t, testBootstrapPkg, []string{"a"}, 2)
+	p := rietest.NewPool(t, rietest.TestBootstrap, []string{"a"}, 2)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 
@@ -253,7 +250,7 @@ func TestCloseStopsEveryProcess(t *testing.T) {
 }
 
 func BenchmarkPoolInvoke(b *testing.B) {
-	p := rietest.NewPool(b, testBootstrapPkg, []string{"a"}, 0)
+	p := rietest.NewPool(b, rietest.TestBootstrap, []string{"a"}, 0)
 	event := []byte(`{"action":"echo"}`)
 	ctx := context.Background()
 	if _, err := p.Invoke(ctx, "a", event); err != nil { // start the runtimes
@@ -277,7 +274,7 @@ func TestPoolPassesEnv(t *testing.T) {
 	if err := os.WriteFile(answer, []byte(want), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := rietest.NewPool(t, testBootstrapPkg, []string{"list"}, 1, "RIEBOOTSTRAP_ANSWER="+answer)
+	p := rietest.NewPool(t, rietest.TestBootstrap, []string{"list"}, 1, "RIEBOOTSTRAP_ANSWER="+answer)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	out, err := p.Invoke(ctx, "list", []byte(`{"version":"2.0","routeKey":"GET /list"}`))

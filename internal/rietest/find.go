@@ -49,9 +49,13 @@ func RIEPath(tb testing.TB) string {
 	return p
 }
 
-// BuildPackage builds the Go main package pkg (a path such as
-// "../cmd/bootstrap", relative to the test's package directory) as a static
-// binary into the test's temporary directory and returns its path.
+// TestBootstrap is the tiny Lambda bootstrap that the gateway, pool and CLI
+// tests run under aws-lambda-rie, as an import path for Build and BuildPackage.
+const TestBootstrap = "github.com/movieskit/movies/gateway/testdata/riebootstrap"
+
+// BuildPackage builds the Go main package pkg (an import path, or a path
+// such as "../cmd/bootstrap" relative to the test's package directory) as a
+// static binary into the test's temporary directory and returns its path.
 func BuildPackage(tb testing.TB, pkg string) string {
 	tb.Helper()
 	out := filepath.Join(tb.TempDir(), filepath.Base(pkg))
