@@ -22,10 +22,8 @@ type cursor struct {
 // base64url (no padding) of a small JSON object holding the key.
 func EncodeCursor(k Key) string {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(cursor{Y: k.Year, T: k.Title}) // cannot fail: an int and a string
-	return base64.RawURLEncoding.EncodeToString(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	_ = AppendJSON(&buf, cursor{Y: k.Year, T: k.Title}) // cannot fail: an int and a string
+	return base64.RawURLEncoding.EncodeToString(buf.Bytes())
 }
 
 // DecodeCursor returns the key inside a cursor made by EncodeCursor.

@@ -1,7 +1,6 @@
 package movies
 
 import (
-	"encoding/json"
 	"strconv"
 )
 
@@ -15,9 +14,7 @@ func (m *Movie) EncodedSize() int { return EncodedSize(m.Year, m.Title, len(m.In
 // long, for a store that sizes a movie before it copies the info.
 func EncodedSize(year int, title string, infoLen int) int {
 	var t byteCounter
-	enc := json.NewEncoder(&t)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(title) // cannot fail: a string (invalid UTF-8 is replaced)
+	_ = newJSONEncoder(&t).Encode(title) // cannot fail: a string (invalid UTF-8 is replaced)
 	n := len(`{"year":`) + len(strconv.Itoa(year)) + len(`,"title":`) + int(t) - len("\n") + len(`}`)
 	if infoLen > 0 {
 		n += len(`,"info":`) + infoLen

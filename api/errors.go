@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,26 +59,13 @@ func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 	}
 }
 
-// encodeJSON encodes v as writeJSON does.
+// encodeJSON encodes v as movies.AppendJSON does.
 func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := writeJSON(&buf, v); err != nil {
+	if err := movies.AppendJSON(&buf, v); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// writeJSON appends v to buf without HTML escaping, so "Pain & Gain" stays
-// readable, and without the encoder's trailing newline. On error buf is
-// unchanged.
-func writeJSON(buf *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	buf.Truncate(buf.Len() - 1) // the newline
-	return nil
 }
 
 // errorBody returns the status and caller-safe message for err.

@@ -170,8 +170,8 @@ func itemKey(item map[string]types.AttributeValue) (movies.Key, error) {
 	return movies.Key{Year: year, Title: t.Value}, nil
 }
 
-// attrJSON returns the JSON form of a DynamoDB attribute, written by
-// encoding/json without HTML escaping, as the API writes JSON: M → object
+// attrJSON returns the JSON form of a DynamoDB attribute, written as the API
+// writes JSON (movies.AppendJSON): M → object
 // (keys sorted), L → array, S → string, N → the number text as stored, BOOL,
 // NULL → null. Sets become arrays and binary values base64 strings, so items
 // written by other tools still convert.
@@ -181,12 +181,10 @@ func attrJSON(av types.AttributeValue) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := movies.AppendJSON(&buf, v); err != nil {
 		return nil, fmt.Errorf("encode JSON: %w", err)
 	}
-	return buf.Bytes()[:buf.Len()-1], nil // without the newline
+	return buf.Bytes(), nil
 }
 
 // attrValue converts a DynamoDB attribute to the value encoding/json encodes
