@@ -320,11 +320,11 @@ func listWalk(client *http.Client, base string) (int, error) {
 // DynamoDB Local table. It reports each invoke's mean in ns. It skips when
 // the RIE binary is missing, except under CI=true.
 func BenchmarkReportWarmInvoke(b *testing.B) {
-	riePath := rietest.RIEPath(b)
+	rietest.RIEPath(b) // skip before starting DynamoDB Local
 	srv := ddblocal.Shared(b)
 	store := openDynamoDB(b).(*dynamodb.Store)
 	seed(b, store)
-	pool := startRIEPool(b, riePath, []string{
+	pool := startRIEPool(b, []string{
 		"TABLE_NAME=" + store.Table(),
 		"AWS_REGION=" + ddblocal.Region,
 		"AWS_ACCESS_KEY_ID=local",
@@ -341,7 +341,7 @@ func BenchmarkReportWarmInvoke(b *testing.B) {
 // startRIEPool compiles the bootstrap for this machine with the image's
 // flags and starts one RIE process serving get with it; the pool is closed
 // in cleanup.
-func startRIEPool(b *testing.B, riePath string, env []string) *riepool.Pool {
+func startRIEPool(b *testing.B, env []string) *riepool.Pool {
 	b.Helper()
 	bin := filepath.Join(b.TempDir(), "bootstrap")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -349,14 +349,7 @@ func startRIEPool(b *testing.B, riePath string, env []string) *riepool.Pool {
 	if err := image.BuildBootstrap(ctx, rietest.RepoRoot(b), runtime.GOARCH, bin); err != nil {
 		b.Fatalf("build the bootstrap for %s: %v", runtime.GOARCH, err)
 	}
-	pool, err := riepool.New(ctx, riepool.Config{
-		RIE: riePath, Bootstrap: bin, Functions: []string{api.HandlerGet}, Size: 1, Env: env,
-	})
-	if err != nil {
-		b.Fatalf("start RIE: %v", err)
-	}
-	b.Cleanup(func() { _ = pool.Close() })
-	return pool
+	return rietest.StartPool(b, bin, []string{api.HandlerGet}, 1, env...)
 }
 
 // invokeOK returns an op that invokes get with ev and checks for a 200 answer.

@@ -18,8 +18,15 @@ import (
 //		"TABLE_NAME=Movies", "AWS_ENDPOINT_URL_DYNAMODB="+endpoint, ...)
 func NewPool(tb testing.TB, pkg string, functions []string, size int, env ...string) *riepool.Pool {
 	tb.Helper()
+	RIEPath(tb) // skip before building
+	return StartPool(tb, BuildPackage(tb, pkg), functions, size, env...)
+}
+
+// StartPool is NewPool for a bootstrap binary already built, such as one
+// built with the image's flags.
+func StartPool(tb testing.TB, bootstrap string, functions []string, size int, env ...string) *riepool.Pool {
+	tb.Helper()
 	rie := RIEPath(tb)
-	bootstrap := BuildPackage(tb, pkg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	p, err := riepool.New(ctx, riepool.Config{RIE: rie, Bootstrap: bootstrap, Functions: functions, Size: size, Env: env})
