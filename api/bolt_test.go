@@ -6,36 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
-	"github.com/movieskit/movies/bolt"
+	"github.com/movieskit/movies/internal/bolttest"
 	"github.com/movieskit/movies/storetest"
 )
-
-// openBolt returns a bolt store in a temporary file holding ms, closed when tb ends.
-func openBolt(tb testing.TB, ms []movies.Movie) *bolt.Store {
-	tb.Helper()
-	s, err := bolt.Open(filepath.Join(tb.TempDir(), "movies.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.Put(ctx, ms); err != nil {
-		tb.Fatalf("put %d movies: %v", len(ms), err)
-	}
-	return s
-}
 
 // generatedMovies returns n valid movies shaped like the AWS sample's records,
 // spread over 30 years.
@@ -117,15 +95,6 @@ func checkInfo(t *testing.T, got, want movies.Movie) {
 	}
 }
 
-// byKey indexes ms by key; a later duplicate replaces an earlier one, as Put does.
-func byKey(ms []movies.Movie) map[movies.Key]movies.Movie {
-	m := make(map[movies.Key]movies.Movie, len(ms))
-	for _, x := range ms {
-		m[x.Key()] = x
-	}
-	return m
-}
-
 // getThrough fetches k through h.Get and decodes the movie, failing unless 200.
 func getThrough(t *testing.T, h *Handler, k movies.Key) movies.Movie {
 	t.Helper()
@@ -146,8 +115,8 @@ func getThrough(t *testing.T, h *Handler, k movies.Key) movies.Movie {
 // TestHandlersOnBolt runs the handlers on the embedded store.
 func TestHandlersOnBolt(t *testing.T) {
 	ms := append(storetest.Fixtures(), generatedMovies(2000)...)
-	want := byKey(ms)
-	h, logs := newTestHandler(openBolt(t, ms))
+	want := storetest.ByKey(ms)
+	h, logs := newTestHandler(bolttest.Open(t, ms...))
 
 	for _, m := range storetest.Fixtures() {
 		checkInfo(t, getThrough(t, h, m.Key()), m)
@@ -187,8 +156,8 @@ func TestHandlersOnBoltSample(t *testing.T) {
 	for _, sample := range storetest.Samples(t) {
 		t.Run(sample.Name, func(t *testing.T) {
 			ms := sample.Movies(t)
-			want := byKey(ms)
-			store := openBolt(t, ms)
+			want := storetest.ByKey(ms)
+			store := bolttest.Open(t, ms...)
 			h, _ := newTestHandler(store)
 			checkWalk(t, walkList(t, h, map[string]string{"limit": "1000"}), want)
 			// A budget far below a page of 1,000 movies (about 500 KB) cuts
@@ -221,7 +190,7 @@ func isPlainTitle(title string) bool {
 // BenchmarkHandlerGet measures Get on a bolt store of 2,000 movies.
 func BenchmarkHandlerGet(b *testing.B) {
 	ms := generatedMovies(2000)
-	h := New(openBolt(b, ms), nil)
+	h := New(bolttest.Open(b, ms...), nil)
 	reqs := make([]events.APIGatewayV2HTTPRequest, len(ms))
 	for i, m := range ms {
 		reqs[i] = getRequest(map[string]string{"year": strconv.Itoa(m.Year), "title": m.Title})
@@ -241,7 +210,7 @@ func BenchmarkHandlerGet(b *testing.B) {
 // BenchmarkHandlerList measures a first page of List at limits 100 and 1000
 // on a bolt store of 2,000 movies.
 func BenchmarkHandlerList(b *testing.B) {
-	h := New(openBolt(b, generatedMovies(2000)), nil)
+	h := New(bolttest.Open(b, generatedMovies(2000)...), nil)
 	ctx := context.Background()
 	for _, limit := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/internal/bolttest"
 	"github.com/movieskit/movies/storetest"
 )
 
@@ -25,7 +26,7 @@ func TestListBigMoviesMemory(t *testing.T) {
 		t.Skip("skipping 23 MB of movies in -short mode")
 	}
 	all := storetest.BigMovies(60, 2000, 380_000)
-	h, _ := newTestHandler(openBolt(t, all))
+	h, _ := newTestHandler(bolttest.Open(t, all...))
 	req := listRequest(map[string]string{"limit": "1000"})
 	ctx := context.Background()
 	if resp, err := h.List(ctx, req); err != nil || resp.StatusCode != http.StatusOK { // warm up

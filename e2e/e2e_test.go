@@ -10,14 +10,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/bolt"
 	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/internal/bolttest"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/openapitest"
@@ -36,14 +35,8 @@ var stores = []struct {
 	{"dynamodb", openDynamoDB},
 }
 
-func openBolt(tb testing.TB) movies.Store {
-	s, err := bolt.Open(filepath.Join(tb.TempDir(), "movies.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = s.Close() })
-	return s
-}
+// openBolt opens a fresh embedded store.
+func openBolt(tb testing.TB) movies.Store { return bolttest.Open(tb) }
 
 // openDynamoDB creates a fresh table on the shared DynamoDB Local.
 func openDynamoDB(tb testing.TB) movies.Store { return ddbtest.NewStore(tb, ddblocal.Shared(tb)) }

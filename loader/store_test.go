@@ -13,8 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/movieskit/movies"
-	"github.com/movieskit/movies/bolt"
 	"github.com/movieskit/movies/dynamodb"
+	"github.com/movieskit/movies/internal/bolttest"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/faultproxy"
@@ -110,11 +110,7 @@ func loadCtx(t testing.TB) context.Context {
 
 func TestLoadIntoBolt(t *testing.T) {
 	path := writeFile(t, 1234)
-	s, err := bolt.Open(filepath.Join(t.TempDir(), "movies.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := bolttest.Open(t)
 	st, err := Load(loadCtx(t), openFile(path), s, Options{})
 	if err != nil || st.Written != 1234 {
 		t.Fatalf("Load: %+v %v", st, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/internal/bolttest"
 )
 
 // FuzzMatch checks api.Match on arbitrary methods and raw paths: no panic;
@@ -88,7 +89,7 @@ func FuzzListParams(f *testing.F) {
 	f.Add(uint8(6), "", "1999", cur)
 	f.Add(uint8(7), "007", "0002013", "eyJ5IjoyMDEzLCJ0IjoiIn0")
 	f.Add(uint8(3), "１", "２０１３", "")
-	h := api.New(openBolt(f, fixtures()), quietLogger)
+	h := api.New(bolttest.Open(f, fixtures()...), quietLogger)
 	f.Fuzz(func(t *testing.T, present uint8, limit, year, cursor string) {
 		q := map[string]string{}
 		for i, kv := range [][2]string{{"limit", limit}, {"year", year}, {"cursor", cursor}} {
@@ -118,7 +119,7 @@ func FuzzGetParams(f *testing.F) {
 	f.Add(true, "2013", false, "")
 	f.Add(true, "99999999999", true, "\xff")
 	f.Add(true, "+2013", true, strings.Repeat("a", movies.MaxTitleBytes+1))
-	h := api.New(openBolt(f, fixtures()), quietLogger)
+	h := api.New(bolttest.Open(f, fixtures()...), quietLogger)
 	f.Fuzz(func(t *testing.T, hasYear bool, year string, hasTitle bool, title string) {
 		p := map[string]string{}
 		if hasYear {
@@ -146,7 +147,7 @@ func FuzzServe(f *testing.F) {
 		f.Add(s)
 	}
 	h := gateway.New(gateway.Config{
-		Invoker: gateway.InProcess(api.New(openBolt(f, fixtures()), quietLogger).Funcs()),
+		Invoker: gateway.InProcess(api.New(bolttest.Open(f, fixtures()...), quietLogger).Funcs()),
 		Logger:  quietLogger,
 	})
 	f.Fuzz(func(t *testing.T, target string) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/bolt"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/invoke"
@@ -31,18 +29,6 @@ func TestMain(m *testing.M) { ddblocal.Main(m) }
 
 // quietLogger discards everything: the fault tests provoke errors on purpose.
 var quietLogger = slog.New(slog.DiscardHandler)
-
-// openBolt opens an embedded store in a temporary directory holding ms.
-func openBolt(tb testing.TB, ms []movies.Movie) movies.Store {
-	tb.Helper()
-	s, err := bolt.Open(filepath.Join(tb.TempDir(), "movies.db"))
-	if err != nil {
-		tb.Fatalf("open bolt: %v", err)
-	}
-	tb.Cleanup(func() { _ = s.Close() })
-	putAll(tb, s, ms)
-	return s
-}
 
 // putAll writes ms into s.
 func putAll(tb testing.TB, s movies.Store, ms []movies.Movie) {

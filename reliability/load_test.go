@@ -16,6 +16,7 @@ import (
 
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/dynamodb"
+	"github.com/movieskit/movies/internal/bolttest"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
 )
@@ -55,7 +56,7 @@ func TestLoad(t *testing.T) {
 		name string
 		open func(t *testing.T) movies.Store
 	}{
-		{"bolt", func(t *testing.T) movies.Store { return openBolt(t, ms) }},
+		{"bolt", func(t *testing.T) movies.Store { return bolttest.Open(t, ms...) }},
 		{"dynamodb", func(t *testing.T) movies.Store {
 			srv := ddblocal.Shared(t)
 			s := dynamodb.NewFromConfig(srv.Config(), ddbtest.NewTable(t, srv))

@@ -1,11 +1,10 @@
 package sample_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/movieskit/movies"
-	"github.com/movieskit/movies/bolt"
+	"github.com/movieskit/movies/internal/bolttest"
 	"github.com/movieskit/movies/sample"
 )
 
@@ -36,11 +35,7 @@ func TestMovies(t *testing.T) {
 
 func TestSeedIfEmpty(t *testing.T) {
 	ctx := t.Context()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "movies.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
+	store := bolttest.Open(t)
 	ms, err := sample.Movies()
 	if err != nil {
 		t.Fatal(err)

@@ -48,7 +48,7 @@ func pageBytes(ms []movies.Movie) int {
 func testPageBytes(t *testing.T, s movies.Store, opts Options) {
 	ms := append(BigMovies(20, 2001, 3_000), BigMovies(25, 2002, 700)...)
 	put(t, s, ms)
-	want := byKey(ms)
+	want := ByKey(ms)
 	for _, maxBytes := range []int{1, 3_500, 10_000, 1 << 20} {
 		for _, year := range []int{0, 2001, 2002} {
 			t.Run(fmt.Sprintf("MaxBytes=%d year=%d", maxBytes, year), func(t *testing.T) {

@@ -27,7 +27,7 @@ func testCanceled(t *testing.T, s movies.Store, _ Options) {
 func testConcurrent(t *testing.T, s movies.Store, _ Options) {
 	ms := Fixtures()
 	put(t, s, ms)
-	want := byKey(ms)
+	want := ByKey(ms)
 	ctx := testContext(t, callTimeout)
 	const workers, rounds = 6, 10
 	var wg sync.WaitGroup

@@ -105,7 +105,7 @@ func testPutBatch(t *testing.T, s movies.Store, opts Options) {
 	batch := append(slices.Clone(ms[:10]), dupNear)
 	batch = append(batch, ms[10:]...)
 	batch = append(batch, dupFar)
-	want := byKey(batch)
+	want := ByKey(batch)
 	if len(batch) != 62 || len(want) != 60 {
 		t.Fatalf("bad test data: %d movies, %d keys", len(batch), len(want))
 	}

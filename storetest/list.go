@@ -19,7 +19,7 @@ func testListOrder(t *testing.T, s movies.Store, opts Options) {
 	for i := 0; i < len(shuffled); i += 7 {
 		put(t, s, shuffled[i:min(i+7, len(shuffled))])
 	}
-	want := byKey(ms)
+	want := ByKey(ms)
 	checkListing(t, walk(t, s, movies.ListOptions{Limit: movies.MaxLimit}), want, !opts.UnorderedList)
 	for _, y := range []int{2013, 1999, 2004} {
 		checkListing(t, walk(t, s, movies.ListOptions{Limit: movies.MaxLimit, Year: y}), ofYear(want, y), true)
@@ -29,7 +29,7 @@ func testListOrder(t *testing.T, s movies.Store, opts Options) {
 func testPagination(t *testing.T, s movies.Store, opts Options) {
 	ms := append(Fixtures(), generated(30)...)
 	put(t, s, ms)
-	want := byKey(ms)
+	want := ByKey(ms)
 	for _, limit := range []int{1, 2, 7, 100, 1000} {
 		t.Run(fmt.Sprintf("limit=%d", limit), func(t *testing.T) {
 			checkListing(t, walk(t, s, movies.ListOptions{Limit: limit}), want, !opts.UnorderedList)
@@ -40,7 +40,7 @@ func testPagination(t *testing.T, s movies.Store, opts Options) {
 func testYearFilter(t *testing.T, s movies.Store, _ Options) {
 	ms := append(Fixtures(), generated(30)...)
 	put(t, s, ms)
-	want := byKey(ms)
+	want := ByKey(ms)
 	years := map[int]bool{}
 	for k := range want {
 		years[k.Year] = true
@@ -85,7 +85,7 @@ func testLimitDefault(t *testing.T, s movies.Store, _ Options) {
 	if len(p.Movies) != movies.DefaultLimit || p.Next == "" {
 		t.Errorf("List(limit 0) = %d movies, Next %q; want %d and a Next cursor", len(p.Movies), p.Next, movies.DefaultLimit)
 	}
-	checkListing(t, walk(t, s, movies.ListOptions{}), byKey(ms), false)
+	checkListing(t, walk(t, s, movies.ListOptions{}), ByKey(ms), false)
 }
 
 func testLimitInvalid(t *testing.T, s movies.Store, _ Options) {

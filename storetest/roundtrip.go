@@ -24,7 +24,7 @@ func testTrickyTitles(t *testing.T, s movies.Store, opts Options) {
 	}
 	put(t, s, ms)
 	checkGets(testContext(t, callTimeout), t, s, "Get", ms)
-	want := byKey(ms)
+	want := ByKey(ms)
 	checkListing(t, walk(t, s, movies.ListOptions{Year: year, Limit: 3}), want, true)
 	checkListing(t, walk(t, s, movies.ListOptions{Limit: 4}), want, !opts.UnorderedList)
 }
@@ -63,5 +63,5 @@ func testFieldRoundTrip(t *testing.T, s movies.Store, _ Options) {
 	}
 	put(t, s, ms)
 	checkGets(testContext(t, callTimeout), t, s, "Get", ms)
-	checkListing(t, walk(t, s, movies.ListOptions{Year: year}), byKey(ms), true)
+	checkListing(t, walk(t, s, movies.ListOptions{Year: year}), ByKey(ms), true)
 }

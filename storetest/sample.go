@@ -127,7 +127,7 @@ func RunSample(t *testing.T, open func(t *testing.T) movies.Store, opts Options)
 	for _, sample := range Samples(t) {
 		t.Run(sample.Name, func(t *testing.T) {
 			ms := sample.Movies(t)
-			want := byKey(ms) // a later duplicate replaces an earlier one, as in Put
+			want := ByKey(ms) // a later duplicate replaces an earlier one, as in Put
 			s := open(t)
 			ctx := testContext(t, 5*time.Minute)
 			if err := s.Put(ctx, ms); err != nil {

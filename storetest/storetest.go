@@ -140,8 +140,8 @@ func checkGets(ctx context.Context, t testing.TB, s movies.Store, what string, m
 	}
 }
 
-// byKey indexes ms by key; a later movie replaces an earlier one with the same key.
-func byKey(ms []movies.Movie) map[movies.Key]movies.Movie {
+// ByKey indexes ms by key; a later movie replaces an earlier one with the same key.
+func ByKey(ms []movies.Movie) map[movies.Key]movies.Movie {
 	m := make(map[movies.Key]movies.Movie, len(ms))
 	for _, mv := range ms {
 		m[mv.Key()] = mv
