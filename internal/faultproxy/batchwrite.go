@@ -49,8 +49,7 @@ func (p *Proxy) partialBatchWrite(w http.ResponseWriter, r *http.Request, body [
 		if resp.StatusCode != http.StatusOK || json.Unmarshal(respBody, &upstream) != nil {
 			// Pass errors through untouched: the whole batch failed, none is lost.
 			copyHeader(w.Header(), resp.Header)
-			w.WriteHeader(resp.StatusCode)
-			_, _ = w.Write(respBody)
+			p.respond(w, r, resp.StatusCode, respBody)
 			return true
 		}
 	}
@@ -61,7 +60,7 @@ func (p *Proxy) partialBatchWrite(w http.ResponseWriter, r *http.Request, body [
 	}
 	p.partial.Add(1)
 	p.withheld.Add(int64(n))
-	writeJSON(w, http.StatusOK, out)
+	p.writeJSON(w, r, http.StatusOK, out)
 	return true
 }
 

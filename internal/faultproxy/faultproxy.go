@@ -1,7 +1,8 @@
 // Package faultproxy is a loopback-only HTTP proxy for tests that sits between
 // the AWS SDK and DynamoDB Local and injects the faults real DynamoDB
 // produces: throttling errors, partially processed BatchWriteItem calls,
-// connection resets (before or after the call reaches the table) and latency.
+// connection resets (before or after the call reaches the table), latency,
+// and answers whose body follows their headers after a pause.
 // Faults are drawn from a seeded random source, so a given configuration
 // injects the same mix every run, and every injected fault is counted.
 //
@@ -48,6 +49,13 @@ type Config struct {
 	// Latency is added to a LatencyShare of requests (to all of them when LatencyShare is 0).
 	Latency      time.Duration
 	LatencyShare float64
+	// BodyDelay holds back the body of every response for this long after
+	// its status line and headers have been sent, as a server does that
+	// writes the two separately with Nagle's algorithm on (Python's
+	// http.server, for one: the body waits for the client to acknowledge
+	// the headers). The client then has the response while its body is
+	// still to come, and reads the body from the connection.
+	BodyDelay time.Duration
 }
 
 // Counts are the requests seen and the faults injected so far.
@@ -87,8 +95,8 @@ func New(cfg Config) (*Proxy, error) {
 			return nil, fmt.Errorf("faultproxy: %s share %v is not between 0 and 1", name, v)
 		}
 	}
-	if cfg.Latency < 0 {
-		return nil, fmt.Errorf("faultproxy: negative latency %v", cfg.Latency)
+	if cfg.Latency < 0 || cfg.BodyDelay < 0 {
+		return nil, fmt.Errorf("faultproxy: negative latency %v or body delay %v", cfg.Latency, cfg.BodyDelay)
 	}
 	tr := &http.Transport{
 		Proxy:               nil, // never via an HTTP proxy from the environment

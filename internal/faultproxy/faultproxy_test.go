@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"syscall"
@@ -275,5 +276,49 @@ func TestDynamoDBLocalAcceptsRewrittenBatch(t *testing.T) {
 	}
 	if int(scan.Count) != 25-left {
 		t.Fatalf("table has %d items, want the %d forwarded", scan.Count, 25-left)
+	}
+}
+
+// TestAnswersKeepAliveWithDelayedBody: the proxy's answers, made up or
+// forwarded, are HTTP/1.1 with Content-Length (and X-Amz-Crc32 when made
+// up) on a connection kept for the next request, also when BodyDelay holds
+// their bodies back, as Python's http.server answers.
+func TestAnswersKeepAliveWithDelayedBody(t *testing.T) {
+	up, _ := fakeUpstream(t)
+	for _, cfg := range []Config{{Throttle: 1}, {}} {
+		cfg.Upstream, cfg.BodyDelay = up.URL, 10*time.Millisecond
+		p := startProxy(t, cfg)
+		tr := &http.Transport{Proxy: nil}
+		t.Cleanup(tr.CloseIdleConnections)
+		client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+		for i := range 2 {
+			var reused bool
+			ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+				GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
+			})
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.URL, bytes.NewReader(batchBody(3)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("X-Amz-Target", "DynamoDB_20120810.BatchWriteItem")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.ProtoMajor != 1 || resp.ProtoMinor != 1 || resp.ContentLength != int64(len(body)) || resp.Close {
+				t.Errorf("%s, Content-Length %d for %d bytes, close %v", resp.Proto, resp.ContentLength, len(body), resp.Close)
+			}
+			if cfg.Throttle == 1 {
+				checkCRC(t, resp, body)
+			}
+			if i == 1 && !reused {
+				t.Error("the second request did not reuse the connection")
+			}
+		}
 	}
 }

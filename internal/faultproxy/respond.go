@@ -9,24 +9,37 @@ import (
 )
 
 // writeThrottle answers like DynamoDB when a table's capacity is exceeded.
-func writeThrottle(w http.ResponseWriter) {
+func (p *Proxy) writeThrottle(w http.ResponseWriter, r *http.Request) {
 	body := []byte(`{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",` +
 		`"message":"The level of configured provisioned throughput for the table was exceeded. (injected by faultproxy)"}`)
-	writeJSON(w, http.StatusBadRequest, body)
+	p.writeJSON(w, r, http.StatusBadRequest, body)
 }
 
 // requestIDs numbers the responses the proxy makes up.
 var requestIDs atomic.Uint64
 
 // writeJSON writes a DynamoDB-style JSON response with a correct X-Amz-Crc32.
-func writeJSON(w http.ResponseWriter, status int, body []byte) {
+func (p *Proxy) writeJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	h := w.Header()
 	h.Del("Content-Encoding")
 	h.Set("Content-Type", "application/x-amz-json-1.0")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
 	h.Set("X-Amzn-Requestid", "faultproxy-"+strconv.FormatUint(requestIDs.Add(1), 10))
+	p.respond(w, r, status, body)
+}
+
+// respond sends every answer of the proxy, made up or forwarded: HTTP/1.1
+// with Content-Length on a connection kept alive, the status line and
+// headers in one write and the body in a second one, Config.BodyDelay later.
+func (p *Proxy) respond(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
+	if err := http.NewResponseController(w).Flush(); err != nil {
+		return // the client has gone
+	}
+	if p.cfg.BodyDelay > 0 && !sleep(r.Context(), p.cfg.BodyDelay) {
+		return
+	}
 	_, _ = w.Write(body)
 }
 

@@ -54,7 +54,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case pl.throttle:
 		p.throttled.Add(1)
-		writeThrottle(w)
+		p.writeThrottle(w, r)
 		return
 	}
 	target := r.Header.Get("X-Amz-Target")
@@ -80,8 +80,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	copyHeader(w.Header(), resp.Header)
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(respBody)
+	p.respond(w, r, resp.StatusCode, respBody)
 }
 
 // forward sends body to the upstream with r's method, path and headers.
