@@ -7,6 +7,7 @@ package dynamodb
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -49,9 +50,10 @@ func NewFromConfig(cfg aws.Config, table string) *Store {
 }
 
 // NewClient returns a DynamoDB client for cfg with at most three attempts per
-// call, short retry backoff, dial and response timeouts, and response
-// checksum validation turned off when cfg points at a custom endpoint such as
-// DynamoDB Local.
+// call, short retry backoff, dial and response timeouts, request bodies that
+// cannot close a connection under its answer (see readOnlyBodies), and
+// response checksum validation turned off when cfg points at a custom
+// endpoint such as DynamoDB Local.
 func NewClient(cfg aws.Config) *ddb.Client {
 	return ddb.NewFromConfig(cfg, func(o *ddb.Options) {
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
@@ -62,10 +64,41 @@ func NewClient(cfg aws.Config) *ddb.Client {
 		if bc, ok := o.HTTPClient.(*awshttp.BuildableClient); ok {
 			o.HTTPClient = withTimeouts(bc)
 		}
+		o.HTTPClient = readOnlyBodies{o.HTTPClient}
 		if o.BaseEndpoint != nil {
 			o.DisableValidateResponseChecksum = true
 		}
 	})
+}
+
+// readOnlyBodies is an HTTP client that hands net/http request bodies with
+// Read and Close only.
+//
+// The SDK (smithy-go) closes a request's body as soon as Do returns, that is
+// as soon as the answer's status and headers are in, and its closed body's
+// WriteTo returns io.EOF. net/http, after writing Content-Length bytes of
+// the body, copies the body once more to check that it has ended (into
+// io.Discard, with io.Copy, which uses WriteTo). When DynamoDB answers
+// before that copy, as it does a throttled call within a fraction of a
+// millisecond, the copy fails with io.EOF, net/http takes that as a failed
+// write and closes the connection, and the SDK's read of the answer's body
+// fails: "failed to copy error response body ... use of closed network
+// connection", or "failed to discard remaining HTTP response body" after a
+// success. Without WriteTo the copy reads the closed body, gets io.EOF, and
+// ends cleanly.
+type readOnlyBodies struct {
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+}
+
+// Do sends req, whose body the SDK built for this one attempt, through the
+// wrapped client.
+func (c readOnlyBodies) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		req.Body = struct{ io.ReadCloser }{req.Body}
+	}
+	return c.next.Do(req) //nolint:wrapcheck // the SDK wraps and classifies transport errors itself
 }
 
 // withTimeouts adds dial, response-header and whole-request timeouts to the
