@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
-	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 	"github.com/movieskit/movies"
 )
@@ -28,7 +29,8 @@ var unavailableCodes = map[string]bool{
 	"ServiceUnavailable":                     true,
 }
 
-// throttlingCodes are the error codes Put retries with its own backoff.
+// throttlingCodes are the error codes that say DynamoDB is busy: Put retries
+// them until its context is done.
 var throttlingCodes = map[string]bool{
 	"ProvisionedThroughputExceededException": true,
 	"ThrottlingException":                    true,
@@ -64,21 +66,23 @@ func isUnavailable(err error) bool {
 	if errors.As(err, &apiErr) && unavailableCodes[apiErr.ErrorCode()] {
 		return true
 	}
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ETIMEDOUT) {
-		return true
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
-		return true
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
 	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
+	return isTransient(err) || errors.As(err, &dnsErr)
 }
+
+// isTransient reports whether err is a call that failed in transit, which
+// the same call may not meet again: the connection could not be made, was
+// reset or closed, or timed out; the answer could not be read; or DynamoDB
+// answered with a 5xx or a throttling code. These are the failures the SDK
+// itself counts as retryable, and a failed read of an answer's body, which
+// the SDK does not retry (a closed connection aside).
+func isTransient(err error) bool {
+	var de *smithy.DeserializationError
+	return errors.As(err, &de) || transient.IsErrorRetryable(err) == aws.TrueTernary
+}
+
+// transient is the SDK's own list of retryable failures.
+var transient = retry.IsErrorRetryables(retry.DefaultRetryables)
 
 // isThrottling reports whether err is DynamoDB throttling the caller.
 func isThrottling(err error) bool {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"syscall"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/movieskit/movies"
 )
 
@@ -33,6 +36,11 @@ func TestStoreError(t *testing.T) {
 		{"timeout", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, movies.EUNAVAILABLE, nil},
 		{"canceled", fmt.Errorf("op: %w", context.Canceled), movies.EUNAVAILABLE, context.Canceled},
 		{"deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), movies.EUNAVAILABLE, context.DeadlineExceeded},
+		{"closed under the answer", &smithy.DeserializationError{Err: fmt.Errorf("failed to copy error response body, %w",
+			&net.OpError{Op: "read", Net: "tcp", Err: net.ErrClosed})}, movies.EUNAVAILABLE, net.ErrClosed},
+		{"answer cut short", &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}, movies.EUNAVAILABLE, io.ErrUnexpectedEOF},
+		{"server error", &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}},
+			Err: apiErr("InternalServerError")}, movies.EUNAVAILABLE, nil},
 		{"validation", apiErr("ValidationException"), movies.EINTERNAL, nil},
 		{"other", errors.New("boom"), movies.EINTERNAL, nil},
 		{"domain error kept", movies.Errorf(movies.EINVALID, "bad"), movies.EINVALID, nil},

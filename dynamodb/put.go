@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
@@ -15,18 +16,32 @@ import (
 // batchSize is the most items BatchWriteItem accepts in one call.
 const batchSize = 25
 
-// Backoff between retries of unprocessed items and throttled calls.
+// How Put retries. BatchWriteItem of put requests replaces items by key, so
+// sending an item again is always safe, and the write path is the one place
+// that retries it: the SDK makes one attempt per call (noSDKRetries), and the
+// loader none of its own. Every retry waits a random delay from 0 to
+// min(backoffCap, backoffBase·2^n) ("full jitter"), n counting the calls since
+// the batch last made progress. Throttled calls and unprocessed items are
+// retried until ctx is done: DynamoDB answered, and takes the items when
+// capacity allows. A call that fails in transit (a network error, a reset or
+// closed connection, an answer that cannot be read, a 5xx) is retried too,
+// but after maxFailedCalls such failures in a row Put gives up: DynamoDB is
+// then unreachable, not busy. Any other error ends Put at once.
 const (
-	backoffBase = 25 * time.Millisecond
-	backoffCap  = 2 * time.Second
+	backoffBase    = 25 * time.Millisecond
+	backoffCap     = 2 * time.Second
+	maxFailedCalls = 10
 )
+
+// noSDKRetries makes the SDK try a call once: Put does its own retries.
+func noSDKRetries(o *ddb.Options) { o.Retryer = aws.NopRetryer{} }
 
 // Put writes the movies, replacing any with the same key. Every movie is
 // validated and converted first; if any is invalid nothing is written and the
 // error is EINVALID. Repeated keys are written once, with the last
-// occurrence's data. Items go out in sequential batches of 25; unprocessed
-// items and throttled calls are retried with jittered exponential backoff
-// until ctx is done. A failed Put says how many movies were written.
+// occurrence's data. Items go out in sequential BatchWriteItem calls of at
+// most 25 items, retried as the constants above say.
+// A failed Put says how many movies were written.
 func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 	items, err := putItems(ms)
 	if err != nil {
@@ -43,6 +58,11 @@ func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 	}
 	return nil
 }
+
+// Retries returns how many BatchWriteItem calls the store has retried since
+// it was made: one per throttled call, per call that left items unprocessed
+// and per call that failed in transit. It is loader.RetryCounter.
+func (s *Store) Retries() int64 { return s.retries.Load() }
 
 // PartialWriteError is the cause of a Put that failed after DynamoDB had
 // acknowledged some of its movies: Written lists their keys.
@@ -96,23 +116,23 @@ func putItems(ms []movies.Movie) ([]map[string]types.AttributeValue, error) {
 	return items, nil
 }
 
-// writeBatch writes up to 25 items with BatchWriteItem, retrying unprocessed
-// items and throttling until all are written or ctx is done. It returns the
-// keys of the items written.
+// writeBatch writes items with BatchWriteItem, retrying as Put's constants
+// say until all are written, ctx is done or a call fails for good. It
+// returns the keys of the items written.
 func (s *Store) writeBatch(ctx context.Context, items []map[string]types.AttributeValue) ([]movies.Key, error) {
 	reqs := make([]types.WriteRequest, len(items))
 	for i, item := range items {
 		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
 	}
 	var written []movies.Key
+	failed := 0 // calls in a row that failed in transit
 	for attempt := 0; ; attempt++ {
 		out, err := s.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{s.table: reqs},
-		})
+		}, noSDKRetries)
 		switch {
-		case err != nil && !isThrottling(err):
-			return written, fmt.Errorf("batch write: %w", err)
 		case err == nil:
+			failed = 0
 			left := out.UnprocessedItems[s.table]
 			written = appendProcessed(written, reqs, left)
 			if len(left) == 0 {
@@ -122,10 +142,21 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 				attempt = 0 // progress: start the backoff over
 			}
 			reqs = left
+		case ctx.Err() != nil:
+			return written, fmt.Errorf("batch write: %w", err)
+		case isThrottling(err):
+			failed = 0
+		case isTransient(err):
+			if failed++; failed == maxFailedCalls {
+				return written, fmt.Errorf("batch write: %d calls in a row failed: %w", failed, err)
+			}
+		default:
+			return written, fmt.Errorf("batch write: %w", err)
 		}
 		if err := sleep(ctx, backoff(attempt)); err != nil {
 			return written, fmt.Errorf("batch write: %d items still unprocessed: %w", len(reqs), err)
 		}
+		s.retries.Add(1)
 	}
 }
 

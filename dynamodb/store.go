@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,12 +22,14 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// Network bounds. A stopped or unreachable DynamoDB fails at dial time, so
-// Get returns within well under a second after its three attempts; a server
-// that accepts connections but never answers costs up to maxAttempts ×
-// responseHeaderTimeout unless the caller's context is shorter. The header
-// timeout is generous because DynamoDB Local can take seconds to answer its
-// first calls on a busy machine.
+// Network bounds and the SDK's retries, which serve every call but Put's
+// BatchWriteItem (Put retries those itself: see put.go). A stopped or
+// unreachable DynamoDB fails at dial time, so Get returns within well under a
+// second after its three attempts; a server that accepts connections but
+// never answers costs up to maxAttempts × responseHeaderTimeout unless the
+// caller's context is shorter. The header timeout is generous because
+// DynamoDB Local can take seconds to answer its first calls on a busy
+// machine.
 const (
 	dialTimeout           = 2 * time.Second
 	responseHeaderTimeout = 10 * time.Second
@@ -37,8 +40,9 @@ const (
 
 // Store is a movies.Store on one DynamoDB table. It is safe for concurrent use.
 type Store struct {
-	client *ddb.Client
-	table  string
+	client  *ddb.Client
+	table   string
+	retries atomic.Int64 // BatchWriteItem calls retried (see Retries)
 }
 
 var _ movies.Store = (*Store)(nil)
@@ -50,7 +54,7 @@ func NewFromConfig(cfg aws.Config, table string) *Store {
 }
 
 // NewClient returns a DynamoDB client for cfg with at most three attempts per
-// call, short retry backoff, dial and response timeouts, request bodies that
+// call (Store.Put asks for one and retries itself), short retry backoff, dial and response timeouts, request bodies that
 // cannot close a connection under its answer (see readOnlyBodies), and
 // response checksum validation turned off when cfg points at a custom
 // endpoint such as DynamoDB Local.
@@ -86,11 +90,10 @@ func NewClient(cfg aws.Config) *ddb.Client {
 // connection", or "failed to discard remaining HTTP response body" after a
 // success. Without WriteTo the copy reads the closed body, gets io.EOF, and
 // ends cleanly.
-type readOnlyBodies struct {
-	next interface {
-		Do(*http.Request) (*http.Response, error)
-	}
-}
+type readOnlyBodies struct{ next aws.HTTPClient }
+
+// Unwrap returns the HTTP client that sends the requests.
+func (c readOnlyBodies) Unwrap() aws.HTTPClient { return c.next }
 
 // Do sends req, whose body the SDK built for this one attempt, through the
 // wrapped client.
