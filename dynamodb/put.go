@@ -13,9 +13,6 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// batchSize is the most items BatchWriteItem accepts in one call.
-const batchSize = 25
-
 // How Put retries. BatchWriteItem of put requests replaces items by key, so
 // sending an item again is always safe, and the write path is the one place
 // that retries it: the SDK makes one attempt per call (noSDKRetries), and the
@@ -40,21 +37,26 @@ func noSDKRetries(o *ddb.Options) { o.Retryer = aws.NopRetryer{} }
 // validated and converted first; if any is invalid nothing is written and the
 // error is EINVALID. Repeated keys are written once, with the last
 // occurrence's data. Items go out in sequential BatchWriteItem calls of at
-// most 25 items, retried as the constants above say.
+// most 25 items and maxBatchBytes bytes, retried as the constants above say.
 // A failed Put says how many movies were written.
 func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 	items, err := putItems(ms)
 	if err != nil {
 		return err
 	}
+	sizes := make([]int, len(items))
+	for i, item := range items {
+		sizes[i] = putRequestBytes(item)
+	}
 	var written []movies.Key
-	for start := 0; start < len(items); start += batchSize {
-		chunk := items[start:min(start+batchSize, len(items))]
-		keys, err := s.writeBatch(ctx, chunk)
+	start := 0
+	for _, end := range batchEnds(sizes, maxBatchBytes-batchOverheadBytes(s.table)) {
+		keys, err := s.writeBatch(ctx, items[start:end])
 		written = append(written, keys...)
 		if err != nil {
 			return putError(fmt.Errorf("put into table %s: %w", s.table, err), written, len(items))
 		}
+		start = end
 	}
 	return nil
 }

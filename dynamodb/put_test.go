@@ -1,0 +1,72 @@
+package dynamodb_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/dynamodb"
+	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
+)
+
+// onesMovie returns a movie whose info is a list of n ones: DynamoDB counts
+// about 3 bytes per one, the request carries 10 ({"N":"1"},).
+func onesMovie(t *testing.T, title string, n int) movies.Movie {
+	t.Helper()
+	m := movies.Movie{Year: 2000, Title: title, Info: json.RawMessage(`{"l":[` + strings.TrimSuffix(strings.Repeat("1,", n), ",") + `]}`)}
+	if err := dynamodb.ValidateMovie(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestPutSplitsByRequestBytes: movies within DynamoDB's 400 KB item size but
+// 1.34 MB each in the request are written in calls of at most 3 (4 MB; 4
+// would be 5.4 MB), and all arrive. They used to go in calls of 25 by count
+// alone, which DynamoDB refuses past its 16 MB request limit (HTTP 413 from
+// DynamoDB Local for 13 such items).
+func TestPutSplitsByRequestBytes(t *testing.T) {
+	srv := ddblocal.Shared(t)
+	var calls, most atomic.Int64
+	cfg := srv.Config()
+	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("count",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+				middleware.InitializeOutput, middleware.Metadata, error) {
+				if p, ok := in.Parameters.(*ddb.BatchWriteItemInput); ok {
+					calls.Add(1)
+					for _, reqs := range p.RequestItems {
+						if n := int64(len(reqs)); n > most.Load() {
+							most.Store(n)
+						}
+					}
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+	})
+	s := dynamodb.NewFromConfig(cfg, ddbtest.NewTable(t, srv))
+	const n = 4
+	ms := make([]movies.Movie, n)
+	for i := range ms {
+		ms[i] = onesMovie(t, fmt.Sprintf("Ones %02d", i), 134_000)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := s.Put(ctx, ms); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if calls.Load() < 2 || most.Load() != 3 {
+		t.Errorf("%d BatchWriteItem calls of at most %d items, want 2 (3 items and 1) or more of at most 3", calls.Load(), most.Load())
+	}
+	if got := len(listAll(t, s, movies.ListOptions{Limit: 10})); got != n {
+		t.Fatalf("the table holds %d movies, want %d", got, n)
+	}
+}
