@@ -15,6 +15,7 @@ import (
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
+	"github.com/movieskit/movies/internal/faultproxy"
 )
 
 // onesMovie returns a movie whose info is a list of n ones: DynamoDB counts
@@ -68,5 +69,37 @@ func TestPutSplitsByRequestBytes(t *testing.T) {
 	}
 	if got := len(listAll(t, s, movies.ListOptions{Limit: 10})); got != n {
 		t.Fatalf("the table holds %d movies, want %d", got, n)
+	}
+}
+
+// TestPutRetriesFailuresInTransit: connections reset before a call reaches
+// DynamoDB, or after it has written the items but before the answer, are
+// retried like throttling, and every retry is counted: one per fault.
+func TestPutRetriesFailuresInTransit(t *testing.T) {
+	srv := ddblocal.Shared(t)
+	table := ddbtest.NewTable(t, srv)
+	proxy, err := faultproxy.Start(faultproxy.Config{Upstream: srv.Endpoint, Seed: 5, Reset: 0.2, LostResponse: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = proxy.Close() })
+	cfg := srv.Config()
+	cfg.BaseEndpoint = &proxy.URL
+	s := dynamodb.NewFromConfig(cfg, table)
+	ms := make([]movies.Movie, 500)
+	for i := range ms {
+		ms[i] = movies.Movie{Year: 2000 + i%7, Title: fmt.Sprintf("Movie %03d", i)}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := s.Put(ctx, ms); err != nil {
+		t.Fatalf("Put: %v (proxy %+v)", err, proxy.Counts())
+	}
+	c := proxy.Counts()
+	if faults := c.Resets + c.LostResponses; faults == 0 || s.Retries() != faults {
+		t.Errorf("%d retries counted, want %d (%d resets, %d lost answers)", s.Retries(), faults, c.Resets, c.LostResponses)
+	}
+	if got := len(listAll(t, dynamodb.NewFromConfig(srv.Config(), table), movies.ListOptions{Limit: 100})); got != len(ms) {
+		t.Fatalf("the table holds %d movies, want %d", got, len(ms))
 	}
 }

@@ -441,6 +441,16 @@ func TestStoppedServer(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 
+	// A write is retried while the calls fail in transit, up to ten in a row.
+	before := s.Retries()
+	err = s.Put(ctx, []movies.Movie{rush})
+	if code, msg := movies.ErrorCode(err), movies.ErrorMessage(err); code != movies.EUNAVAILABLE || msg != "the movie store is unavailable: wrote 0 of 1 movies" {
+		t.Fatalf("Put on a stopped server: code %q, message %q (%v)", code, msg, err)
+	}
+	if n := s.Retries() - before; n != 9 {
+		t.Errorf("Put on a stopped server retried %d times, want 9", n)
+	}
+
 	// In-memory DynamoDB Local loses its tables on restart: recreate the table.
 	if err := srv.Restart(ctx); err != nil {
 		t.Fatalf("restart: %v", err)
