@@ -35,6 +35,9 @@ type Config struct {
 	Upstream string
 	// Seed makes the fault sequence reproducible.
 	Seed uint64
+	// Operation, when set, limits the faults to calls of that DynamoDB
+	// operation ("BatchWriteItem"); other calls are forwarded untouched.
+	Operation string
 	// Throttle is the share of requests answered with HTTP 400
 	// ProvisionedThroughputExceededException without reaching upstream.
 	Throttle float64

@@ -215,6 +215,19 @@ func TestUnprocessedOnlyForBatchWriteItem(t *testing.T) {
 	}
 }
 
+func TestFaultsOnlyForOperation(t *testing.T) {
+	up, bodies := fakeUpstream(t)
+	p := startProxy(t, Config{Upstream: up.URL, Throttle: 1, Operation: "BatchWriteItem"})
+	resp, _, err := post(t, p.URL, "DynamoDB_20120810.DescribeTable", []byte(`{"TableName":"Movies"}`))
+	if err != nil || resp.StatusCode != 200 || len(*bodies) != 1 {
+		t.Fatalf("DescribeTable: %v %v, %d forwarded", resp, err, len(*bodies))
+	}
+	resp, _, err = post(t, p.URL, "DynamoDB_20120810.BatchWriteItem", batchBody(1))
+	if err != nil || resp.StatusCode != 400 || len(*bodies) != 1 || p.Counts().Throttled != 1 {
+		t.Fatalf("BatchWriteItem: %v %v, %d forwarded, counts %+v", resp, err, len(*bodies), p.Counts())
+	}
+}
+
 func TestSeedIsDeterministic(t *testing.T) {
 	draws := func(seed uint64) string {
 		p, err := New(Config{Upstream: "http://127.0.0.1:1", Seed: seed, Throttle: 0.3, Reset: 0.1, Unprocessed: 0.5})

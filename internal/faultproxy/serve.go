@@ -32,6 +32,10 @@ func (p *Proxy) draw() plan {
 	return pl
 }
 
+// targetPrefix starts the X-Amz-Target header of every DynamoDB call; the
+// operation's name follows.
+const targetPrefix = "DynamoDB_20120810."
+
 // ServeHTTP forwards r upstream, injecting the faults drawn for it.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.requests.Add(1)
@@ -40,7 +44,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "faultproxy: cannot read request body", http.StatusBadRequest)
 		return
 	}
-	pl := p.draw()
+	target := r.Header.Get("X-Amz-Target")
+	var pl plan // no faults
+	if p.cfg.Operation == "" || target == targetPrefix+p.cfg.Operation {
+		pl = p.draw()
+	}
 	if pl.delay {
 		p.delayed.Add(1)
 		if !sleep(r.Context(), p.cfg.Latency) {
@@ -57,8 +65,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.writeThrottle(w, r)
 		return
 	}
-	target := r.Header.Get("X-Amz-Target")
-	if pl.unprocessed && target == "DynamoDB_20120810.BatchWriteItem" {
+	if pl.unprocessed && target == targetPrefix+"BatchWriteItem" {
 		if p.partialBatchWrite(w, r, body, pl) {
 			return
 		}
