@@ -129,9 +129,7 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 	var written []movies.Key
 	failed := 0 // calls in a row that failed in transit
 	for attempt := 0; ; attempt++ {
-		out, err := s.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
-			RequestItems: map[string][]types.WriteRequest{s.table: reqs},
-		}, noSDKRetries)
+		out, err := s.batchWrite(ctx, reqs)
 		switch {
 		case err == nil:
 			failed = 0
@@ -160,6 +158,27 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 		}
 		s.retries.Add(1)
 	}
+}
+
+// batchWrite makes one BatchWriteItem call of reqs, once the store's calls
+// in flight leave room for its request bytes.
+func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) (*ddb.BatchWriteItemOutput, error) {
+	n := batchOverheadBytes(s.table)
+	for _, r := range reqs {
+		n += putRequestBytes(r.PutRequest.Item)
+	}
+	n = min(n, maxInFlightBytes)
+	if err := s.inFlight.Acquire(ctx, int64(n)); err != nil {
+		return nil, fmt.Errorf("wait to send %d bytes: %w", n, err)
+	}
+	defer s.inFlight.Release(int64(n))
+	out, err := s.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
+		RequestItems: map[string][]types.WriteRequest{s.table: reqs},
+	}, noSDKRetries)
+	if err != nil {
+		return nil, err //nolint:wrapcheck // writeBatch classifies and wraps it
+	}
+	return out, nil
 }
 
 // appendProcessed appends the keys of the requests in reqs that are not in left.

@@ -29,11 +29,11 @@ func onesMovie(t *testing.T, title string, n int) movies.Movie {
 	return m
 }
 
-// TestPutSplitsByRequestBytes: movies within DynamoDB's 400 KB item size but
-// 1.34 MB each in the request are written in calls of at most 3 (4 MB; 4
-// would be 5.4 MB), and all arrive. They used to go in calls of 25 by count
-// alone, which DynamoDB refuses past its 16 MB request limit (HTTP 413 from
-// DynamoDB Local for 13 such items).
+// TestPutSplitsByRequestBytes: movies within DynamoDB's 400 KB item size
+// but 600 KB each in the request (60,000 ones) are written in calls of at
+// most 3 (1.8 MB; 4 would be 2.4 MB, over 2 MiB), and all arrive. They used
+// to go in calls of 25 by count alone, which DynamoDB refuses past its 16 MB
+// request limit (HTTP 413 from DynamoDB Local for 13 movies of 1.34 MB).
 func TestPutSplitsByRequestBytes(t *testing.T) {
 	srv := ddblocal.Shared(t)
 	var calls, most atomic.Int64
@@ -57,7 +57,7 @@ func TestPutSplitsByRequestBytes(t *testing.T) {
 	const n = 4
 	ms := make([]movies.Movie, n)
 	for i := range ms {
-		ms[i] = onesMovie(t, fmt.Sprintf("Ones %02d", i), 134_000)
+		ms[i] = onesMovie(t, fmt.Sprintf("Ones %02d", i), 60_000)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

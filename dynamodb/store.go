@@ -20,6 +20,7 @@ import (
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
+	"golang.org/x/sync/semaphore"
 )
 
 // Network bounds and the SDK's retries, which serve every call but Put's
@@ -40,9 +41,10 @@ const (
 
 // Store is a movies.Store on one DynamoDB table. It is safe for concurrent use.
 type Store struct {
-	client  *ddb.Client
-	table   string
-	retries atomic.Int64 // BatchWriteItem calls retried (see Retries)
+	client   *ddb.Client
+	table    string
+	inFlight *semaphore.Weighted // BatchWriteItem request bytes being sent (see put.go)
+	retries  atomic.Int64        // BatchWriteItem calls retried (see Retries)
 }
 
 var _ movies.Store = (*Store)(nil)
@@ -50,7 +52,7 @@ var _ movies.Store = (*Store)(nil)
 // NewFromConfig returns a store on table using cfg. The store makes one
 // client, with bounded retries and network timeouts, and reuses it.
 func NewFromConfig(cfg aws.Config, table string) *Store {
-	return &Store{client: NewClient(cfg), table: table}
+	return &Store{client: NewClient(cfg), table: table, inFlight: semaphore.NewWeighted(maxInFlightBytes)}
 }
 
 // NewClient returns a DynamoDB client for cfg with at most three attempts per

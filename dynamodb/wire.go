@@ -13,17 +13,27 @@ import (
 // An item within DynamoDB's 400 KB, as DynamoDB counts it, can be several
 // times that in the request, which carries every number as {"N":"1"}: a list
 // of 134,000 ones (268 KB in a file) is 1.34 MB there, so 12 such items fill
-// 16 MB. The request is at most about 5 times the record's JSON (a one-digit
-// number: "1," becomes {"N":"1"},), itself at most movies.MaxRecordBytes.
+// 16 MB. No valid item is much larger: its record's JSON is at most
+// movies.MaxRecordBytes, and the shapes that grow most on the way (one-digit
+// numbers, "", [], {}, null, true in lists and maps) reach DynamoDB's own
+// 400 KB count first or stay under 1.4 MB.
 const (
 	batchSize = 25
 	// maxBatchBytes bounds the body of one call as the SDK writes it (see
-	// putRequestBytes), well under 16 MB: the SDK holds a body about three
-	// times over while it writes and signs it, and DynamoDB Local took 5 to
-	// 11 s to answer a 15 MB call on two busy cores, past the store's 10 s
-	// response-header timeout (0.6 to 3 s for 4 MB). Batches of ordinary
-	// movies (25 of about 1 KB) are far below it, and any valid item fits.
-	maxBatchBytes = 4 << 20
+	// putRequestBytes), far under 16 MB but above the largest valid item:
+	// the SDK holds a body two to three times over while it writes and
+	// signs it, and DynamoDB Local answered a 15 MB call of numbers in 5 to
+	// 11 s on two busy cores, past the store's 10 s response timeout.
+	// Batches of ordinary movies (25 of about 1 KB) are far below it.
+	maxBatchBytes = 2 << 20
+	// maxInFlightBytes bounds the requests one store has on the wire at
+	// once, all its Put calls together: one call of maxBatchBytes, or
+	// hundreds of ordinary ones. It bounds the SDK's copies of them in
+	// memory and the work handed to DynamoDB at once: sixteen concurrent
+	// 4 MB calls of numbers each waited past the 10 s response timeout of
+	// DynamoDB Local on two busy cores, were sent again while it still
+	// worked on them, and the load failed.
+	maxInFlightBytes = maxBatchBytes
 )
 
 // batchEnds cuts items of the given request sizes into BatchWriteItem calls
