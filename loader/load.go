@@ -14,21 +14,32 @@ const (
 	// DefaultWorkers is 16: on DynamoDB Local on two cores, loading the 4,609
 	// sample movies took 1.9 s with 1 worker, 1.5 s with 2–4, 1.2 s with 8,
 	// 1.1 s with 16 and 1.3 s with 32 (validation included).
-	DefaultWorkers          = 16
-	DefaultBatchSize        = 25 // DynamoDB's BatchWriteItem limit
+	DefaultWorkers   = 16
+	DefaultBatchSize = 25 // DynamoDB's BatchWriteItem limit
+	// DefaultBatchBytes bounds a batch by the size of its records' JSON, so
+	// that a load holds at most 2×Workers+1 batches (one being written and
+	// one queued per worker, one being read) of 256 KiB each, or of one
+	// movie, whatever the movies' size: a batch of 25 sample movies is about
+	// 20 KB, and a movie of 268 KB (a list of 134,000 ones) goes alone.
+	DefaultBatchBytes       = 256 << 10
 	DefaultProgressInterval = 500 * time.Millisecond
-	DefaultMaxRetries       = 5
 )
 
 // Writer writes a batch of valid movies, replacing any with the same keys.
 // movies.Store satisfies it. It must be safe for concurrent use.
+//
+// Load does not retry a failed Put: a writer retries what it can retry
+// itself (the DynamoDB store retries throttling, unprocessed items and
+// failures in transit), so that there is one retry policy, and a Put that
+// fails ends the load.
 type Writer interface {
 	Put(ctx context.Context, ms []movies.Movie) error
 }
 
-// RetryCounter is implemented by writers that retry internally (throttling,
-// unprocessed items) and can say how many retries they have made in total.
-// Load reports the retries made during the load in Stats.Retries.
+// RetryCounter is implemented by writers that retry internally and can say
+// how many retries they have made in total (the DynamoDB store: one per
+// BatchWriteItem call sent again). Load reports the retries made during the
+// load in Stats.Retries.
 type RetryCounter interface {
 	Retries() int64
 }
@@ -37,8 +48,11 @@ type RetryCounter interface {
 type Options struct {
 	// Workers is how many batches are written concurrently (default DefaultWorkers).
 	Workers int
-	// BatchSize is the number of movies per Put call (default DefaultBatchSize).
+	// BatchSize is the most movies per Put call (default DefaultBatchSize).
 	BatchSize int
+	// BatchBytes is the most bytes of records' JSON per Put call, but for a
+	// batch of one movie (default DefaultBatchBytes).
+	BatchBytes int
 	// DryRun validates the input and writes nothing.
 	DryRun bool
 	// Progress, if set, is called every ProgressInterval while writing and
@@ -46,9 +60,6 @@ type Options struct {
 	Progress func(Stats)
 	// ProgressInterval defaults to DefaultProgressInterval.
 	ProgressInterval time.Duration
-	// MaxRetries is how many times a batch is retried after the writer fails
-	// with an EUNAVAILABLE error (default DefaultMaxRetries; negative: never).
-	MaxRetries int
 	// Validate, if set, applies the target store's own rules to every record
 	// in the validation pass (for DynamoDB: dynamodb.ValidateMovie), so that
 	// a dry run checks what the real load would. When nil, a Writer that is a
@@ -63,11 +74,11 @@ func (o Options) withDefaults() Options {
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
 	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = DefaultBatchBytes
+	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = DefaultProgressInterval
-	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = DefaultMaxRetries
 	}
 	return o
 }
@@ -79,8 +90,8 @@ type Stats struct {
 	// Written is the number of movies the writer has acknowledged, including
 	// those of a failed Put that wrote part of its batch (PartialWriteError).
 	Written int
-	// Retries is the number of retries by the writer (if it is a RetryCounter)
-	// plus the batches Load itself retried.
+	// Retries is the number of retries the writer made during the load, if
+	// it is a RetryCounter (0 otherwise).
 	Retries int
 	// Elapsed is the time since Load started.
 	Elapsed time.Duration

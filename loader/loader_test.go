@@ -19,6 +19,7 @@ type memWriter struct {
 	mu        sync.Mutex
 	items     map[movies.Key]movies.Movie
 	puts      int
+	batches   []int // the size of each successful Put's batch
 	failEvery int
 	failWith  error
 	onPut     func(n int) // called after each successful Put with the number of puts so far
@@ -44,6 +45,7 @@ func (w *memWriter) Put(ctx context.Context, ms []movies.Movie) error {
 	for _, m := range ms {
 		w.items[m.Key()] = m
 	}
+	w.batches = append(w.batches, len(ms))
 	w.mu.Unlock()
 	if w.onPut != nil {
 		w.onPut(n)
@@ -171,16 +173,15 @@ func TestDuplicateFirstIndex(t *testing.T) {
 func TestLoad(t *testing.T) {
 	const n = 1003
 	tests := []struct {
-		name    string
-		opts    Options
-		w       *memWriter
-		want    int
-		retries bool
+		name string
+		opts Options
+		w    *memWriter
+		want int
 	}{
 		{name: "defaults", w: newMemWriter(), want: n},
 		{name: "one worker batch 1", opts: Options{Workers: 1, BatchSize: 1}, w: newMemWriter(), want: n},
+		{name: "one movie a batch by bytes", opts: Options{BatchBytes: 1}, w: newMemWriter(), want: n},
 		{name: "dry run", opts: Options{DryRun: true}, w: newMemWriter(), want: 0},
-		{name: "retries unavailable", w: &memWriter{items: map[movies.Key]movies.Movie{}, failEvery: 3}, want: n, retries: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,8 +194,8 @@ func TestLoad(t *testing.T) {
 			if got := tt.w.len(); got != tt.want || st.Written != tt.want || st.Read != n {
 				t.Fatalf("items=%d stats=%+v, want %d written of %d", got, st, tt.want, n)
 			}
-			if tt.retries != (st.Retries > 0) {
-				t.Errorf("retries = %d", st.Retries)
+			if st.Retries != 0 {
+				t.Errorf("retries = %d from a writer that does not count them", st.Retries)
 			}
 			if !tt.opts.DryRun && calls == 0 {
 				t.Errorf("progress never called")
@@ -213,6 +214,43 @@ func TestLoadInvalidWritesNothing(t *testing.T) {
 	}
 	if len(ie.Report.Problems) != 2 || w.len() != 0 || w.puts != 0 {
 		t.Fatalf("problems=%v items=%d puts=%d", ie.Report.Problems, w.len(), w.puts)
+	}
+}
+
+// TestLoadDoesNotRetry: a Put that fails, even as unavailable, ends the
+// load: retrying is the writer's business (Load used to retry unavailable
+// batches five times on top of the DynamoDB store's own retries).
+func TestLoadDoesNotRetry(t *testing.T) {
+	w := &memWriter{items: map[movies.Key]movies.Movie{}, failEvery: 3}
+	st, err := Load(context.Background(), openString(genFile(1003)), w, Options{Workers: 1})
+	if movies.ErrorCode(err) != movies.EUNAVAILABLE || !strings.Contains(err.Error(), "load failed: 50 of 1003 movies written") {
+		t.Fatalf("err = %v, want the third batch's unavailable error after 50 movies", err)
+	}
+	if w.puts != 3 || st.Written != 50 || st.Retries != 0 {
+		t.Fatalf("%d puts, stats %+v, want 3 puts and 50 written", w.puts, st)
+	}
+}
+
+// TestLoadBatchBytes: batches hold at most DefaultBatchSize movies and
+// DefaultBatchBytes of their records, or one larger record.
+func TestLoadBatchBytes(t *testing.T) {
+	big := func(title string, size int) string {
+		return fmt.Sprintf(`{"year":2000,"title":%q,"info":{"s":"%s"}}`, title, strings.Repeat("x", size))
+	}
+	var recs []string
+	for i := range 10 {
+		recs = append(recs, big(fmt.Sprint("big ", i), 80_000)) // 3 in 256 KiB, not 4
+	}
+	for i := range 60 {
+		recs = append(recs, big(fmt.Sprint("small ", i), 100))
+	}
+	w := newMemWriter()
+	if _, err := Load(context.Background(), openString("["+strings.Join(recs, ",")+"]"), w, Options{Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// The tenth big record starts a batch that 24 small ones fill.
+	if got, want := fmt.Sprint(w.batches), "[3 3 3 25 25 11]"; got != want {
+		t.Fatalf("batches %s, want %s", got, want)
 	}
 }
 

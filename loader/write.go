@@ -20,17 +20,16 @@ type loadState struct {
 	start    time.Time
 	read     int
 	written  atomic.Int64
-	retries  atomic.Int64
-	counter  RetryCounter
-	retries0 int64
+	counter  RetryCounter // the writer, when it counts its retries
+	retries0 int64        // its count when the pass began
 }
 
 func (s *loadState) stats() Stats {
-	r := s.retries.Load()
+	st := Stats{Read: s.read, Written: int(s.written.Load()), Elapsed: time.Since(s.start)}
 	if s.counter != nil {
-		r += s.counter.Retries() - s.retries0
+		st.Retries = int(s.counter.Retries() - s.retries0)
 	}
-	return Stats{Read: s.read, Written: int(s.written.Load()), Retries: int(r), Elapsed: time.Since(s.start)}
+	return st
 }
 
 // writePass reads the validated copy and writes it with a pool of workers.
@@ -90,10 +89,11 @@ func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, err
 	}
 	defer rc.Close()
 	batch := make([]movies.Movie, 0, s.opts.BatchSize)
+	size := 0 // bytes of the batch's records
 	send := func() bool {
 		select {
 		case batches <- batch:
-			batch = make([]movies.Movie, 0, s.opts.BatchSize)
+			batch, size = make([]movies.Movie, 0, s.opts.BatchSize), 0
 			return true
 		case <-ctx.Done():
 			return false
@@ -111,7 +111,11 @@ func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, err
 			recErr = fmt.Errorf("record %d changed since validation: %w", i, err)
 			return
 		}
-		batch = append(batch, m)
+		if len(batch) > 0 && size+len(raw) > s.opts.BatchBytes && !send() {
+			recErr = errStop
+			return
+		}
+		batch, size = append(batch, m), size+len(raw)
 		if len(batch) == s.opts.BatchSize && !send() {
 			recErr = errStop
 		}
@@ -130,47 +134,22 @@ func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, err
 	return nil
 }
 
-// put writes one batch, retrying EUNAVAILABLE failures with exponential
-// backoff. It adds the movies written to s.written: the whole batch, or on
-// failure those that any attempt wrote (see PartialWriteError).
+// put writes one batch and adds the movies written to s.written: the whole
+// batch, or on failure those the writer says it wrote (PartialWriteError).
 func (s *loadState) put(ctx context.Context, b []movies.Movie) error {
-	backoff := 50 * time.Millisecond
-	var partial map[movies.Key]bool
-	fail := func(err error) error {
-		s.written.Add(int64(len(partial)))
-		return err
+	err := s.w.Put(ctx, b)
+	if err == nil {
+		s.written.Add(int64(len(b)))
+		return nil
 	}
-	for attempt := 0; ; attempt++ {
-		err := s.w.Put(ctx, b)
-		if err == nil {
-			s.written.Add(int64(len(b)))
-			return nil
-		}
-		var pw PartialWriteError
-		if errors.As(err, &pw) {
-			if partial == nil {
-				partial = make(map[movies.Key]bool, len(b))
-			}
-			for _, k := range pw.WrittenKeys() {
-				partial[k] = true
-			}
-		}
-		if ctx.Err() != nil {
-			return fail(ctx.Err())
-		}
-		if movies.ErrorCode(err) != movies.EUNAVAILABLE || attempt >= s.opts.MaxRetries {
-			return fail(fmt.Errorf("write batch starting %s: %w", b[0].Key(), err))
-		}
-		s.retries.Add(1)
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return fail(ctx.Err())
-		}
-		backoff = min(2*backoff, 5*time.Second)
+	var pw PartialWriteError
+	if errors.As(err, &pw) {
+		s.written.Add(int64(len(pw.WrittenKeys())))
 	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("write batch starting %s: %w", b[0].Key(), err)
 }
 
 // startProgress calls opts.Progress periodically until the returned function
