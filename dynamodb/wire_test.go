@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -127,5 +128,63 @@ func TestBatchEnds(t *testing.T) {
 				t.Fatalf("batchEnds(%v, %d) = %v, want %v", tt.sizes, tt.budget, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRequestBytesInFlightAreBounded: Put calls from many goroutines at once
+// never have more than maxInFlightBytes of requests on the wire together,
+// whatever their number; the ordinary calls among them are not held back by
+// one another.
+func TestRequestBytesInFlightAreBounded(t *testing.T) {
+	var mu sync.Mutex
+	var inFlight, most int64
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		inFlight += n
+		most = max(most, inFlight)
+		calls++
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		inFlight -= n
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_, _ = io.WriteString(w, `{"UnprocessedItems":{}}`)
+	}))
+	defer srv.Close()
+	s := NewFromConfig((&ddblocal.Server{Endpoint: srv.URL}).Config(), "Movies")
+	ones := `{"l":[` + strings.TrimSuffix(strings.Repeat("1,", 30_000), ",") + `]}` // 300 KB in a request
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var ms []movies.Movie
+			for i := range 2 {
+				ms = append(ms, movies.Movie{Year: 2000 + g, Title: fmt.Sprint(i), Info: json.RawMessage(ones)})
+			}
+			if g%2 == 0 { // small movies
+				for i := range ms {
+					ms[i].Info = json.RawMessage(`{"rating":1}`)
+				}
+			}
+			errs <- s.Put(ctx, ms)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Eight calls of 600 KB would be 4.8 MB at once.
+	if most > maxInFlightBytes || most < 2*300_000 || calls != 16 {
+		t.Fatalf("%d calls, at most %d bytes in flight, want 16 and from 600 KB to %d", calls, most, maxInFlightBytes)
 	}
 }
