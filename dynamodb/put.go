@@ -51,7 +51,11 @@ func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 	var written []movies.Key
 	start := 0
 	for _, end := range batchEnds(sizes, maxBatchBytes-batchOverheadBytes(s.table)) {
-		keys, err := s.writeBatch(ctx, items[start:end])
+		reqBytes := batchOverheadBytes(s.table)
+		for _, n := range sizes[start:end] {
+			reqBytes += n
+		}
+		keys, err := s.writeBatch(ctx, items[start:end], reqBytes)
 		written = append(written, keys...)
 		if err != nil {
 			return putError(fmt.Errorf("put into table %s: %w", s.table, err), written, len(items))
@@ -118,10 +122,10 @@ func putItems(ms []movies.Movie) ([]map[string]types.AttributeValue, error) {
 	return items, nil
 }
 
-// writeBatch writes items with BatchWriteItem, retrying as Put's constants
-// say until all are written, ctx is done or a call fails for good. It
-// returns the keys of the items written.
-func (s *Store) writeBatch(ctx context.Context, items []map[string]types.AttributeValue) ([]movies.Key, error) {
+// writeBatch writes items, whose request is reqBytes long, with BatchWriteItem,
+// retrying as Put's constants say until all are written, ctx is done or a
+// call fails for good. It returns the keys of the items written.
+func (s *Store) writeBatch(ctx context.Context, items []map[string]types.AttributeValue, reqBytes int) ([]movies.Key, error) {
 	reqs := make([]types.WriteRequest, len(items))
 	for i, item := range items {
 		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
@@ -129,7 +133,7 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 	var written []movies.Key
 	failed := 0 // calls in a row that failed in transit
 	for attempt := 0; ; attempt++ {
-		out, err := s.batchWrite(ctx, reqs)
+		out, err := s.batchWrite(ctx, reqs, reqBytes)
 		switch {
 		case err == nil:
 			failed = 0
@@ -140,6 +144,10 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 			}
 			if len(left) < len(reqs) {
 				attempt = 0 // progress: start the backoff over
+				reqBytes = batchOverheadBytes(s.table)
+				for _, r := range left {
+					reqBytes += putRequestBytes(r.PutRequest.Item)
+				}
 			}
 			reqs = left
 		case ctx.Err() != nil:
@@ -160,25 +168,17 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 	}
 }
 
-// batchWrite makes one BatchWriteItem call of reqs, once the store's calls
-// in flight leave room for its request bytes.
-func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) (*ddb.BatchWriteItemOutput, error) {
-	n := batchOverheadBytes(s.table)
-	for _, r := range reqs {
-		n += putRequestBytes(r.PutRequest.Item)
-	}
-	n = min(n, maxInFlightBytes)
+// batchWrite makes one BatchWriteItem call of reqs, whose request is reqBytes
+// long, once the store's calls in flight leave room for it.
+func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest, reqBytes int) (*ddb.BatchWriteItemOutput, error) {
+	n := min(reqBytes, maxInFlightBytes)
 	if err := s.inFlight.Acquire(ctx, int64(n)); err != nil {
 		return nil, fmt.Errorf("wait to send %d bytes: %w", n, err)
 	}
 	defer s.inFlight.Release(int64(n))
-	out, err := s.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{
+	return s.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{ // writeBatch classifies and wraps errors
 		RequestItems: map[string][]types.WriteRequest{s.table: reqs},
 	}, noSDKRetries)
-	if err != nil {
-		return nil, err //nolint:wrapcheck // writeBatch classifies and wraps it
-	}
-	return out, nil
 }
 
 // appendProcessed appends the keys of the requests in reqs that are not in left.

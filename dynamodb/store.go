@@ -103,7 +103,7 @@ func (c readOnlyBodies) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody {
 		req.Body = struct{ io.ReadCloser }{req.Body}
 	}
-	return c.next.Do(req) //nolint:wrapcheck // the SDK wraps and classifies transport errors itself
+	return c.next.Do(req) // the SDK wraps and classifies transport errors
 }
 
 // withTimeouts adds dial, response-header and whole-request timeouts to the
