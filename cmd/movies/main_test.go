@@ -56,6 +56,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"table", "create", "--billing", "free"}, 2, `billing must be "on-demand" or "provisioned"`},
 		{[]string{"table", "describe", "--table"}, 2, "flag needs an argument: --table"},
 		{[]string{"table", "delete", "--table", "bad!name"}, 2, `table name "bad!name" may contain only`},
+		{[]string{"table", "create", "--timeout", "-1s"}, 2, "--timeout must be positive"},
+		{[]string{"table", "describe", "--timeout", "0s"}, 2, "--timeout must be positive"},
+		{[]string{"table", "delete", "--timeout", "-5m"}, 2, "--timeout must be positive"},
 
 		{[]string{"event"}, 2, "want one function name"},
 		{[]string{"event", "bogus"}, 2, `unknown function "bogus"`},

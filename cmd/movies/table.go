@@ -41,6 +41,12 @@ standard AWS configuration; set AWS_ENDPOINT_URL_DYNAMODB to use DynamoDB Local.
 Exit codes: 0 ok, 1 other error, 2 invalid arguments, 3 table already exists,
 4 table does not exist.`,
 	}
+	cmd.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if o.timeout <= 0 {
+			return withExitCode(exitUsage, fmt.Errorf("--timeout must be positive, not %s", o.timeout))
+		}
+		return nil
+	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&o.table, "table", deploy.Table, "table name")
 	pf.BoolVar(&o.noWait, "no-wait", false, "return without waiting for the table to become ACTIVE or be deleted")
