@@ -61,7 +61,7 @@ func WriteTable(out io.Writer, b Breakdown, logs Measurements, overrides []strin
 	writeFunctionFacts(&sb, "list", b.ListBilledMs, b.ListInitBilledMs, w.List, b.ListColdStarts, logs)
 	sb.WriteString("A cold start is billed as round(init + invoke); under 100 ms rounding part of the init hides in the invoke's rounding.\n")
 	fmt.Fprintf(&sb, "DynamoDB: a GetItem of a %s KB item reads %s RRU; a list page of %d items (%s KB) reads %s RRU, %s× a GetItem.\n",
-		formatQty(w.ItemKB), formatQty(b.GetItemRRU), w.PageSize, formatQty(w.ItemKB*float64(w.PageSize)),
+		formatQty(w.ItemKB), formatQty(b.GetItemRRU), b.ListPageItems, formatQty(w.ItemKB*float64(b.ListPageItems)),
 		formatQty(b.ListPageRRU), formatQty(b.ListPageRRU/b.GetItemRRU))
 	sb.WriteString("Amounts in US dollars a month, rounded to $0.0001. Not included: free tiers, data transfer, CloudWatch Logs, ECR and DynamoDB storage.\n")
 	for _, n := range b.Notes {
