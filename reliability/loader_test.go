@@ -49,10 +49,11 @@ func runMovies(t *testing.T, bin string, env []string, stdin *os.File, args ...s
 }
 
 // TestLoadRefusesWhatDynamoDBWouldRefuse: 500 good movies and one that
-// breaks a DynamoDB rule but no rule of the record format. The dry run and
-// the real load into DynamoDB Local both refuse the file with exit 65,
-// naming record 500, and the table stays empty. (The load used to write the
-// good movies and fail half-way with an under-counted message.)
+// breaks a DynamoDB rule on items (one case per rule, listed with its source
+// in docs/RELIABILITY.md, "DynamoDB write limits"). The dry run and the real
+// load into DynamoDB Local both refuse the file with exit 65, naming record
+// 500 and the rule, and the table stays empty. (The load used to write the
+// good movies and fail half-way, for each rule the validator did not know.)
 func TestLoadRefusesWhatDynamoDBWouldRefuse(t *testing.T) {
 	srv := ddblocal.Shared(t)
 	bin := rietest.BuildPackage(t, "../cmd/movies")
@@ -63,28 +64,45 @@ func TestLoadRefusesWhatDynamoDBWouldRefuse(t *testing.T) {
 	// 199,000 ones: 398 KB of JSON, about 597 KB as a DynamoDB list.
 	ones := `[` + strings.TrimSuffix(strings.Repeat("1,", 199_000), ",") + `]`
 	tests := []struct {
-		name, info, reason string
+		name, record, reason string
+		key                  string // the problem's start after "record 500 ("; "2000/Bad): " when empty
 	}{
-		{"number out of range", `{"r":1e400}`, "out of DynamoDB's range"},
-		{"too many digits", `{"r":1.23456789012345678901234567890123456789}`, "significant digits"},
-		{"item over 400 KB in DynamoDB", `{"r":` + ones + `}`, "bytes in DynamoDB, more than the 409600-byte limit"},
-		{"empty attribute name", `{"":1}`, "empty key"},
+		{"number out of range", `{"year":2000,"title":"Bad","info":{"r":1e400}}`, "out of DynamoDB's range", ""},
+		{"number below the smallest", `{"year":2000,"title":"Bad","info":{"r":[-1e-131]}}`, "out of DynamoDB's range", ""},
+		{"too many digits", `{"year":2000,"title":"Bad","info":{"r":1.23456789012345678901234567890123456789}}`,
+			"significant digits", ""},
+		{"zero with an exponent DynamoDB cannot read", `{"year":2000,"title":"Bad","info":{"r":0e-2147483648}}`,
+			"exponent is out of range", ""},
+		{"item over 400 KB in DynamoDB", `{"year":2000,"title":"Bad","info":{"r":` + ones + `}}`,
+			"bytes in DynamoDB, more than the 409600-byte limit", ""},
+		{"empty attribute name", `{"year":2000,"title":"Bad","info":{"":1}}`, "empty key", ""},
+		{"attribute name of 65,536 bytes", `{"year":2000,"title":"Bad","info":{"a":[{"` + strings.Repeat("n", 65536) + `":1}]}}`,
+			"info has a key of 65536 bytes", ""},
+		{"sort key of 1,025 bytes", `{"year":2000,"title":"` + strings.Repeat("t", 1025) + `"}`, "title must be at most 1024 bytes", "2000/ttt"},
+		{"empty sort key", `{"year":2000,"title":""}`, "title must not be empty", "2000/): "},
+		{"nested 32 levels", `{"year":2000,"title":"Bad","info":` + strings.Repeat(`{"a":`, 32) + "1" + strings.Repeat("}", 32) + `}`,
+			"nested more than 30 levels", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			table := ddbtest.NewTable(t, srv)
-			in := strings.TrimSuffix(string(good), "]") + `,{"year":2000,"title":"Bad","info":` + tt.info + `}]`
+			in := strings.TrimSuffix(string(good), "]") + `,` + tt.record + `]`
 			path := filepath.Join(t.TempDir(), "movies.json")
 			if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 				t.Fatal(err)
 			}
+			key := tt.key
+			if key == "" {
+				key = "2000/Bad): "
+			}
+			problem := "record 500 (" + key
 			for _, args := range [][]string{
 				{"load", "--dry-run", "--store", "dynamodb:" + table, path},
 				{"load", "--store", "dynamodb:" + table, path},
 			} {
 				code, out := runMovies(t, bin, ddbEnv(srv), nil, args...)
-				if code != 65 || !strings.Contains(out, "record 500 (2000/Bad): ") || !strings.Contains(out, tt.reason) {
-					t.Fatalf("%v: exit %d, want 65 naming record 500 and %q:\n%s", args, code, tt.reason, out)
+				if code != 65 || !strings.Contains(out, problem) || !strings.Contains(out, tt.reason) {
+					t.Fatalf("%v: exit %d, want 65 naming record 500 and %q:\n%s", args, code, tt.reason, truncateOutput(out))
 				}
 			}
 			if n := len(scanKeys(t, srv, table)); n != 0 {
@@ -92,6 +110,15 @@ func TestLoadRefusesWhatDynamoDBWouldRefuse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// truncateOutput shortens a command's output for a failure message.
+func truncateOutput(out string) string {
+	const maxLen = 2000
+	if len(out) <= maxLen {
+		return out
+	}
+	return out[:maxLen] + "…"
 }
 
 // TestLoadInterruptedWhileValidatingStdin: SIGINT while `movies load -`
