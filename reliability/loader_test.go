@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/rietest"
@@ -119,6 +124,64 @@ func truncateOutput(out string) string {
 		return out
 	}
 	return out[:maxLen] + "…"
+}
+
+// TestLoadRefusesATableOfAnotherKey: `movies load` into a table whose key is
+// not year (N, HASH) + title (S, RANGE) exits 1 naming both keys before it
+// writes anything. (Into a table keyed on year alone the load used to report
+// all 501 movies loaded while the table kept one movie per year.)
+func TestLoadRefusesATableOfAnotherKey(t *testing.T) {
+	srv := ddblocal.Shared(t)
+	bin := rietest.BuildPackage(t, "../cmd/movies")
+	good, err := json.Marshal(generateMovies(501))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "movies.json")
+	if err := os.WriteFile(path, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	client := dynamodb.NewClient(srv.Config())
+	type key struct{ name, typ, keyType string }
+	tests := []struct {
+		name string
+		key  []key
+		want string
+	}{
+		{"year alone", []key{{"year", "N", "HASH"}}, "has the key year (N, HASH); movies need year (N, HASH), title (S, RANGE)"},
+		{"title alone", []key{{"title", "S", "HASH"}}, "has the key title (S, HASH);"},
+		{"keys swapped", []key{{"title", "S", "HASH"}, {"year", "N", "RANGE"}}, "has the key title (S, HASH), year (N, RANGE);"},
+		{"year a string", []key{{"year", "S", "HASH"}, {"title", "S", "RANGE"}}, "has the key year (S, HASH), title (S, RANGE);"},
+		{"another key", []key{{"id", "S", "HASH"}}, "has the key id (S, HASH);"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			table := fmt.Sprintf("OtherKey%d_%d", os.Getpid(), i)
+			in := &ddb.CreateTableInput{TableName: &table, BillingMode: types.BillingModePayPerRequest}
+			for _, k := range tt.key {
+				in.AttributeDefinitions = append(in.AttributeDefinitions,
+					types.AttributeDefinition{AttributeName: aws.String(k.name), AttributeType: types.ScalarAttributeType(k.typ)})
+				in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String(k.name), KeyType: types.KeyType(k.keyType)})
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if _, err := client.CreateTable(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = dynamodb.DeleteTable(context.Background(), client, table, false) })
+			code, out := runMovies(t, bin, ddbEnv(srv), nil, "load", "--store", "dynamodb:"+table, path)
+			if code != 1 || !strings.Contains(out, tt.want) {
+				t.Fatalf("exit %d, want 1 and %q:\n%s", code, tt.want, out)
+			}
+			scan, err := client.Scan(ctx, &ddb.ScanInput{TableName: &table, Select: types.SelectCount})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if scan.Count != 0 {
+				t.Fatalf("the table holds %d items after a refused load", scan.Count)
+			}
+		})
+	}
 }
 
 // TestLoadInterruptedWhileValidatingStdin: SIGINT while `movies load -`

@@ -109,7 +109,8 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 }
 
 // checkTable fails fast, with exit code 4 and a hint, when the store is a
-// DynamoDB table that does not exist.
+// DynamoDB table that does not exist, and with exit code 1 when the table's
+// key is not the movies key (year, title).
 func checkTable(ctx context.Context, store movies.Store) error {
 	ds, ok := store.(*dynamodb.Store)
 	if !ok {
@@ -117,13 +118,14 @@ func checkTable(ctx context.Context, store movies.Store) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := dynamodb.DescribeTable(ctx, ds.Client(), ds.Table()); err != nil {
+	info, err := dynamodb.DescribeTable(ctx, ds.Client(), ds.Table())
+	if err != nil {
 		if errors.Is(err, dynamodb.ErrTableNotFound) {
 			err = fmt.Errorf("%w (create it with: movies table create --table %s)", err, ds.Table())
 		}
 		return tableExit(err)
 	}
-	return nil
+	return info.CheckKeySchema()
 }
 
 // loadResult prints the outcome of a load and returns the command's error.
