@@ -40,10 +40,11 @@ func newLoadCmd() *cobra.Command {
 if any is invalid, listing every problem by record index. A record must also
 keep the target store's own rules: for --store dynamodb:TABLE, DynamoDB's
 number range and precision, its 400 KB item size (as DynamoDB counts it) and
-non-empty attribute names, so --dry-run checks exactly what the load would.
-It then writes in batches with concurrent workers. Loading replaces movies by
-key, so running it again after an interruption ends with exactly the file's
-movies.
+attribute names of 1 to 65,535 bytes, so --dry-run checks exactly what the
+load would. The load also refuses, before writing, a table whose key is not
+year (N) + title (S). It then writes in batches with concurrent workers.
+Loading replaces movies by key, so running it again after an interruption ends
+with exactly the file's movies.
 
 FILE may be JSON, gzip (moviedata.json.gz) or a zip archive holding one JSON
 file (moviedata.zip, as the AWS DynamoDB developer guide ships the sample),
