@@ -40,10 +40,11 @@ func newLoadCmd() *cobra.Command {
 if any is invalid, listing every problem by record index. A record must also
 keep the target store's own rules: for --store dynamodb:TABLE, DynamoDB's
 number range and precision, its 400 KB item size (as DynamoDB counts it) and
-non-empty attribute names, so --dry-run checks exactly what the load would.
-It then writes in batches with concurrent workers. Loading replaces movies by
-key, so running it again after an interruption ends with exactly the file's
-movies.
+attribute names of 1 to 65,535 bytes, so --dry-run checks exactly what the
+load would. The load also refuses, before writing, a table whose key is not
+year (N) + title (S). It then writes in batches with concurrent workers.
+Loading replaces movies by key, so running it again after an interruption ends
+with exactly the file's movies.
 
 FILE may be JSON, gzip (moviedata.json.gz) or a zip archive holding one JSON
 file (moviedata.zip, as the AWS DynamoDB developer guide ships the sample),
@@ -109,7 +110,8 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 }
 
 // checkTable fails fast, with exit code 4 and a hint, when the store is a
-// DynamoDB table that does not exist.
+// DynamoDB table that does not exist, and with exit code 1 when the table's
+// key is not the movies key (year, title).
 func checkTable(ctx context.Context, store movies.Store) error {
 	ds, ok := store.(*dynamodb.Store)
 	if !ok {
@@ -117,13 +119,14 @@ func checkTable(ctx context.Context, store movies.Store) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := dynamodb.DescribeTable(ctx, ds.Client(), ds.Table()); err != nil {
+	info, err := dynamodb.DescribeTable(ctx, ds.Client(), ds.Table())
+	if err != nil {
 		if errors.Is(err, dynamodb.ErrTableNotFound) {
 			err = fmt.Errorf("%w (create it with: movies table create --table %s)", err, ds.Table())
 		}
 		return tableExit(err)
 	}
-	return nil
+	return info.CheckKeySchema()
 }
 
 // loadResult prints the outcome of a load and returns the command's error.

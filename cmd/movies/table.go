@@ -154,7 +154,7 @@ func tableDescribe(ctx context.Context, o tableOptions, out io.Writer) error {
 func printTableInfo(out io.Writer, info *dynamodb.TableInfo) error {
 	keys := make([]string, len(info.KeySchema))
 	for i, k := range info.KeySchema {
-		keys[i] = fmt.Sprintf("%s (%s, %s)", k.Name, k.Type, k.KeyType)
+		keys[i] = k.String()
 	}
 	billing := info.Billing
 	if billing == dynamodb.BillingProvisioned {
