@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/loopback"
 	"github.com/movieskit/movies/internal/rietest"
@@ -22,7 +23,7 @@ import (
 
 // lambdaLevels are the application log levels Lambda's logging
 // configuration accepts, from most to least detail.
-var lambdaLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
+var lambdaLevels = deploy.LogLevels
 
 func TestParseLevel(t *testing.T) {
 	tests := []struct {
@@ -45,6 +46,17 @@ func TestParseLevel(t *testing.T) {
 		if got := parseLevel(tt.in); got != tt.want {
 			t.Errorf("parseLevel(%q) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+	if len(levels) != len(lambdaLevels) {
+		t.Errorf("the logger knows %d levels, Lambda has %d: %v", len(levels), len(lambdaLevels), lambdaLevels)
+	}
+	for i, name := range lambdaLevels {
+		if l, ok := levels[name]; !ok || i > 0 && l <= levels[lambdaLevels[i-1]] {
+			t.Errorf("level %s is missing or out of order in %v", name, levels)
+		}
+	}
+	if parseLevel(deploy.LogLevel) != slog.LevelInfo {
+		t.Errorf("the default level %s is not INFO", deploy.LogLevel)
 	}
 	if !(levelTrace < slog.LevelDebug && levelFatal > slog.LevelError) {
 		t.Errorf("TRACE %v and FATAL %v must lie outside DEBUG..ERROR", levelTrace, levelFatal)
