@@ -40,7 +40,7 @@ var levels = map[string]slog.Level{
 // application log level (AWS_LAMBDA_LOG_LEVEL) are dropped, and each record
 // is one JSON object, or a key=value line when the log format
 // (AWS_LAMBDA_LOG_FORMAT) is Text. Every record logged with an invocation's
-// context carries its AWS request id.
+// context carries its AWS request id (awsRequestId).
 //
 // The JSON records have the top-level "level" key that Lambda's own
 // log-level filter reads, with Lambda's level names (TRACE and FATAL too), so
@@ -78,14 +78,20 @@ func levelNames(groups []string, a slog.Attr) slog.Attr {
 	return a
 }
 
-// requestIDHandler adds a requestId attribute taken from the Lambda context.
+// awsRequestIDKey is the attribute of Lambda's id of the invocation, the
+// requestId of its platform records. It is not requestId: the API logs API
+// Gateway's id of the request under that name, the requestId of the access log.
+const awsRequestIDKey = "awsRequestId"
+
+// requestIDHandler adds the invocation's AWS request id, taken from the
+// Lambda context.
 type requestIDHandler struct{ slog.Handler }
 
 // Handle adds the request id, when ctx carries one, and passes the record on.
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		r = r.Clone()
-		r.AddAttrs(slog.String("requestId", lc.AwsRequestID))
+		r.AddAttrs(slog.String(awsRequestIDKey, lc.AwsRequestID))
 	}
 	return h.Handler.Handle(ctx, r)
 }

@@ -135,12 +135,70 @@ func TestLoggerAddsRequestID(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &without); err != nil {
 		t.Fatal(err)
 	}
-	if with["requestId"] != "req-1" || with["handler"] != "get" {
-		t.Errorf("record with context = %v, want requestId req-1 and handler get", with)
+	if with["awsRequestId"] != "req-1" || with["handler"] != "get" {
+		t.Errorf("record with context = %v, want awsRequestId req-1 and handler get", with)
 	}
-	if _, ok := without["requestId"]; ok {
-		t.Errorf("record without context has a requestId: %v", without)
+	if _, ok := without["awsRequestId"]; ok {
+		t.Errorf("record without context has an awsRequestId: %v", without)
 	}
+}
+
+// TestHandlerRecordKeys checks a record the API logs through the
+// bootstrap's logger for an invocation: API Gateway's request id (requestId,
+// as in the access log) and Lambda's (awsRequestId) are both there, and no
+// key appears twice, which JSON readers resolve each their own way.
+func TestHandlerRecordKeys(t *testing.T) {
+	var stdout bytes.Buffer
+	newStore := func(context.Context, func(string) string, string) (movies.Store, error) { return flakyStore{}, nil }
+	var started any
+	if err := run(context.Background(), []string{"get"}, env(nil), &stdout, newStore, func(h any) { started = h }); err != nil {
+		t.Fatal(err)
+	}
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "lambda-id"})
+	req := getRequest("Rush")
+	req.RequestContext.RequestID = "apigw-id"
+	if _, err := started.(api.HandlerFunc)(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	lines := nonEmptyLines(stdout.String())
+	if len(lines) != 1 {
+		t.Fatalf("%d log lines, want the one ERROR record:\n%s", len(lines), stdout.String())
+	}
+	keys := topLevelKeys(t, lines[0])
+	for k, n := range keys {
+		if n > 1 {
+			t.Errorf("key %q appears %d times in %s", k, n, lines[0])
+		}
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["requestId"] != "apigw-id" || rec[awsRequestIDKey] != "lambda-id" {
+		t.Errorf("record %s: want requestId apigw-id and %s lambda-id", lines[0], awsRequestIDKey)
+	}
+}
+
+// topLevelKeys counts the keys of the JSON object in line.
+func topLevelKeys(t *testing.T, line string) map[string]int {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(line))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("%q is not a JSON object", line)
+	}
+	keys := map[string]int{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[tok.(string)]++
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
 }
 
 // flakyStore fails every call as unavailable, which the API logs at ERROR.
