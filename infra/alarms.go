@@ -51,8 +51,8 @@ type AlarmThresholds struct {
 }
 
 // DefaultAlarmThresholds returns the thresholds used without context. The
-// 5% error rate is CloudWatch's recommended threshold for API Gateway's
-// error-rate alarms; the counts alarm on the first event, because the API
+// 5% error rate is the rate CloudWatch's recommended alarms use for API
+// Gateway stages; the counts alarm on the first event, because the API
 // never makes a function fail on purpose (a failed request is a response)
 // and a throttle or a DynamoDB system error means requests were lost or
 // slowed.

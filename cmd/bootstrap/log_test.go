@@ -58,7 +58,7 @@ func TestParseLevel(t *testing.T) {
 	if parseLevel(deploy.LogLevel) != slog.LevelInfo {
 		t.Errorf("the default level %s is not INFO", deploy.LogLevel)
 	}
-	if !(levelTrace < slog.LevelDebug && levelFatal > slog.LevelError) {
+	if levelTrace >= slog.LevelDebug || levelFatal <= slog.LevelError {
 		t.Errorf("TRACE %v and FATAL %v must lie outside DEBUG..ERROR", levelTrace, levelFatal)
 	}
 }
