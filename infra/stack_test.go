@@ -66,7 +66,20 @@ var (
 		CtxThrottleRate:     "7.5",
 		CtxLogRetentionDays: "7",
 		CtxCORS:             testCORS,
+		CtxLogLevel:         "debug",
+		CtxAlarmEmail:       testAlarmEmail,
+		CtxRouteMetrics:     "false",
+		// Every alarm threshold away from its default.
+		CtxAlarm5xxPercent:      "2.5",
+		CtxAlarmLatencyMs:       "1500",
+		CtxAlarmDurationPercent: "90",
+		CtxAlarmErrors:          "3",
+		CtxAlarmThrottles:       "2",
+		CtxAlarmTableThrottles:  "5",
+		CtxAlarmTableErrors:     "4",
 	}}
+	// testAlarmEmail is the alarm address of importedMode.
+	testAlarmEmail = "ops@example.com"
 	// testCORS is the CORS setting of importedMode, as `-c cors=...` gives it.
 	testCORS   = `{"allowOrigins":["https://app.example"],"allowMethods":["GET"],"allowHeaders":["content-type"],"exposeHeaders":["apigw-requestid"],"maxAge":300}`
 	modes      = []mode{createdMode, importedMode}
@@ -187,6 +200,8 @@ func TestFunctions(t *testing.T) {
 				{"MemorySize", p["MemorySize"], float64(s.cfg.MemoryMB)},
 				{"Timeout", p["Timeout"], s.cfg.Timeout.Seconds()},
 				{"LoggingConfig.LogFormat", p["LoggingConfig"].(map[string]any)["LogFormat"], "JSON"},
+				{"LoggingConfig.ApplicationLogLevel", p["LoggingConfig"].(map[string]any)["ApplicationLogLevel"], s.cfg.LogLevel},
+				{"LoggingConfig.SystemLogLevel", p["LoggingConfig"].(map[string]any)["SystemLogLevel"], "INFO"},
 			}
 			for _, c := range checks {
 				if c.got != c.want {
@@ -348,6 +363,9 @@ func TestStageThrottlesAndLogsAccess(t *testing.T) {
 			if throttle["ThrottlingBurstLimit"] != float64(s.cfg.ThrottleBurst) || throttle["ThrottlingRateLimit"] != s.cfg.ThrottleRate {
 				t.Errorf("stage %s throttling %v, want burst %d rate %v", id, throttle, s.cfg.ThrottleBurst, s.cfg.ThrottleRate)
 			}
+			if throttle["DetailedMetricsEnabled"] != s.cfg.RouteMetrics {
+				t.Errorf("stage %s DetailedMetricsEnabled %v, want %v (routeMetrics)", id, throttle["DetailedMetricsEnabled"], s.cfg.RouteMetrics)
+			}
 			logs := p["AccessLogSettings"].(map[string]any)
 			if dest := toJSON(t, logs["DestinationArn"]); !strings.Contains(dest, `"AccessLogs`) {
 				t.Errorf("stage %s logs to %s, want the AccessLogs log group", id, dest)
@@ -494,8 +512,12 @@ func TestNagAwsSolutions(t *testing.T) {
 				}
 			}
 		}
-		if suppressions != len(api.Routes) {
-			t.Errorf("%d suppressions, want %d (APIG4 on each public route)", suppressions, len(api.Routes))
+		want := len(api.Routes) // APIG4 on each public route
+		if s.cfg.AlarmEmail != "" {
+			want++ // SNS2 on the alarm topic
+		}
+		if suppressions != want {
+			t.Errorf("%d suppressions, want %d (APIG4 on each public route, SNS2 on an alarm topic)", suppressions, want)
 		}
 	})
 }

@@ -3,7 +3,9 @@
 // image CMD) or else from _HANDLER. It connects to the DynamoDB table named by
 // TABLE_NAME (default Movies) once, at init, with the region, credentials and
 // optional AWS_ENDPOINT_URL_DYNAMODB that Lambda (or the test harness) puts in
-// its environment, logs JSON to stdout with the request id, and serves Lambda
+// its environment, logs to stdout with the request id at the level and in the
+// format of the function's logging configuration (AWS_LAMBDA_LOG_LEVEL,
+// AWS_LAMBDA_LOG_FORMAT; JSON at INFO without them), and serves Lambda
 // invocations.
 //
 // Build it with `movies image build` or `make bootstrap`; the build flags are
@@ -64,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if table == "" {
 		table = deploy.Table
 	}
-	logger := newLogger(stdout, getenv("AWS_LAMBDA_LOG_LEVEL")).With("handler", name)
+	logger := newLogger(stdout, getenv).With("handler", name)
 	ctx, cancel := context.WithTimeout(ctx, initTimeout)
 	defer cancel()
 	store, err := newStore(ctx, getenv, table)
