@@ -41,8 +41,8 @@ type ErrorBody struct {
 	Message string `json:"message"`
 }
 
-// ErrorResponse returns {"message": msg} with content-type application/json.
-func ErrorResponse(status int, msg string) events.APIGatewayV2HTTPResponse {
+// errorResponse returns {"message": msg} with content-type application/json.
+func errorResponse(status int, msg string) events.APIGatewayV2HTTPResponse {
 	body, err := encodeJSON(ErrorBody{Message: msg})
 	if err != nil { // a struct with one string field always encodes
 		body = []byte(`{"message":"Internal Server Error"}`)
@@ -83,7 +83,7 @@ func errorBody(err error) (int, string) {
 
 // fail answers a request that failed with err. Server faults and store errors
 // are logged with the full cause; the response carries only the safe message.
-func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, err error, fromStore bool) events.APIGatewayV2HTTPResponse {
+func (s *server) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, err error, fromStore bool) events.APIGatewayV2HTTPResponse {
 	err = classifyContextError(err)
 	status, msg := errorBody(err)
 	if status >= 500 || fromStore {
@@ -91,7 +91,7 @@ func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		if status >= 500 && !errors.Is(ctx.Err(), context.Canceled) {
 			level = slog.LevelError // a caller that cancelled (went away) is no fault here
 		}
-		h.logger.LogAttrs(ctx, level, "request failed",
+		s.logger.LogAttrs(ctx, level, "request failed",
 			slog.String("requestId", req.RequestContext.RequestID),
 			slog.String("routeKey", routeKey(req)),
 			slog.Int("status", status),
@@ -99,7 +99,7 @@ func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 			slog.String("error", err.Error()),
 		)
 	}
-	return ErrorResponse(status, msg)
+	return errorResponse(status, msg)
 }
 
 // classifyContextError marks a store call that ran out of time or was
@@ -126,9 +126,9 @@ func routeKey(req events.APIGatewayV2HTTPRequest) string {
 
 // recoverPanic turns a panic in a handler into a logged 500 response, so one
 // bad request cannot take down the function instance's other invocations.
-func (h *Handler) recoverPanic(ctx context.Context, req events.APIGatewayV2HTTPRequest, resp *events.APIGatewayV2HTTPResponse) {
+func (s *server) recoverPanic(ctx context.Context, req events.APIGatewayV2HTTPRequest, resp *events.APIGatewayV2HTTPResponse) {
 	if v := recover(); v != nil {
 		err := fmt.Errorf("panic: %v\n%s", v, debug.Stack())
-		*resp = h.fail(ctx, req, err, false)
+		*resp = s.fail(ctx, req, err, false)
 	}
 }

@@ -90,10 +90,10 @@ func (s *sliceStore) Put(context.Context, []movies.Movie) error { return nil }
 
 func (s *sliceStore) Close() error { return nil }
 
-// newTestHandler returns a Handler on store that logs JSON into the returned buffer.
-func newTestHandler(store movies.Store) (*Handler, *bytes.Buffer) {
+// newTestServer returns a server on store that logs JSON into the returned buffer.
+func newTestServer(store movies.Store) (*server, *bytes.Buffer) {
 	var logs bytes.Buffer
-	return New(store, slog.New(slog.NewJSONHandler(&logs, nil))), &logs
+	return newServer(store, slog.New(slog.NewJSONHandler(&logs, nil))), &logs
 }
 
 // equalJSON reports whether a and b hold the same JSON value.

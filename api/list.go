@@ -12,28 +12,28 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// List serves GET /list?limit=N&cursor=C&year=Y: one page of movies in store
+// list serves GET /list?limit=N&cursor=C&year=Y: one page of movies in store
 // order as {"movies":[...],"next":"C2"}, with next absent on the last page.
-// A page whose body would exceed MaxBodyBytes is cut short and its next
+// A page whose body would exceed maxBodyBytes is cut short and its next
 // cursor resumes right after the last movie it holds.
-func (h *Handler) List(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-	defer h.recoverPanic(ctx, req, &resp)
+func (s *server) list(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	defer s.recoverPanic(ctx, req, &resp)
 	opts, err := listOptions(req.QueryStringParameters)
 	if err != nil {
-		return h.fail(ctx, req, err, false), nil
+		return s.fail(ctx, req, err, false), nil
 	}
-	if h.MaxBodyBytes > 0 {
+	if s.maxBodyBytes > 0 {
 		// The store stops reading once the movies would overflow the body,
 		// so a page of large movies is never decoded past the budget.
-		opts.MaxBytes = max(h.MaxBodyBytes-len(pageOpen)-len(pageClose)-len(pageEnd), 1)
+		opts.MaxBytes = max(s.maxBodyBytes-len(pageOpen)-len(pageClose)-len(pageEnd), 1)
 	}
-	page, err := h.listPage(ctx, opts)
+	page, err := s.listPage(ctx, opts)
 	if err != nil {
-		return h.fail(ctx, req, err, true), nil
+		return s.fail(ctx, req, err, true), nil
 	}
-	body, err := encodePage(page, opts.Limit, h.MaxBodyBytes)
+	body, err := encodePage(page, opts.Limit, s.maxBodyBytes)
 	if err != nil {
-		return h.fail(ctx, req, fmt.Errorf("encode page of %d movies: %w", len(page.Movies), err), false), nil
+		return s.fail(ctx, req, fmt.Errorf("encode page of %d movies: %w", len(page.Movies), err), false), nil
 	}
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: http.StatusOK,
@@ -51,11 +51,11 @@ func bodyString(body []byte) string {
 	return unsafe.String(unsafe.SliceData(body), len(body)) //nolint:gosec // G103: body is a fresh buffer that nothing writes to afterwards
 }
 
-// listPage asks the store for one page under the handler's timeout.
-func (h *Handler) listPage(ctx context.Context, opts movies.ListOptions) (*movies.Page, error) {
-	ctx, cancel := h.storeContext(ctx)
+// listPage asks the store for one page under the server's timeout.
+func (s *server) listPage(ctx context.Context, opts movies.ListOptions) (*movies.Page, error) {
+	ctx, cancel := s.storeContext(ctx)
 	defer cancel()
-	page, err := h.store.List(ctx, opts)
+	page, err := s.store.List(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("list movies (limit %d, year %d): %w", opts.Limit, opts.Year, err)
 	}
@@ -73,7 +73,7 @@ var (
 	pageEnd   = []byte(`}`)
 )
 
-// encodePage encodes page as the List body, keeping at most limit movies and
+// encodePage encodes page as the list body, keeping at most limit movies and
 // at most budget bytes (budget <= 0 means no budget). When movies are dropped,
 // next becomes the cursor of the last movie kept, which resumes strictly after
 // it in every store. A single movie larger than the budget is an error.

@@ -96,9 +96,9 @@ func (g *gateway) route(r *http.Request, ex *exchange) *httpResponse {
 	}
 	ev := buildEvent(r, body, req, &g.cfg, ex.requestID)
 	if inv, ok := typedInvoker(g.cfg.Invoker, &ev); ok {
-		return g.callTyped(r.Context(), ex, inv, req.route.Handler, &ev)
+		return g.callTyped(r.Context(), ex, inv, req.route.Function, &ev)
 	}
-	return g.callJSON(r.Context(), ex, req.route.Handler, &ev)
+	return g.callJSON(r.Context(), ex, req.route.Function, &ev)
 }
 
 // callJSON invokes the function with ev's JSON payload and converts the

@@ -25,9 +25,9 @@ func payloadInvoker(payload string) invoke.Invoker {
 }
 
 // handlerInvoker serves every function with h in process.
-func handlerInvoker(h api.HandlerFunc) invoke.Invoker {
-	funcs := map[string]api.HandlerFunc{}
-	for _, name := range api.HandlerNames() {
+func handlerInvoker(h api.Function) invoke.Invoker {
+	funcs := map[string]api.Function{}
+	for _, name := range api.FunctionNames() {
 		funcs[name] = h
 	}
 	return InProcess(funcs)

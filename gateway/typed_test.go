@@ -327,7 +327,7 @@ func TestTypedPathFailures(t *testing.T) {
 		{"panic", handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			panic("boom")
 		}), 10 * time.Second},
-		{"unknown function", InProcess(map[string]api.HandlerFunc{"other": okHandler}), 10 * time.Second},
+		{"unknown function", InProcess(map[string]api.Function{"other": okHandler}), 10 * time.Second},
 		{"timeout", handlerInvoker(func(ctx context.Context, _ events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			<-ctx.Done()
 			return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil

@@ -138,7 +138,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 // newInvoker returns the invoker for o.invoke and a function that releases it.
 func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movies.Store, logger *slog.Logger) (invoke.Invoker, func(), error) {
 	if o.invoke == "inprocess" {
-		return gateway.InProcess(api.New(store, logger).Funcs()), func() {}, nil
+		return gateway.InProcess(api.Functions(store, logger)), func() {}, nil
 	}
 	bootstrap := o.bootstrap
 	cleanup := func() {}
@@ -157,7 +157,7 @@ func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movie
 	}
 	env := []string{"TABLE_NAME=" + spec.arg}
 	pool, err := riepool.New(ctx, riepool.Config{
-		RIE: o.rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: o.pool,
+		RIE: o.rie, Bootstrap: bootstrap, Functions: api.FunctionNames(), Size: o.pool,
 		Env: env, Timeout: o.timeout, Logger: logger,
 	})
 	if err != nil {
