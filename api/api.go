@@ -41,8 +41,8 @@ func Functions(store movies.Store, logger *slog.Logger) map[string]Function {
 type server struct {
 	store  movies.Store
 	logger *slog.Logger
-	// maxBodyBytes is the largest response body list produces; a page that
-	// would be larger is cut short and continued by its cursor.
+	// maxBodyBytes is the largest response body list produces; the store is
+	// asked for a page that fits in it, and continues it with its cursor.
 	maxBodyBytes int
 	// timeout bounds the store calls of one request.
 	timeout time.Duration

@@ -32,8 +32,8 @@ func (s *fakeStore) Put(context.Context, []movies.Movie) error { return nil }
 func (s *fakeStore) Close() error { return nil }
 
 // sliceStore is an in-memory movies.Store over movies sorted in store order,
-// with the cursor semantics every store has: a page resumes strictly after
-// the key in its cursor.
+// with the cursor and byte budget semantics every store has: a page resumes
+// strictly after the key in its cursor and stops at ListOptions.MaxBytes.
 type sliceStore struct{ ms []movies.Movie }
 
 func newSliceStore(ms []movies.Movie) *sliceStore {
@@ -73,11 +73,12 @@ func (s *sliceStore) List(_ context.Context, opts movies.ListOptions) (*movies.P
 		after = &k
 	}
 	page := &movies.Page{}
+	budget := movies.NewPageBudget(opts.MaxBytes)
 	for _, m := range s.ms {
 		if (after != nil && !after.Less(m.Key())) || (opts.Year != 0 && m.Year != opts.Year) {
 			continue
 		}
-		if len(page.Movies) == opts.Limit {
+		if len(page.Movies) == opts.Limit || !budget.Add(m.EncodedSize()) {
 			page.Next = movies.EncodeCursor(page.Movies[len(page.Movies)-1].Key())
 			break
 		}

@@ -23,8 +23,9 @@ func TestList(t *testing.T) {
 	limitMsg := `{"message":"limit must be an integer from 1 to 1000"}`
 	yearMsg := `{"message":"year must be an integer from 1 to 9999"}`
 	cursorMsg := `{"message":"cursor is not valid"}`
-	// The store is asked to stop at the body budget less the page's own JSON.
-	moviesBudget := DefaultMaxBodyBytes - len(`{"movies":[]}`)
+	// The store is asked to stop at the body budget less the page's own JSON
+	// and the longest next cursor.
+	moviesBudget := DefaultMaxBodyBytes - len(`{"movies":[],"next":""}`) - movies.MaxCursorBytes
 	tests := []struct {
 		name     string
 		query    map[string]string
@@ -154,6 +155,10 @@ func TestListBudget(t *testing.T) {
 		{name: "small budget", n: 50, size: 1_000, limit: "20", budget: 5_000},
 		{name: "budget fits exactly one", n: 5, size: 1_000, limit: "5", budget: 1_150},
 		{name: "budget not reached", n: 30, size: 100, limit: "7", budget: 1 << 20},
+		// Three movies and the page's JSON fill the budget exactly: the next
+		// cursor must not take the page over it.
+		{name: "movies fill the budget but for the cursor", n: 10, size: 1_000, limit: "10",
+			budget: len(`{"movies":[]}`) + 3*bigMovies(1, 1_000)[0].EncodedSize() + 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
