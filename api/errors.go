@@ -13,13 +13,6 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// Caller-facing messages of the 5xx statuses. They are fixed so that no
-// internal detail can reach a response.
-const (
-	msgUnavailable = "Service Unavailable"
-	msgInternal    = "Internal Server Error"
-)
-
 // StatusCode is the one table mapping domain error codes to HTTP statuses:
 // EINVALID 400, ENOTFOUND 404, EUNAVAILABLE 503, EINTERNAL and anything else 500.
 func StatusCode(code string) int {
@@ -43,42 +36,28 @@ type ErrorBody struct {
 
 // errorResponse returns {"message": msg} with content-type application/json.
 func errorResponse(status int, msg string) events.APIGatewayV2HTTPResponse {
-	body, err := encodeJSON(ErrorBody{Message: msg})
-	if err != nil { // a struct with one string field always encodes
-		body = []byte(`{"message":"Internal Server Error"}`)
-	}
-	return jsonResponse(status, body)
+	var body bytes.Buffer
+	_ = movies.AppendJSON(&body, ErrorBody{Message: msg}) // cannot fail: one string field
+	return jsonResponse(status, body.String())
 }
 
 // jsonResponse returns a response with a JSON body.
-func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
+func jsonResponse(status int, body string) events.APIGatewayV2HTTPResponse {
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: status,
 		Headers:    map[string]string{"content-type": "application/json"},
-		Body:       string(body),
+		Body:       body,
 	}
 }
 
-// encodeJSON encodes v as movies.AppendJSON does.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := movies.AppendJSON(&buf, v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// errorBody returns the status and caller-safe message for err.
+// errorBody returns the status and caller-safe message for err: for a 5xx
+// status, its fixed text, so that no internal detail can reach a response.
 func errorBody(err error) (int, string) {
 	status := StatusCode(movies.ErrorCode(err))
-	switch {
-	case status == http.StatusServiceUnavailable:
-		return status, msgUnavailable
-	case status >= 500:
-		return status, msgInternal
-	default:
-		return status, movies.ErrorMessage(err)
+	if status >= 500 {
+		return status, http.StatusText(status)
 	}
+	return status, movies.ErrorMessage(err)
 }
 
 // fail answers a request that failed with err. Server faults and store errors

@@ -29,7 +29,7 @@ func (s *server) get(ctx context.Context, req events.APIGatewayV2HTTPRequest) (r
 	if err := writeMovie(&buf, m); err != nil {
 		return s.fail(ctx, req, fmt.Errorf("encode movie %s: %w", key, err), false), nil
 	}
-	return jsonResponse(http.StatusOK, buf.Bytes()), nil
+	return jsonResponse(http.StatusOK, buf.String()), nil
 }
 
 // getMovie asks the store for one movie under the server's timeout. Every

@@ -33,11 +33,7 @@ func (s *server) list(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if err != nil {
 		return s.fail(ctx, req, fmt.Errorf("encode page of %d movies: %w", len(page.Movies), err), false), nil
 	}
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: http.StatusOK,
-		Headers:    map[string]string{"content-type": "application/json"},
-		Body:       bodyString(body),
-	}, nil
+	return jsonResponse(http.StatusOK, bodyString(body)), nil
 }
 
 // bodyString returns body as a string without copying it. A page body can
