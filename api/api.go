@@ -1,7 +1,10 @@
-// Package api holds the Lambda functions of the movie catalogue: one function
-// per name in the routes table, each taking an API Gateway HTTP API (payload
-// 2.0) event and answering with JSON. Domain errors become HTTP statuses through
-// the one table in StatusCode; internal details go to the log, never to a response.
+// Package api is the movie catalogue's HTTP API as its Lambda functions see
+// it: the routes table and the functions that serve it (Functions), each
+// taking an API Gateway HTTP API (payload 2.0) event and answering with JSON;
+// the CORS configuration the local gateway and the CDK stack share; the one
+// table from domain errors to HTTP statuses (StatusCode), internal details
+// going to the log, never to a response; and the description of the
+// parameters and functions that package api/openapi publishes.
 package api
 
 import (
