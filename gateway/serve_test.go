@@ -292,3 +292,28 @@ func TestServeShutdownWithStalledClient(t *testing.T) {
 		t.Fatal("serve did not return after the shutdown timeout")
 	}
 }
+
+// TestServeAbsoluteFormTarget sends request targets in absolute form, whose
+// scheme and host are case-insensitive (RFC 9110, section 4.2.3): each
+// spelling reaches the route its path names.
+func TestServeAbsoluteFormTarget(t *testing.T) {
+	rec := &recorder{}
+	addr, _ := startServe(t, func(*slog.Logger) http.Handler { return New(Config{Invoker: rec}) }, testLimits)
+	for _, target := range []string{
+		"http://127.0.0.1/get/2013/Rush", "HTTP://127.0.0.1/get/2013/Rush", "Http://LOCALHOST:8080/get/2013/Rush?x=1",
+	} {
+		t.Run(target, func(t *testing.T) {
+			resp := rawExchange(t, addr, "GET "+target+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: status %d, want 200", target, resp.StatusCode)
+			}
+			var ev struct {
+				RawPath string `json:"rawPath"`
+			}
+			if err := json.Unmarshal(rec.last(t), &ev); err != nil || ev.RawPath != "/get/2013/Rush" {
+				t.Errorf("GET %s: rawPath %q (%v), want /get/2013/Rush", target, ev.RawPath, err)
+			}
+		})
+	}
+}
