@@ -109,6 +109,12 @@ func (g *gateway) callJSON(ctx context.Context, ex *exchange, function string, e
 		ex.err = err
 		return respInternalError()
 	}
+	if len(payload) > invoke.MaxPayloadBytes {
+		// Lambda refuses the invocation (RequestEntityTooLargeException);
+		// the one check of the event's size, for every invoker (docs/FIDELITY.md).
+		ex.err = fmt.Errorf("function %s: %w: %d bytes, over %d", function, errEventTooLarge, len(payload), invoke.MaxPayloadBytes)
+		return respTooLarge()
+	}
 	out, err := g.invoke(ctx, function, payload)
 	if err != nil {
 		return invokeFailed(ex, err)
@@ -147,6 +153,9 @@ func invokeFailed(ex *exchange, err error) *httpResponse {
 	return respInternalError()
 }
 
+// errEventTooLarge reports an event over Lambda's payload limit.
+var errEventTooLarge = errors.New("event is over Lambda's payload limit")
+
 // errBodyTooLarge reports a request body over MaxRequestBytes.
 var errBodyTooLarge = errors.New("request body exceeds 10 MB")
 
@@ -177,8 +186,8 @@ func (g *gateway) invoke(ctx context.Context, function string, payload []byte) (
 		}
 		return g.cfg.Invoker.Invoke(ctx, function, payload)
 	})
-	if err == nil && len(out) > invoke.MaxResponseBytes {
-		return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(out), invoke.MaxResponseBytes)
+	if err == nil && len(out) > invoke.MaxPayloadBytes {
+		return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(out), invoke.MaxPayloadBytes)
 	}
 	return out, err
 }

@@ -137,7 +137,7 @@ func viaJSONResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 	if err != nil {
 		return nil, err
 	}
-	if len(out) > invoke.MaxResponseBytes {
+	if len(out) > invoke.MaxPayloadBytes {
 		return nil, errResponseTooLarge
 	}
 	return parseResponse(out)
@@ -248,11 +248,11 @@ func TestTypedResponseSizeLimit(t *testing.T) {
 		name string
 		body string
 	}{
-		{"plain below", strings.Repeat("a", invoke.MaxResponseBytes-200)},
-		{"plain above", strings.Repeat("a", invoke.MaxResponseBytes)},
-		{"escaped below", strings.Repeat("<", (invoke.MaxResponseBytes-200)/6)},
-		{"escaped above", strings.Repeat("<", invoke.MaxResponseBytes/6+1)},
-		{"invalid UTF-8 above", strings.Repeat("\xff", invoke.MaxResponseBytes/6+1)},
+		{"plain below", strings.Repeat("a", invoke.MaxPayloadBytes-200)},
+		{"plain above", strings.Repeat("a", invoke.MaxPayloadBytes)},
+		{"escaped below", strings.Repeat("<", (invoke.MaxPayloadBytes-200)/6)},
+		{"escaped above", strings.Repeat("<", invoke.MaxPayloadBytes/6+1)},
+		{"invalid UTF-8 above", strings.Repeat("\xff", invoke.MaxPayloadBytes/6+1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sameConversion(t, &events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: tc.body})
@@ -299,6 +299,9 @@ func TestTypedEventProperty(t *testing.T) {
 		if err := json.Unmarshal(payload, &want); err != nil {
 			t.Fatalf("decode %s: %v", payload, err)
 		}
+		if n, _ := eventSizeBound(&ev); n < len(payload) {
+			t.Fatalf("size bound %d below the payload's %d bytes: %s", n, len(payload), payload)
+		}
 		if _, ok := typedInvoker(inv, &ev); !ok {
 			declined++
 			continue
@@ -310,6 +313,25 @@ func TestTypedEventProperty(t *testing.T) {
 	}
 	if declined == 0 || declined == 10000 {
 		t.Errorf("typed path declined %d of 10000 events; want some of each", declined)
+	}
+}
+
+// TestEventSizeBound checks that the typed path's size bound is above the
+// payload of events whose strings take the most room in JSON, so that it
+// never hands over an event the JSON path would refuse as too large.
+func TestEventSizeBound(t *testing.T) {
+	for _, s := range []string{"a", "<", "\"", "\x00", "\u2028", "é"} {
+		n := invoke.MaxPayloadBytes / 7 / len(s)
+		ev := randEvent(rand.New(rand.NewPCG(5, 6)))
+		ev.Body = strings.Repeat(s, n)
+		ev.Headers = map[string]string{strings.Repeat(s, n): strings.Repeat(s, n)}
+		payload, err := MarshalEvent(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bound, _ := eventSizeBound(&ev); bound < len(payload) {
+			t.Errorf("%q: size bound %d below the payload's %d bytes", s, bound, len(payload))
+		}
 	}
 }
 

@@ -16,8 +16,9 @@ const (
 	// DefaultTimeout bounds one invocation when its caller sets no other
 	// bound: API Gateway's maximum integration timeout for HTTP APIs.
 	DefaultTimeout = 30 * time.Second
-	// MaxResponseBytes is Lambda's synchronous response payload limit (6 MB).
-	MaxResponseBytes = 6 << 20
+	// MaxPayloadBytes is Lambda's synchronous invocation payload limit
+	// (6 MB), for the request (the event) and for the response alike.
+	MaxPayloadBytes = 6 << 20
 )
 
 // Invoker runs a Lambda function by name on a raw JSON event and returns the
