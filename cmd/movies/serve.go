@@ -74,7 +74,7 @@ DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	f.StringVar(&o.store, "store", defaultStoreSpec(), storeHelp)
 	f.StringVar(&o.invoke, "invoke", "inprocess", "how to run the handlers: inprocess or rie")
-	f.DurationVar(&o.timeout, "timeout", invoke.DefaultTimeout, "integration timeout; past it a request gets 503 (API Gateway's maximum is 30s)")
+	f.DurationVar(&o.timeout, "timeout", invoke.DefaultTimeout, fmt.Sprintf("integration timeout, from %s to %s as in API Gateway; past it a request gets 503", invoke.MinTimeout, invoke.MaxTimeout))
 	f.IntVar(&o.pool, "pool", runtime.NumCPU(), "with --invoke rie: emulator processes per function")
 	f.StringVar(&o.bootstrap, "bootstrap", "", "with --invoke rie: the bootstrap binary (default: build it from this module)")
 	f.StringVar(&o.rie, "rie", "", "with --invoke rie: the aws-lambda-rie binary (default $MOVIES_RIE, .cache/bin, or PATH)")
@@ -89,6 +89,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	if o.invoke != "inprocess" && o.invoke != "rie" {
 		return withExitCode(2, fmt.Errorf("--invoke must be inprocess or rie, not %q", o.invoke))
+	}
+	if o.timeout < invoke.MinTimeout || o.timeout > invoke.MaxTimeout {
+		return withExitCode(2, fmt.Errorf("--timeout must be from %s to %s (API Gateway's integration timeout), not %s", invoke.MinTimeout, invoke.MaxTimeout, o.timeout))
+	}
+	if err := checkListenAddr(ctx, o.addr); err != nil {
+		return withExitCode(2, err)
 	}
 	spec, err := parseStoreSpec(o.store)
 	if err != nil {
@@ -133,6 +139,20 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	fmt.Fprintf(stdout, "  curl -s '%s/list?limit=3'\n  curl -s %s/get/2013/Rush\n  curl -s %s/get/1997/Face/Off\n", base, base, base)
 	h := gateway.New(gateway.Config{Invoker: invoker, Timeout: o.timeout, Logger: logger, CORS: cors})
 	return gateway.Serve(ctx, ln, h, o.timeout, logger)
+}
+
+// checkListenAddr reports an address that no listener can have: one without
+// a port, or with a port that is not a number from 0 to 65535 or a service
+// name. A host that cannot be listened on is found by listening.
+func checkListenAddr(ctx context.Context, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = net.DefaultResolver.LookupPort(ctx, "tcp", port)
+	}
+	if err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT with a port from 0 to 65535: %w", addr, err)
+	}
+	return nil
 }
 
 // newInvoker returns the invoker for o.invoke and a function that releases it.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/movieskit/movies/internal/loopback"
 )
 
 // startServe runs `movies serve` on a free port with args and returns its base URL.
@@ -152,6 +154,38 @@ func TestParseStoreSpec(t *testing.T) {
 		got, err := parseStoreSpec(tt.spec)
 		if (err != nil) != tt.wantErr || got.kind != tt.wantKind || got.arg != tt.wantArg {
 			t.Errorf("parseStoreSpec(%q) = %+v, %v", tt.spec, got, err)
+		}
+	}
+}
+
+// TestServeListenErrors checks that an address in use is an error of the
+// environment (exit 1), not a usage error, and that the ends of the
+// --timeout range are accepted.
+func TestServeListenErrors(t *testing.T) {
+	ln, err := loopback.Listen(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var stderr strings.Builder
+	db := "file:" + filepath.Join(t.TempDir(), "movies.db")
+	code := run(t.Context(), []string{"serve", "--no-seed", "--store", db, "--addr", ln.Addr().String()}, strings.NewReader(""), io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "address already in use") {
+		t.Errorf("serve on a port in use: exit %d, stderr %q; want 1", code, stderr.String())
+	}
+	for _, timeout := range []string{"50ms", "30s"} {
+		base := startServe(t, "--no-seed", "--store", "file:"+filepath.Join(t.TempDir(), "movies.db"), "--timeout", timeout)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/nope", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("--timeout %s: GET /nope = %d, want 404", timeout, resp.StatusCode)
 		}
 	}
 }
