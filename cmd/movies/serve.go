@@ -38,7 +38,8 @@ type serveOptions struct {
 
 // serveLimits describes the server's bounds for --help, from the constants
 // that set them.
-var serveLimits = fmt.Sprintf(`Limits: at most %d connections at once (more wait to be accepted); %s to
+var serveLimits = fmt.Sprintf(`Limits: at most %d connections at once; a new client closes the one idle
+the longest between requests, or waits while none is; %s to
 send the headers and %s the whole request; --timeout plus %s to take the
 answer; idle connections close after %s; %d KB of headers, %d header lines,
 %d query parameters and %d MB of body per request. On Ctrl-C or SIGTERM
