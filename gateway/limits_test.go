@@ -166,3 +166,117 @@ func TestEventSizeLimit(t *testing.T) {
 		}
 	}
 }
+
+// stuckWriter is a ResponseWriter whose body writes block until release is
+// closed, as writes to a client that never reads do.
+type stuckWriter struct {
+	*httptest.ResponseRecorder
+	writing chan<- struct{} // a write has started
+	release <-chan struct{}
+}
+
+func (w *stuckWriter) Write(p []byte) (int, error) {
+	w.writing <- struct{}{}
+	<-w.release
+	return w.ResponseRecorder.Write(p)
+}
+
+func (w *stuckWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
+
+// serveStuck serves n requests for /list with h, each to a client that does
+// not read its answer until release is closed, and returns when each answer
+// is being written; done gets each request's end.
+func serveStuck(h http.Handler, n int, release <-chan struct{}) (done <-chan struct{}) {
+	writing, ended := make(chan struct{}, n), make(chan struct{}, n)
+	for range n {
+		go func() {
+			w := &stuckWriter{ResponseRecorder: httptest.NewRecorder(), writing: writing, release: release}
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+			ended <- struct{}{}
+		}()
+	}
+	for range n {
+		<-writing
+	}
+	return ended
+}
+
+// TestResponseBudget checks the bound on response bytes in flight: an
+// invocation holds Lambda's 6 MB until its response is known, then its body
+// until the body is written; a request that cannot get its share within the
+// integration timeout gets 503 without an invocation.
+func TestResponseBudget(t *testing.T) {
+	t.Run("invocations beyond the budget wait", func(t *testing.T) {
+		const budget, clients = 2, 6
+		var inside, peak atomic.Int64
+		entered := make(chan struct{}, clients)
+		release := make(chan struct{})
+		g := New(Config{maxBytesInFlight: budget * invoke.MaxPayloadBytes, Invoker: handlerInvoker(
+			func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+				raisePeak(&peak, inside.Add(1))
+				defer inside.Add(-1)
+				entered <- struct{}{}
+				<-release
+				return okHandler(ctx, ev)
+			})}).(*gateway)
+		codes := make(chan int, clients)
+		for range clients {
+			go func() {
+				w := httptest.NewRecorder()
+				g.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+				codes <- w.Code
+			}()
+		}
+		for range budget {
+			<-entered
+		}
+		if g.inFlight.TryAcquire(1) { // two invocations hold the whole budget
+			g.inFlight.Release(1)
+			t.Error("the budget has room left with two invocations running")
+		}
+		close(release) // the others get their share as these finish
+		for range clients {
+			if code := <-codes; code != http.StatusOK {
+				t.Errorf("status %d, want 200", code)
+			}
+		}
+		if p := peak.Load(); p != budget {
+			t.Errorf("%d invocations at once, want %d", p, budget)
+		}
+	})
+	t.Run("a request that waits past the integration timeout gets 503", func(t *testing.T) {
+		var calls atomic.Int64
+		h := New(Config{maxBytesInFlight: invoke.MaxPayloadBytes, Timeout: 200 * time.Millisecond, Invoker: handlerInvoker(
+			func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+				calls.Add(1)
+				return okHandler(ctx, ev)
+			})})
+		release := make(chan struct{})
+		done := serveStuck(h, 1, release) // holds its body: less than 6 MB is left
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+		close(release)
+		<-done
+		if w.Code != http.StatusServiceUnavailable || w.Body.String() != `{"message":"Service Unavailable"}` {
+			t.Errorf("second request: %d %s, want API Gateway's 503", w.Code, w.Body)
+		}
+		if n := calls.Load(); n != 1 {
+			t.Errorf("%d invocations, want the first only", n)
+		}
+	})
+	t.Run("a response being written holds only its body", func(t *testing.T) {
+		h := New(Config{maxBytesInFlight: 2 * invoke.MaxPayloadBytes, Timeout: 2 * time.Second, Invoker: InProcess(okFuncs())})
+		release := make(chan struct{})
+		done := serveStuck(h, 2, release)
+		for range 3 { // two clients that do not read leave room for an invocation
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+			if w.Code != http.StatusOK {
+				t.Errorf("status %d, want 200 while two answers are being written", w.Code)
+			}
+		}
+		close(release)
+		<-done
+		<-done
+	})
+}

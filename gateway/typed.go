@@ -154,7 +154,7 @@ func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 
 // invokeEvent is invoke for an eventInvoker.
 func (g *gateway) invokeEvent(ctx context.Context, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return callWithTimeout(ctx, g.cfg.Timeout, function, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) {
+	return callWithTimeout(ctx, function, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) {
 		return inv.InvokeEvent(ctx, function, ev)
 	})
 }

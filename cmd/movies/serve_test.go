@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/internal/loopback"
 )
 
@@ -186,6 +189,26 @@ func TestServeListenErrors(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("--timeout %s: GET /nope = %d, want 404", timeout, resp.StatusCode)
+		}
+	}
+}
+
+// TestServeHelpStatesLimits checks that serve --help states the server's
+// bounds from the constants that set them.
+func TestServeHelpStatesLimits(t *testing.T) {
+	var stdout strings.Builder
+	if code := run(t.Context(), []string{"serve", "--help"}, strings.NewReader(""), &stdout, io.Discard); code != 0 {
+		t.Fatalf("serve --help: exit %d", code)
+	}
+	help := strings.Join(strings.Fields(stdout.String()), " ")
+	for _, want := range []string{
+		fmt.Sprintf("at most %d connections at once; a new client closes the one idle the longest", gateway.MaxConns),
+		fmt.Sprintf("an event of at most Lambda's %d MB (else 413)", invoke.MaxPayloadBytes>>20),
+		fmt.Sprintf("At most %d MB of responses in flight across all connections", gateway.MaxBytesInFlight>>20),
+		fmt.Sprintf("integration timeout, from %s to %s", invoke.MinTimeout, invoke.MaxTimeout),
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("serve --help does not say %q:\n%s", want, stdout.String())
 		}
 	}
 }
