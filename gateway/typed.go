@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -69,19 +70,17 @@ func normalizeEvent(ev *events.APIGatewayV2HTTPRequest) {
 }
 
 // sizeBound adds up a bound on the JSON size of strings, and whether they
-// are all valid UTF-8, so that the JSON round trip leaves them unchanged.
+// are all valid UTF-8, so that the JSON round trip leaves them unchanged;
+// the bound holds only then.
 type sizeBound struct {
 	n     int
 	valid bool
 }
 
-// maxEscapedLen is the most bytes one byte of a string takes in JSON (\u00XX).
-const maxEscapedLen = 6
-
 // add counts strings with their quotes, separator and colon.
 func (b *sizeBound) add(ss ...string) {
 	for _, s := range ss {
-		b.n += maxEscapedLen*len(s) + 4
+		b.n += jsonStringLen(s) + 2
 		b.valid = b.valid && utf8.ValidString(s)
 	}
 }
@@ -91,6 +90,31 @@ func (b *sizeBound) addMap(m map[string]string) {
 	for k, v := range m {
 		b.add(k, v)
 	}
+}
+
+// jsonEscapeExtra is how many bytes encoding/json adds to an ASCII byte of a
+// string, at most: a backslash before '"' and '\\', \u00XX for the other
+// control characters, '<', '>' and '&' (\n and the like take less).
+var jsonEscapeExtra = func() (t [utf8.RuneSelf]byte) {
+	for c := range byte(0x20) {
+		t[c] = 5
+	}
+	t['"'], t['\\'] = 1, 1
+	t['<'], t['>'], t['&'] = 5, 5, 5
+	return t
+}()
+
+// jsonStringLen returns, for a valid UTF-8 string s, a bound on its length
+// as encoding/json writes it, quotes included: exact but for the escapes
+// such as \n that take 2 bytes, not 6. U+2028 and U+2029 take 6 bytes, not 3.
+func jsonStringLen(s string) int {
+	n := len(s) + 2
+	for i := range len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			n += int(jsonEscapeExtra[c])
+		}
+	}
+	return n + 3*(strings.Count(s, "\u2028")+strings.Count(s, "\u2029"))
 }
 
 // eventSizeBound returns a bound on the size of MarshalEvent's payload for

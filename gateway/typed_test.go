@@ -238,8 +238,19 @@ func TestTypedResponseProperty(t *testing.T) {
 	for range 10000 {
 		resp := randResponse(r)
 		sameConversion(t, &resp)
+		out, err := json.Marshal(resp)
+		if n, valid := encodedSizeBound(&resp); err == nil && valid && n < len(out) {
+			t.Fatalf("size bound %d below the encoding's %d bytes: %s", n, len(out), out)
+		}
 	}
 }
+
+// movieJSON is a movie in a page body; in a JSON string each of its 10
+// quotes takes a backslash more.
+const (
+	movieJSON       = `{"title":"Rush","info":{"plot":"a race"}},`
+	movieEscapedLen = len(movieJSON) + 10
+)
 
 // TestTypedResponseSizeLimit checks the typed path against the JSON path
 // around Lambda's 6 MB limit, where escaping decides.
@@ -253,6 +264,12 @@ func TestTypedResponseSizeLimit(t *testing.T) {
 		{"escaped below", strings.Repeat("<", (invoke.MaxPayloadBytes-200)/6)},
 		{"escaped above", strings.Repeat("<", invoke.MaxPayloadBytes/6+1)},
 		{"invalid UTF-8 above", strings.Repeat("\xff", invoke.MaxPayloadBytes/6+1)},
+		{"quotes below", strings.Repeat(`"`, (invoke.MaxPayloadBytes-200)/2)},
+		{"quotes above", strings.Repeat(`"`, invoke.MaxPayloadBytes/2+1)},
+		{"line separators below", strings.Repeat("\u2028", (invoke.MaxPayloadBytes-200)/6)},
+		{"line separators above", strings.Repeat("\u2028", invoke.MaxPayloadBytes/6+1)},
+		{"JSON page below", strings.Repeat(movieJSON, (invoke.MaxPayloadBytes-200)/movieEscapedLen)},
+		{"JSON page above", strings.Repeat(movieJSON, invoke.MaxPayloadBytes/movieEscapedLen+1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sameConversion(t, &events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: tc.body})
