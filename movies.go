@@ -22,9 +22,11 @@ const (
 	// applied by every store to the record's JSON and by the DynamoDB store
 	// also to the item as DynamoDB counts it. It is the one statement of that limit.
 	MaxRecordBytes = 400 * 1024
-	// MaxNestingDepth is DynamoDB's limit on nested levels in an item.
+	// MaxNestingDepth is DynamoDB's documented limit on nested levels in an item.
 	MaxNestingDepth = 32
-	// MaxInfoDepth is the nesting allowed inside info: the item and info take two levels.
+	// MaxInfoDepth is the nesting allowed in info, info itself counted as one
+	// level: one level stricter than DynamoDB, which stores info nested 31
+	// levels and refuses 32 (measured against DynamoDB Local).
 	MaxInfoDepth = MaxNestingDepth - 2
 )
 

@@ -34,6 +34,8 @@ package cost
 import (
 	"fmt"
 	"math"
+
+	"github.com/movieskit/movies/api"
 )
 
 // Line is one line item of a monthly bill.
@@ -66,6 +68,7 @@ type Breakdown struct {
 	// Per request and per invocation figures behind the lines.
 	GetItemRRU       float64 `json:"getitem_rru"`         // read units of one GetItem
 	ListPageRRU      float64 `json:"list_page_rru"`       // read units of one list page
+	ListPageItems    int     `json:"list_page_items"`     // items a list page holds: the page size, or fewer when the page budget cuts it
 	GetBilledMs      Pair    `json:"get_billed_ms"`       // billed ms of a warm get
 	ListBilledMs     Pair    `json:"list_billed_ms"`      // billed ms of a warm list
 	GetInitBilledMs  Pair    `json:"get_init_billed_ms"`  // billed ms a get cold start adds
@@ -106,7 +109,8 @@ func Estimate(w Workload, p Prices) (Breakdown, error) {
 	listReqs := float64(w.Requests) * w.ListShare
 	getReqs := float64(w.Requests) - listReqs
 	itemBytes := max(int64(math.Round(w.ItemKB*kb)), 1)
-	pageBytes := itemBytes * int64(w.PageSize)
+	b.ListPageItems = pageItems(itemBytes, w.PageSize)
+	pageBytes := itemBytes * int64(b.ListPageItems)
 
 	b.HTTPAPI = perRequestLine("API Gateway HTTP API", "requests",
 		getReqs*float64(ceilDiv(itemBytes, httpAPIUnitBytes))+listReqs*float64(ceilDiv(pageBytes, httpAPIUnitBytes)),
@@ -140,7 +144,20 @@ func Estimate(w Workload, p Prices) (Breakdown, error) {
 		b.Total = b.Total.add(l.USD)
 	}
 	b.Notes = tierNotes(b)
+	if b.ListPageItems < w.PageSize {
+		b.Notes = append(b.Notes, fmt.Sprintf("a list page holds %d items of %s KB, not %d: the API cuts a page at its %s-byte body budget "+
+			"and the next page continues after it, so a request reads and returns only what fits",
+			b.ListPageItems, formatQty(w.ItemKB), w.PageSize, formatQty(api.DefaultMaxBodyBytes)))
+	}
 	return b, nil
+}
+
+// pageItems returns how many items of itemBytes a list page of pageSize
+// returns: the API stops a page before the first item that would take its
+// body past api.DefaultMaxBodyBytes, and always returns at least one.
+func pageItems(itemBytes int64, pageSize int) int {
+	fit := int64(api.DefaultMaxBodyBytes) / (itemBytes + 1) // one comma between items
+	return int(max(min(int64(pageSize), fit), 1))
 }
 
 // billedMs returns the billed duration of a warm invocation of f and what a

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/movieskit/movies/api"
 )
 
 // breakdownJSON is the JSON output: the breakdown and what the logs measured.
@@ -57,11 +59,11 @@ func WriteTable(out io.Writer, b Breakdown, logs Measurements, overrides []strin
 	writeColumns(&sb, rows)
 
 	sb.WriteString("\n")
-	writeFunctionFacts(&sb, "get", b.GetBilledMs, b.GetInitBilledMs, w.Get, b.GetColdStarts, logs)
-	writeFunctionFacts(&sb, "list", b.ListBilledMs, b.ListInitBilledMs, w.List, b.ListColdStarts, logs)
+	writeFunctionFacts(&sb, api.FunctionGet, b.GetBilledMs, b.GetInitBilledMs, w.Get, b.GetColdStarts, logs)
+	writeFunctionFacts(&sb, api.FunctionList, b.ListBilledMs, b.ListInitBilledMs, w.List, b.ListColdStarts, logs)
 	sb.WriteString("A cold start is billed as round(init + invoke); under 100 ms rounding part of the init hides in the invoke's rounding.\n")
 	fmt.Fprintf(&sb, "DynamoDB: a GetItem of a %s KB item reads %s RRU; a list page of %d items (%s KB) reads %s RRU, %s× a GetItem.\n",
-		formatQty(w.ItemKB), formatQty(b.GetItemRRU), w.PageSize, formatQty(w.ItemKB*float64(w.PageSize)),
+		formatQty(w.ItemKB), formatQty(b.GetItemRRU), b.ListPageItems, formatQty(w.ItemKB*float64(b.ListPageItems)),
 		formatQty(b.ListPageRRU), formatQty(b.ListPageRRU/b.GetItemRRU))
 	sb.WriteString("Amounts in US dollars a month, rounded to $0.0001. Not included: free tiers, data transfer, CloudWatch Logs, ECR and DynamoDB storage.\n")
 	for _, n := range b.Notes {

@@ -12,3 +12,12 @@ const Table = "Movies"
 // deploys without a memorySize setting and what `movies cost` prices without
 // --memory.
 const MemoryMB = 256
+
+// LogLevels are the application log levels of a Lambda function's logging
+// configuration, from most to least detail: what the stack's logLevel
+// setting accepts and what the bootstrap reads from AWS_LAMBDA_LOG_LEVEL.
+var LogLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
+
+// LogLevel is the application log level the stack deploys without a logLevel
+// setting, and Lambda's own default.
+const LogLevel = "INFO"

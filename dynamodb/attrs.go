@@ -21,9 +21,10 @@ const (
 
 // ValidateMovie checks m against every rule DynamoDB applies to an item, so
 // that a movie it accepts is written without a ValidationException: the
-// domain's rules (movies.Movie.Validate), then numbers DynamoDB can store (at
-// most 38 significant digits, magnitude 1E-130 to below 1E+126), no empty
-// attribute name anywhere in info, and an item size, as DynamoDB counts it, of
+// domain's rules (movies.Movie.Validate: key lengths, UTF-8, nesting), then
+// numbers DynamoDB can store (at most 38 significant digits, magnitude 1E-130
+// to below 1E+126, an exponent DynamoDB can read), attribute names of 1 to
+// 65,535 bytes anywhere in info, and an item size, as DynamoDB counts it, of
 // at most movies.MaxRecordBytes. The error is EINVALID. It needs no table.
 func ValidateMovie(m *movies.Movie) error {
 	if err := m.Validate(); err != nil {
@@ -119,8 +120,8 @@ func valueToAttr(v any) (types.AttributeValue, error) {
 	case map[string]any:
 		m := make(map[string]types.AttributeValue, len(v))
 		for k, e := range v {
-			if k == "" {
-				return nil, movies.Errorf(movies.EINVALID, "info has an empty key; DynamoDB attribute names must not be empty")
+			if err := checkAttrName(k); err != nil {
+				return nil, err
 			}
 			a, err := valueToAttr(e)
 			if err != nil {

@@ -2,7 +2,9 @@ package dynamodb
 
 import (
 	"fmt"
+	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/movieskit/movies"
 )
@@ -17,12 +19,12 @@ const (
 )
 
 // checkNumber reports whether DynamoDB can store the JSON number s exactly:
-// at most 38 significant digits and a magnitude from 1E-130 to below 1E+126.
-// Zero is always storable.
+// an exponent it can read (see parseNumber), at most 38 significant digits
+// and a magnitude from 1E-130 to below 1E+126. Zero has no magnitude.
 func checkNumber(s string) error {
 	digits, exp, err := parseNumber(s)
 	if err != nil {
-		return movies.Errorf(movies.EINVALID, "number %s is not valid", truncate(s))
+		return movies.Errorf(movies.EINVALID, "number %s is not valid in DynamoDB: its exponent is out of range", truncate(s))
 	}
 	if digits == 0 {
 		return nil
@@ -40,7 +42,10 @@ func checkNumber(s string) error {
 
 // parseNumber returns the count of significant digits of the JSON number s
 // and its exponent in scientific notation (d.ddd × 10^exp). Zero has no
-// significant digits.
+// significant digits. Like DynamoDB (measured against DynamoDB Local, whose
+// numbers are Java BigDecimals), it refuses a number whose written exponent
+// or whose scale (digits after the point minus the exponent) is outside the
+// 32-bit range, zero included: 0e-2147483647 is stored, 0e-2147483648 is not.
 func parseNumber(s string) (digits int, exp int64, err error) {
 	i := 0
 	if i < len(s) && s[i] == '-' {
@@ -70,6 +75,9 @@ func parseNumber(s string) (digits int, exp int64, err error) {
 	}
 	if intPart == "" || i != len(s) {
 		return 0, 0, fmt.Errorf("%q is not a JSON number", s)
+	}
+	if scale := int64(len(frac)) - e; scale < math.MinInt32 || scale > math.MaxInt32 {
+		return 0, 0, fmt.Errorf("scale of %q: out of range", s)
 	}
 	all := intPart + frac
 	lead := 0
@@ -121,11 +129,15 @@ func floorHalf(p int64) int64 {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// truncate shortens s for an error message.
+// truncate shortens s for an error message, cutting between characters.
 func truncate(s string) string {
 	const maxLen = 60
 	if len(s) <= maxLen {
 		return s
 	}
-	return s[:maxLen] + "…"
+	cut := maxLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

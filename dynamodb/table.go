@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,7 +18,16 @@ import (
 var (
 	ErrTableExists   = errors.New("table already exists")
 	ErrTableNotFound = errors.New("table not found")
+	ErrKeySchema     = errors.New("table does not have the movies key schema")
 )
+
+// moviesKey is the primary key of a movies table, in DynamoDB's order:
+// partition key year (Number), sort key title (String). CreateTable creates
+// it and CheckKeySchema requires it.
+var moviesKey = []KeyAttribute{
+	{Name: attrYear, KeyType: string(types.KeyTypeHash), Type: string(types.ScalarAttributeTypeN)},
+	{Name: attrTitle, KeyType: string(types.KeyTypeRange), Type: string(types.ScalarAttributeTypeS)},
+}
 
 // Billing modes of a TableSpec.
 const (
@@ -92,16 +103,13 @@ func CreateTable(ctx context.Context, client TableAPI, spec TableSpec, wait bool
 		return fmt.Errorf("create table: %w", err)
 	}
 	in := &ddb.CreateTableInput{
-		TableName: aws.String(spec.Name),
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(attrYear), AttributeType: types.ScalarAttributeTypeN},
-			{AttributeName: aws.String(attrTitle), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(attrYear), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(attrTitle), KeyType: types.KeyTypeRange},
-		},
+		TableName:   aws.String(spec.Name),
 		BillingMode: types.BillingModePayPerRequest,
+	}
+	for _, k := range moviesKey {
+		in.AttributeDefinitions = append(in.AttributeDefinitions,
+			types.AttributeDefinition{AttributeName: aws.String(k.Name), AttributeType: types.ScalarAttributeType(k.Type)})
+		in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String(k.Name), KeyType: types.KeyType(k.KeyType)})
 	}
 	if spec.Billing == BillingProvisioned {
 		in.BillingMode = types.BillingModeProvisioned
@@ -166,6 +174,34 @@ type KeyAttribute struct {
 	Name    string // e.g. year
 	KeyType string // HASH or RANGE
 	Type    string // N, S or B
+}
+
+// String returns the attribute as "year (N, HASH)".
+func (k KeyAttribute) String() string { return fmt.Sprintf("%s (%s, %s)", k.Name, k.Type, k.KeyType) }
+
+// CheckKeySchema reports whether the table's primary key is the movies key,
+// year (N, HASH) and title (S, RANGE). DynamoDB refuses every movie written
+// into a table of another key, or, when the table's key is year alone or
+// title alone, keeps one movie per key and drops the others without an
+// error. The error wraps ErrKeySchema.
+func (t *TableInfo) CheckKeySchema() error {
+	if slices.Equal(t.KeySchema, moviesKey) {
+		return nil
+	}
+	return fmt.Errorf("%w: table %s has the key %s; movies need %s",
+		ErrKeySchema, t.Name, keyString(t.KeySchema), keyString(moviesKey))
+}
+
+// keyString returns a key schema as "year (N, HASH), title (S, RANGE)".
+func keyString(key []KeyAttribute) string {
+	parts := make([]string, len(key))
+	for i, k := range key {
+		parts[i] = k.String()
+	}
+	if len(parts) == 0 {
+		return "(none)"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // DescribeTable returns the status, size, key schema and billing of the

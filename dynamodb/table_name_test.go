@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,28 @@ func TestValidateTableName(t *testing.T) {
 	for _, tt := range tests {
 		if err := ValidateTableName(tt.name); (err == nil) != tt.ok {
 			t.Errorf("ValidateTableName(%q) = %v, want ok=%v", tt.name, err, tt.ok)
+		}
+	}
+}
+
+func TestCheckKeySchema(t *testing.T) {
+	tests := []struct {
+		key []KeyAttribute
+		ok  bool
+	}{
+		{moviesKey, true},
+		{[]KeyAttribute{{"year", "HASH", "N"}, {"title", "RANGE", "S"}}, true},
+		{[]KeyAttribute{{"year", "HASH", "N"}}, false},
+		{[]KeyAttribute{{"title", "HASH", "S"}, {"year", "RANGE", "N"}}, false},
+		{[]KeyAttribute{{"year", "HASH", "S"}, {"title", "RANGE", "S"}}, false},
+		{[]KeyAttribute{{"year", "HASH", "N"}, {"title", "RANGE", "B"}}, false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		info := &TableInfo{Name: "T", KeySchema: tt.key}
+		err := info.CheckKeySchema()
+		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrKeySchema)) {
+			t.Errorf("%v: CheckKeySchema = %v, want ok=%v", tt.key, err, tt.ok)
 		}
 	}
 }

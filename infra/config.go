@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
@@ -31,6 +33,13 @@ const (
 	// CtxCORS is the API's CORS configuration, the same JSON text that
 	// `movies serve --cors` reads (see api.CORS); unset means no CORS.
 	CtxCORS = "cors"
+	// CtxLogLevel is the functions' application log level (deploy.LogLevels).
+	CtxLogLevel = "logLevel"
+	// CtxAlarmEmail is an address the alarms notify, through an SNS topic
+	// that exists only when it is set.
+	CtxAlarmEmail = "alarmEmail"
+	// CtxRouteMetrics turns the stage's per-route (detailed) metrics on or off.
+	CtxRouteMetrics = "routeMetrics"
 )
 
 // Defaults for the tunables (the memory is deploy.MemoryMB).
@@ -88,6 +97,17 @@ type Config struct {
 	LogRetentionDays int
 	// CORS is the HTTP API's CORS configuration; the zero value is none.
 	CORS api.CORS
+	// LogLevel is the functions' application log level, one of
+	// deploy.LogLevels; the system log level is always INFO (see
+	// functionLogging).
+	LogLevel string
+	// AlarmEmail, when set, is subscribed to the SNS topic the alarms notify.
+	AlarmEmail string
+	// RouteMetrics enables the stage's detailed metrics: requests, errors
+	// and latency per route, for the dashboard.
+	RouteMetrics bool
+	// Alarms holds the alarms' thresholds.
+	Alarms AlarmThresholds
 }
 
 // DefaultConfig returns the configuration used when no context is given.
@@ -99,6 +119,9 @@ func DefaultConfig() Config {
 		ThrottleBurst:    DefaultThrottleBurst,
 		ThrottleRate:     DefaultThrottleRate,
 		LogRetentionDays: DefaultLogRetentionDays,
+		LogLevel:         deploy.LogLevel,
+		RouteMetrics:     true,
+		Alarms:           DefaultAlarmThresholds(),
 	}
 }
 
@@ -132,6 +155,32 @@ func (c Config) Validate() error {
 	}
 	if _, ok := retentionByDays[c.LogRetentionDays]; !ok {
 		return fmt.Errorf("%s %d: must be one of %v", CtxLogRetentionDays, c.LogRetentionDays, validRetentionDays())
+	}
+	if !slices.Contains(deploy.LogLevels, c.LogLevel) {
+		return fmt.Errorf("%s %q: must be one of %s", CtxLogLevel, c.LogLevel, strings.Join(deploy.LogLevels, ", "))
+	}
+	if c.AlarmEmail != "" {
+		if err := validateEmail(c.AlarmEmail); err != nil {
+			return fmt.Errorf("%s %q: %w", CtxAlarmEmail, c.AlarmEmail, err)
+		}
+	}
+	return c.Alarms.Validate()
+}
+
+// maxEmailLen is the longest address SMTP allows in a path (RFC 5321).
+const maxEmailLen = 254
+
+// validateEmail accepts a bare address such as ops@example.com: no display
+// name, no angle brackets.
+func validateEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	switch {
+	case err != nil || a.Address != s:
+		return errors.New("must be one e-mail address, like ops@example.com")
+	case len(s) > maxEmailLen:
+		return fmt.Errorf("must be at most %d characters", maxEmailLen)
+	case !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], "."):
+		return errors.New("must have a domain name with a dot, like example.com")
 	}
 	return nil
 }
@@ -195,6 +244,22 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	if c.CORS, err = corsValue(get); err != nil {
 		return Config{}, err
 	}
+	level, err := stringValue(get, CtxLogLevel)
+	if err != nil {
+		return Config{}, err
+	}
+	if level != "" {
+		c.LogLevel = strings.ToUpper(level)
+	}
+	if c.AlarmEmail, err = stringValue(get, CtxAlarmEmail); err != nil {
+		return Config{}, err
+	}
+	if err := boolValue(get, CtxRouteMetrics, &c.RouteMetrics); err != nil {
+		return Config{}, err
+	}
+	if err := c.Alarms.fromContext(get); err != nil {
+		return Config{}, err
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
@@ -233,6 +298,26 @@ func stringValue(get func(string) any, key string) (string, error) {
 	default:
 		return "", fmt.Errorf("%s: must be a string, not %T", key, v)
 	}
+}
+
+// boolValue sets *dst from a boolean or the strings true and false; unset
+// leaves *dst.
+func boolValue(get func(string) any, key string, dst *bool) error {
+	switch v := get(key).(type) {
+	case nil:
+		return nil
+	case bool:
+		*dst = v
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("%s %q: must be true or false", key, v)
+		}
+		*dst = b
+	default:
+		return fmt.Errorf("%s: must be true or false, not %T", key, v)
+	}
+	return nil
 }
 
 // floatValue sets *dst from a number or a numeric string; unset leaves *dst.

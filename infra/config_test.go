@@ -56,6 +56,32 @@ func TestConfigFromContext(t *testing.T) {
 			want: func(c *Config) { c.CORS = api.CORS{AllowOrigins: []string{"https://a.example"}} }},
 		{name: "cors invalid", ctx: map[string]any{CtxCORS: `{"allowOrigins":[]}`}, wantErr: "cors: CORS configuration: allowOrigins"},
 		{name: "memory wrong type", ctx: map[string]any{CtxMemorySize: []any{1}}, wantErr: "must be a number, not []interface {}"},
+		{name: "log level any case", ctx: map[string]any{CtxLogLevel: " warn "}, want: func(c *Config) { c.LogLevel = "WARN" }},
+		{name: "log level unknown", ctx: map[string]any{CtxLogLevel: "VERBOSE"}, wantErr: "logLevel \"VERBOSE\": must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL"},
+		{name: "alarm email", ctx: map[string]any{CtxAlarmEmail: "ops@example.com"}, want: func(c *Config) { c.AlarmEmail = "ops@example.com" }},
+		{name: "alarm email with a name", ctx: map[string]any{CtxAlarmEmail: "Ops <ops@example.com>"}, wantErr: "must be one e-mail address"},
+		{name: "alarm email two addresses", ctx: map[string]any{CtxAlarmEmail: "a@example.com,b@example.com"}, wantErr: "must be one e-mail address"},
+		{name: "alarm email no domain dot", ctx: map[string]any{CtxAlarmEmail: "ops@localhost"}, wantErr: "domain name with a dot"},
+		{name: "alarm email too long", ctx: map[string]any{CtxAlarmEmail: strings.Repeat("a", 250) + "@example.com"}, wantErr: "at most 254"},
+		{name: "route metrics off", ctx: map[string]any{CtxRouteMetrics: "false"}, want: func(c *Config) { c.RouteMetrics = false }},
+		{name: "route metrics from cdk.json", ctx: map[string]any{CtxRouteMetrics: false}, want: func(c *Config) { c.RouteMetrics = false }},
+		{name: "route metrics not a bool", ctx: map[string]any{CtxRouteMetrics: "sometimes"}, wantErr: "routeMetrics \"sometimes\": must be true or false"},
+		{name: "alarm thresholds", ctx: map[string]any{
+			CtxAlarm5xxPercent: "0.5", CtxAlarmLatencyMs: float64(250), CtxAlarmDurationPercent: "95",
+			CtxAlarmErrors: "10", CtxAlarmThrottles: "20", CtxAlarmTableThrottles: "30", CtxAlarmTableErrors: "40",
+		}, want: func(c *Config) {
+			c.Alarms = AlarmThresholds{ServerErrorPercent: 0.5, LatencyP99Ms: 250, DurationPercent: 95,
+				FunctionErrors: 10, FunctionThrottles: 20, TableThrottles: 30, TableSystemErrors: 40}
+		}},
+		{name: "5xx percent zero", ctx: map[string]any{CtxAlarm5xxPercent: "0"}, wantErr: "alarm5xxPercent 0: must be more than 0 and at most 100"},
+		{name: "5xx percent over 100", ctx: map[string]any{CtxAlarm5xxPercent: "101"}, wantErr: "alarm5xxPercent 101"},
+		{name: "duration percent over 100", ctx: map[string]any{CtxAlarmDurationPercent: "150"}, wantErr: "alarmDurationPercent 150"},
+		{name: "latency past the integration timeout", ctx: map[string]any{CtxAlarmLatencyMs: "30001"}, wantErr: "alarmLatencyP99Ms 30001: must be from 1 to 30000"},
+		{name: "latency fractional", ctx: map[string]any{CtxAlarmLatencyMs: "99.5"}, wantErr: "must be an integer"},
+		{name: "errors zero", ctx: map[string]any{CtxAlarmErrors: "0"}, wantErr: "alarmErrors 0: must be from 1 to 1000000"},
+		{name: "throttles negative", ctx: map[string]any{CtxAlarmThrottles: "-1"}, wantErr: "alarmThrottles -1"},
+		{name: "table throttles too many", ctx: map[string]any{CtxAlarmTableThrottles: "1000001"}, wantErr: "alarmTableThrottles 1000001"},
+		{name: "table system errors not a number", ctx: map[string]any{CtxAlarmTableErrors: "some"}, wantErr: "alarmTableSystemErrors \"some\": must be a number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,7 +199,7 @@ func TestAppContext(t *testing.T) {
 }
 
 func TestPropsValidate(t *testing.T) {
-	good := api.Route{Method: "GET", Path: "/list", Handler: "list"}
+	good := api.Route{Method: "GET", Path: "/list", Function: "list"}
 	tests := []struct {
 		name    string
 		props   MoviesStackProps
@@ -181,18 +207,16 @@ func TestPropsValidate(t *testing.T) {
 		wantErr string
 	}{
 		{name: "ok", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."}, routes: []api.Route{good}},
-		{name: "image instead of asset", props: MoviesStackProps{Config: Config{
-			Image: &ImageRef{}, MemoryMB: 128, Timeout: time.Second, ThrottleBurst: 1, ThrottleRate: 1,
-		}}, routes: api.Routes},
+		{name: "image instead of asset", props: MoviesStackProps{Config: withImage(DefaultConfig())}, routes: api.Routes},
 		{name: "no asset dir", props: MoviesStackProps{Config: DefaultConfig()}, routes: api.Routes, wantErr: "AssetDir"},
 		{name: "bad config", props: MoviesStackProps{AssetDir: ".."}, routes: api.Routes, wantErr: "memorySize 0"},
 		{name: "no routes", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."}, wantErr: "routes table is empty"},
 		{name: "bad method", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "FETCH", Path: "/x", Handler: "list"}}, wantErr: `unsupported method "FETCH"`},
+			routes: []api.Route{{Method: "FETCH", Path: "/x", Function: "list"}}, wantErr: `unsupported method "FETCH"`},
 		{name: "relative path", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "GET", Path: "x", Handler: "list"}}, wantErr: "must start with /"},
+			routes: []api.Route{{Method: "GET", Path: "x", Function: "list"}}, wantErr: "must start with /"},
 		{name: "bad handler", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "GET", Path: "/x", Handler: "li st"}}, wantErr: "letters and digits"},
+			routes: []api.Route{{Method: "GET", Path: "/x", Function: "li st"}}, wantErr: "letters and digits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,12 +234,17 @@ func TestPropsValidate(t *testing.T) {
 	}
 }
 
+func withImage(c Config) Config {
+	c.Image = &ImageRef{}
+	return c
+}
+
 func TestNamesFromRoutesTable(t *testing.T) {
 	// The stack makes one function per name, in this order.
-	if got := api.HandlerNames(); strings.Join(got, ",") != "list,get" {
-		t.Errorf("api.HandlerNames() = %v, want [list get]", got)
+	if got := api.FunctionNames(); strings.Join(got, ",") != "list,get" {
+		t.Errorf("api.FunctionNames() = %v, want [list get]", got)
 	}
-	if got := FunctionOutputName(api.HandlerGet); got != "GetFunctionName" {
+	if got := FunctionOutputName(api.FunctionGet); got != "GetFunctionName" {
 		t.Errorf("FunctionOutputName(get) = %s", got)
 	}
 	if !strings.Contains(AccessLogFormat(), `"requestId":"$context.requestId"`) {

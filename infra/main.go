@@ -1,6 +1,6 @@
 // Command infra is the AWS CDK v2 app of the movie catalogue: it synthesizes
 // the Movies stack (DynamoDB table, two container-image Lambda functions, HTTP
-// API) into a cloud assembly.
+// API, their alarms and dashboard) into a cloud assembly.
 //
 // Run it through the CDK CLI (cdk.json: `go mod download && go run .`), or
 // directly with `go run . [-c key=value]...`, which needs no CLI: it then reads

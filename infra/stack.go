@@ -46,9 +46,10 @@ const (
 func FunctionOutputName(handler string) string { return constructName(handler) + "FunctionName" }
 
 // NewMoviesStack defines the movie catalogue: the DynamoDB table (created or
-// imported), one Lambda function per handler of the routes table (api.Routes,
-// api.HandlerNames) built from one container image, and an HTTP API with one
-// route per routes-table entry.
+// imported), one Lambda function per function name of the routes table (api.Routes,
+// api.FunctionNames) built from one container image, an HTTP API with one
+// route per routes-table entry, and the alarms and the dashboard that watch
+// them (docs/OPERATIONS.md).
 // It panics with a clear message if props are invalid, as CDK constructs do;
 // ConfigFromContext reports such errors first.
 func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackProps) awscdk.Stack {
@@ -65,8 +66,10 @@ func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackPro
 	table := movieTable(stack, cfg)
 	image := imageSource(stack, props)
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{}
-	for _, name := range api.HandlerNames() {
+	watched := monitored{routes: routes, table: table}
+	for _, name := range api.FunctionNames() {
 		fn := handlerFunction(stack, name, image, table, cfg)
+		watched.functions = append(watched.functions, monitoredFunction{handler: name, fn: fn})
 		integrations[name] = awsapigatewayv2integrations.NewHttpLambdaIntegration(
 			jsii.String(constructName(name)+"Integration"), fn,
 			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{
@@ -75,6 +78,8 @@ func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackPro
 		output(stack, FunctionOutputName(name), fn.FunctionName(), "Name of the "+name+" function")
 	}
 	stage := httpAPI(stack, routes, integrations, cfg)
+	watched.stage = stage
+	addDashboard(stack, watched, addAlarms(stack, watched, cfg), cfg)
 
 	output(stack, OutputAPIURL, stage.Url(), "Base URL of the movies HTTP API")
 	output(stack, OutputTableName, table.TableName(), "DynamoDB table of the catalogue")
@@ -98,8 +103,8 @@ func (p *MoviesStackProps) validate(routes []api.Route) error {
 		if !strings.HasPrefix(r.Path, "/") {
 			return fmt.Errorf("route %q: path must start with /", r.Key())
 		}
-		if r.Handler == "" || strings.IndexFunc(r.Handler, notIDRune) >= 0 {
-			return fmt.Errorf("route %q: handler %q must be letters and digits", r.Key(), r.Handler)
+		if r.Function == "" || strings.IndexFunc(r.Function, notIDRune) >= 0 {
+			return fmt.Errorf("route %q: function %q must be letters and digits", r.Key(), r.Function)
 		}
 	}
 	return nil
@@ -160,7 +165,11 @@ func imageSource(stack awscdk.Stack, props *MoviesStackProps) func(handler strin
 }
 
 // handlerFunction defines the function for one handler with its own role
-// (read-only on the table, write to its own log group) and log group.
+// (read-only on the table, write to its own log group) and log group, and
+// its logging configuration: JSON records, application records at
+// cfg.LogLevel or above, which Lambda passes to the bootstrap in
+// AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL, so a new level needs a
+// deploy of the configuration, not a new image.
 func handlerFunction(stack awscdk.Stack, handler string, image func(string) awslambda.DockerImageCode,
 	table awsdynamodb.ITable, cfg Config) awslambda.DockerImageFunction {
 	id := constructName(handler)
@@ -175,17 +184,25 @@ func handlerFunction(stack awscdk.Stack, handler string, image func(string) awsl
 	logs.GrantWrite(role)
 	table.GrantReadData(role)
 	return awslambda.NewDockerImageFunction(stack, jsii.String(id+"Function"), &awslambda.DockerImageFunctionProps{
-		Code:          image(handler),
-		Description:   jsii.String("movies " + handler + " handler"),
-		Architecture:  awslambda.Architecture_ARM_64(),
-		MemorySize:    jsii.Number(cfg.MemoryMB),
-		Timeout:       awscdk.Duration_Seconds(jsii.Number(cfg.Timeout.Seconds())),
-		Environment:   &map[string]*string{"TABLE_NAME": table.TableName()},
-		LoggingFormat: awslambda.LoggingFormat_JSON,
-		LogGroup:      logs,
-		Role:          role,
+		Code:                  image(handler),
+		Description:           jsii.String("movies " + handler + " handler"),
+		Architecture:          awslambda.Architecture_ARM_64(),
+		MemorySize:            jsii.Number(cfg.MemoryMB),
+		Timeout:               awscdk.Duration_Seconds(jsii.Number(cfg.Timeout.Seconds())),
+		Environment:           &map[string]*string{"TABLE_NAME": table.TableName()},
+		LoggingFormat:         awslambda.LoggingFormat_JSON,
+		ApplicationLogLevelV2: awslambda.ApplicationLogLevel(cfg.LogLevel),
+		SystemLogLevelV2:      systemLogLevel,
+		LogGroup:              logs,
+		Role:                  role,
 	})
 }
+
+// systemLogLevel is the level of Lambda's own records in the functions' log
+// groups. INFO keeps platform.report, the record of each invocation's
+// duration, memory and init duration that the dashboard's cold-start
+// widgets and `movies cost --from-logs` read; WARN would drop it.
+var systemLogLevel = awslambda.SystemLogLevel_INFO
 
 // httpAPI defines the HTTP API, its throttled and access-logged $default
 // stage, and one route per routes-table entry.
@@ -201,9 +218,10 @@ func httpAPI(stack awscdk.Stack, routes []api.Route, integrations map[string]aws
 		RemovalPolicy: cfg.RemovalPolicy(),
 	})
 	stage := awsapigatewayv2.NewHttpStage(stack, jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageProps{
-		HttpApi:    httpAPI,
-		StageName:  jsii.String("$default"),
-		AutoDeploy: jsii.Bool(true),
+		HttpApi:                httpAPI,
+		StageName:              jsii.String("$default"),
+		AutoDeploy:             jsii.Bool(true),
+		DetailedMetricsEnabled: jsii.Bool(cfg.RouteMetrics),
 		Throttle: &awsapigatewayv2.ThrottleSettings{
 			BurstLimit: jsii.Number(cfg.ThrottleBurst),
 			RateLimit:  jsii.Number(cfg.ThrottleRate),
@@ -217,7 +235,7 @@ func httpAPI(stack awscdk.Stack, routes []api.Route, integrations map[string]aws
 		added := httpAPI.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String(r.Path),
 			Methods:     &[]awsapigatewayv2.HttpMethod{httpMethods[r.Method]},
-			Integration: integrations[r.Handler],
+			Integration: integrations[r.Function],
 		})
 		for _, route := range *added {
 			// Only the route itself: its children are the integration and

@@ -66,7 +66,20 @@ var (
 		CtxThrottleRate:     "7.5",
 		CtxLogRetentionDays: "7",
 		CtxCORS:             testCORS,
+		CtxLogLevel:         "debug",
+		CtxAlarmEmail:       testAlarmEmail,
+		CtxRouteMetrics:     "false",
+		// Every alarm threshold away from its default.
+		CtxAlarm5xxPercent:      "2.5",
+		CtxAlarmLatencyMs:       "1500",
+		CtxAlarmDurationPercent: "90",
+		CtxAlarmErrors:          "3",
+		CtxAlarmThrottles:       "2",
+		CtxAlarmTableThrottles:  "5",
+		CtxAlarmTableErrors:     "4",
 	}}
+	// testAlarmEmail is the alarm address of importedMode.
+	testAlarmEmail = "ops@example.com"
 	// testCORS is the CORS setting of importedMode, as `-c cors=...` gives it.
 	testCORS   = `{"allowOrigins":["https://app.example"],"allowMethods":["GET"],"allowHeaders":["content-type"],"exposeHeaders":["apigw-requestid"],"maxAge":300}`
 	modes      = []mode{createdMode, importedMode}
@@ -168,11 +181,11 @@ func toJSON(t *testing.T, v any) string {
 func TestFunctions(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *synthesis) {
 		fns := s.resources("AWS::Lambda::Function")
-		if len(fns) != len(api.HandlerNames()) {
-			t.Fatalf("%d functions, want %d (one per handler)", len(fns), len(api.HandlerNames()))
+		if len(fns) != len(api.FunctionNames()) {
+			t.Fatalf("%d functions, want %d (one per handler)", len(fns), len(api.FunctionNames()))
 		}
 		byHandler := s.functionsByHandler(t)
-		for _, h := range api.HandlerNames() {
+		for _, h := range api.FunctionNames() {
 			id, ok := byHandler[h]
 			if !ok {
 				t.Fatalf("no function with ImageConfig.Command [%q]; have %v", h, byHandler)
@@ -187,6 +200,8 @@ func TestFunctions(t *testing.T) {
 				{"MemorySize", p["MemorySize"], float64(s.cfg.MemoryMB)},
 				{"Timeout", p["Timeout"], s.cfg.Timeout.Seconds()},
 				{"LoggingConfig.LogFormat", p["LoggingConfig"].(map[string]any)["LogFormat"], "JSON"},
+				{"LoggingConfig.ApplicationLogLevel", p["LoggingConfig"].(map[string]any)["ApplicationLogLevel"], s.cfg.LogLevel},
+				{"LoggingConfig.SystemLogLevel", p["LoggingConfig"].(map[string]any)["SystemLogLevel"], "INFO"},
 			}
 			for _, c := range checks {
 				if c.got != c.want {
@@ -204,7 +219,7 @@ func TestFunctions(t *testing.T) {
 		}
 		s.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{
 			"RetentionInDays": s.cfg.LogRetentionDays,
-		}, jsii.Number(len(api.HandlerNames())+1))
+		}, jsii.Number(len(api.FunctionNames())+1))
 	})
 }
 
@@ -222,7 +237,7 @@ func TestIAMIsReadOnlyAndScoped(t *testing.T) {
 			}
 		}
 		policies := s.resources("AWS::IAM::Policy")
-		if len(policies) != len(api.HandlerNames()) {
+		if len(policies) != len(api.FunctionNames()) {
 			t.Fatalf("%d IAM policies, want one per function", len(policies))
 		}
 		for id, pol := range policies {
@@ -291,7 +306,7 @@ func stringList(v any) []string {
 func TestRoutesMatchRoutesTable(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *synthesis) {
 		integrations := s.resources("AWS::ApiGatewayV2::Integration")
-		if len(integrations) != len(api.HandlerNames()) {
+		if len(integrations) != len(api.FunctionNames()) {
 			t.Errorf("%d integrations, want one per handler", len(integrations))
 		}
 		for id, in := range integrations {
@@ -326,8 +341,8 @@ func TestRoutesMatchRoutesTable(t *testing.T) {
 				continue
 			}
 			uri := toJSON(t, props(integration)["IntegrationUri"])
-			if wantURI := `{"Fn::GetAtt":["` + fns[want.Handler] + `","Arn"]}`; uri != wantURI {
-				t.Errorf("route %q invokes %s, want the %s function %s", want.Key(), uri, want.Handler, wantURI)
+			if wantURI := `{"Fn::GetAtt":["` + fns[want.Function] + `","Arn"]}`; uri != wantURI {
+				t.Errorf("route %q invokes %s, want the %s function %s", want.Key(), uri, want.Function, wantURI)
 			}
 		}
 	})
@@ -348,6 +363,9 @@ func TestStageThrottlesAndLogsAccess(t *testing.T) {
 			if throttle["ThrottlingBurstLimit"] != float64(s.cfg.ThrottleBurst) || throttle["ThrottlingRateLimit"] != s.cfg.ThrottleRate {
 				t.Errorf("stage %s throttling %v, want burst %d rate %v", id, throttle, s.cfg.ThrottleBurst, s.cfg.ThrottleRate)
 			}
+			if throttle["DetailedMetricsEnabled"] != s.cfg.RouteMetrics {
+				t.Errorf("stage %s DetailedMetricsEnabled %v, want %v (routeMetrics)", id, throttle["DetailedMetricsEnabled"], s.cfg.RouteMetrics)
+			}
 			logs := p["AccessLogSettings"].(map[string]any)
 			if dest := toJSON(t, logs["DestinationArn"]); !strings.Contains(dest, `"AccessLogs`) {
 				t.Errorf("stage %s logs to %s, want the AccessLogs log group", id, dest)
@@ -367,7 +385,7 @@ func TestStageThrottlesAndLogsAccess(t *testing.T) {
 
 func TestOutputs(t *testing.T) {
 	names := []string{OutputAPIURL, OutputTableName}
-	for _, h := range api.HandlerNames() {
+	for _, h := range api.FunctionNames() {
 		names = append(names, FunctionOutputName(h))
 	}
 	if !slices.Contains(names, "ListFunctionName") || !slices.Contains(names, "GetFunctionName") {
@@ -494,8 +512,12 @@ func TestNagAwsSolutions(t *testing.T) {
 				}
 			}
 		}
-		if suppressions != len(api.Routes) {
-			t.Errorf("%d suppressions, want %d (APIG4 on each public route)", suppressions, len(api.Routes))
+		want := len(api.Routes) // APIG4 on each public route
+		if s.cfg.AlarmEmail != "" {
+			want++ // SNS2 on the alarm topic
+		}
+		if suppressions != want {
+			t.Errorf("%d suppressions, want %d (APIG4 on each public route, SNS2 on an alarm topic)", suppressions, want)
 		}
 	})
 }

@@ -3,7 +3,9 @@
 // image CMD) or else from _HANDLER. It connects to the DynamoDB table named by
 // TABLE_NAME (default Movies) once, at init, with the region, credentials and
 // optional AWS_ENDPOINT_URL_DYNAMODB that Lambda (or the test harness) puts in
-// its environment, logs JSON to stdout with the request id, and serves Lambda
+// its environment, logs to stdout with the request id at the level and in the
+// format of the function's logging configuration (AWS_LAMBDA_LOG_LEVEL,
+// AWS_LAMBDA_LOG_FORMAT; JSON at INFO without them), and serves Lambda
 // invocations.
 //
 // Build it with `movies image build` or `make bootstrap`; the build flags are
@@ -64,14 +66,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if table == "" {
 		table = deploy.Table
 	}
-	logger := newLogger(stdout, getenv("AWS_LAMBDA_LOG_LEVEL")).With("handler", name)
+	logger := newLogger(stdout, getenv).With("handler", name)
 	ctx, cancel := context.WithTimeout(ctx, initTimeout)
 	defer cancel()
 	store, err := newStore(ctx, getenv, table)
 	if err != nil {
 		return fmt.Errorf("open table %s: %w", table, err)
 	}
-	fn, ok := api.New(store, logger).Func(name)
+	fn, ok := api.Functions(store, logger)[name]
 	if !ok { // handlerName checked the routes table; this means api and routes disagree
 		return fmt.Errorf("api has no handler %q", name)
 	}
@@ -85,9 +87,9 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 // handlerName returns the handler to run: args[0], else $_HANDLER. It must be
-// one of api.HandlerNames().
+// one of api.FunctionNames().
 func handlerName(args []string, getenv func(string) string) (string, error) {
-	valid := api.HandlerNames()
+	valid := api.FunctionNames()
 	name := getenv("_HANDLER")
 	if len(args) > 0 {
 		name = args[0]

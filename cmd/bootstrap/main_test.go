@@ -3,13 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 )
@@ -45,7 +43,7 @@ func TestHandlerName(t *testing.T) {
 				if !errors.As(err, &u) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want a usage error containing %q", err, tt.wantErr)
 				}
-				if !strings.Contains(err.Error(), strings.Join(api.HandlerNames(), ", ")) {
+				if !strings.Contains(err.Error(), strings.Join(api.FunctionNames(), ", ")) {
 					t.Errorf("err = %v, want it to list the valid names", err)
 				}
 				return
@@ -105,9 +103,9 @@ func TestRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fn, ok := started.(api.HandlerFunc)
+			fn, ok := started.(api.Function)
 			if !ok {
-				t.Fatalf("started %T, want api.HandlerFunc", started)
+				t.Fatalf("started %T, want api.Function", started)
 			}
 			resp, err := fn(context.Background(), events.APIGatewayV2HTTPRequest{
 				RouteKey:       "GET /get/{year}/{title+}",
@@ -119,40 +117,5 @@ func TestRun(t *testing.T) {
 				t.Fatalf("get = %d %s, %v; want 200", resp.StatusCode, resp.Body, err)
 			}
 		})
-	}
-}
-
-func TestLoggerAddsRequestID(t *testing.T) {
-	var buf bytes.Buffer
-	logger := newLogger(&buf, "").With("handler", "get")
-	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
-	logger.InfoContext(ctx, "with")
-	logger.DebugContext(ctx, "hidden at INFO")
-	logger.Info("without")
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("got %d lines, want 2:\n%s", len(lines), buf.String())
-	}
-	var with, without map[string]any
-	if err := json.Unmarshal([]byte(lines[0]), &with); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal([]byte(lines[1]), &without); err != nil {
-		t.Fatal(err)
-	}
-	if with["requestId"] != "req-1" || with["handler"] != "get" {
-		t.Errorf("record with context = %v, want requestId req-1 and handler get", with)
-	}
-	if _, ok := without["requestId"]; ok {
-		t.Errorf("record without context has a requestId: %v", without)
-	}
-}
-
-func TestParseLevel(t *testing.T) {
-	tests := map[string]string{"": "INFO", "debug": "DEBUG", "TRACE": "DEBUG", "WARN": "WARN", "error": "ERROR", "FATAL": "ERROR", "loud": "INFO"}
-	for in, want := range tests {
-		if got := parseLevel(in).String(); got != want {
-			t.Errorf("parseLevel(%q) = %s, want %s", in, got, want)
-		}
 	}
 }

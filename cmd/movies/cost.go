@@ -42,7 +42,8 @@ assumed durations, init duration and cold-start share of the function whose
 logs they are (FILE for both, get=FILE or list=FILE for one).
 
 Rules: a cold start is billed (init + invoke, rounded up); GetItem reads
-ceil(item/4 KB) units, a list page ceil(page bytes/4 KB) units, eventually
+ceil(item/4 KB) units, a list page ceil(page bytes/4 KB) units (a page of
+large items holds only what fits in the API's page budget), eventually
 consistent reads half; HTTP API requests are metered per 512 KB of response.
 Not included: free tiers, volume tiers past the first, data transfer,
 CloudWatch Logs, ECR and DynamoDB storage. Exit code 2 on bad flags.`,
@@ -76,7 +77,7 @@ func addCostFlags(f *pflag.FlagSet, w *cost.Workload, p *cost.Prices, o *costOpt
 	f.Float64Var(&o.coldShr, "cold-start-share", o.coldShr, "share of invocations that are cold starts, 0-1 (overrides the share in --from-logs)")
 	f.Float64Var(&o.initMs, "init-ms", o.initMs, "average Init Duration of a cold start, ms (billed: container image); overrides the init in --from-logs")
 	f.Float64Var(&w.ItemKB, "item-kb", w.ItemKB, "average DynamoDB item size, KB of 1,024 bytes (the AWS sample averages about 0.8)")
-	f.IntVar(&w.PageSize, "page-size", w.PageSize, "items a list request reads (its limit), 1-1000")
+	f.IntVar(&w.PageSize, "page-size", w.PageSize, "items a list request asks for (its limit), 1-1000; a page of large items holds fewer")
 	f.BoolVar(&w.StronglyConsistent, "strongly-consistent", false, "price reads as strongly consistent (the stores read eventually consistent, half the units)")
 	f.Int64Var(&w.WritesPerMonth, "writes", 0, "DynamoDB item writes a month, e.g. 4609 to reload the sample once")
 	f.StringArrayVar(&o.fromLogs, "from-logs", nil, "Lambda/RIE log file with REPORT lines: FILE for both functions, get=FILE or list=FILE for one (repeatable)")

@@ -41,6 +41,12 @@ standard AWS configuration; set AWS_ENDPOINT_URL_DYNAMODB to use DynamoDB Local.
 Exit codes: 0 ok, 1 other error, 2 invalid arguments, 3 table already exists,
 4 table does not exist.`,
 	}
+	cmd.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if o.timeout <= 0 {
+			return withExitCode(exitUsage, fmt.Errorf("--timeout must be positive, not %s", o.timeout))
+		}
+		return nil
+	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&o.table, "table", deploy.Table, "table name")
 	pf.BoolVar(&o.noWait, "no-wait", false, "return without waiting for the table to become ACTIVE or be deleted")
@@ -148,7 +154,7 @@ func tableDescribe(ctx context.Context, o tableOptions, out io.Writer) error {
 func printTableInfo(out io.Writer, info *dynamodb.TableInfo) error {
 	keys := make([]string, len(info.KeySchema))
 	for i, k := range info.KeySchema {
-		keys[i] = fmt.Sprintf("%s (%s, %s)", k.Name, k.Type, k.KeyType)
+		keys[i] = k.String()
 	}
 	billing := info.Billing
 	if billing == dynamodb.BillingProvisioned {

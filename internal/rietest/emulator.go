@@ -92,6 +92,10 @@ func (r *RIE) WaitReady(ctx context.Context) error {
 	return nil
 }
 
+// Output returns what the emulator and the bootstrap have written to their
+// stdout and stderr so far: the function's log lines among them.
+func (r *RIE) Output() string { return r.out.String() }
+
 // BootstrapPID returns the process id of the bootstrap that the emulator
 // started, or 0. Any of its threads may have started it, so every thread's
 // children are read (Linux only).
