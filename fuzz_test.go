@@ -72,7 +72,9 @@ func FuzzCursorRoundTrip(f *testing.F) {
 
 // FuzzMovieUnmarshal checks the strict record decoder: no panic, every error
 // is EINVALID, and an accepted record re-encodes to JSON that decodes to the
-// same movie.
+// same movie. ParseMovie agrees with UnmarshalJSON then Validate (the same
+// movie or the same error) on valid JSON and accepts nothing else, and
+// Validate calls info invalid JSON exactly when encoding/json does.
 func FuzzMovieUnmarshal(f *testing.F) {
 	for _, s := range []string{
 		`{"year":2013,"title":"Rush","info":{"rating":8.3,"genres":["Action"]}}`,
@@ -81,13 +83,29 @@ func FuzzMovieUnmarshal(f *testing.F) {
 		`{"year":2013.5,"title":"Rush"}`,
 		`{"year":2013,"title":"Rush","extra":1}`,
 		`{"year":2013,"title":"Rush","info":null}`,
-		`null`, `[]`, `{`, `{"year":1e3,"title":""}`,
+		`null`, `[]`, `{`, `{"year":1e3,"title":""}`, `{"year":02013,"title":"a\tb"}`,
+		`{"info":{"a":[1,{"b":-0.5e+3}],"a":"\ud800"},"year":2013,"title":"R"}`, `{"a":{"b":1 2}}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		verr := (&movies.Movie{Year: 2000, Title: "T", Info: data}).Validate()
+		if len(data) > 0 && json.Valid(data) == (movies.ErrorMessage(verr) == "info must be valid JSON") {
+			t.Fatalf("info %q: Validate = %v, json.Valid = %v", data, verr, json.Valid(data))
+		}
 		var m movies.Movie
 		err := json.Unmarshal(data, &m)
+		want := err
+		if want == nil {
+			want = m.Validate()
+		}
+		pm, _, perr := movies.ParseMovie(data, nil)
+		switch {
+		case perr == nil && (want != nil || pm.Key() != m.Key() || string(pm.Info) != string(m.Info)):
+			t.Fatalf("ParseMovie = %+v, UnmarshalJSON and Validate: %+v, %v", pm, m, want)
+		case json.Valid(data) && movies.ErrorMessage(perr) != movies.ErrorMessage(want):
+			t.Fatalf("ParseMovie: %v, UnmarshalJSON and Validate: %v", perr, want)
+		}
 		if err != nil {
 			var me *movies.Error
 			var se *json.SyntaxError

@@ -95,17 +95,44 @@ func (m *Movie) Key() Key { return Key{Year: m.Year, Title: m.Title} }
 
 // Validate checks the key and that Info, if present, is a JSON object no deeper
 // than MaxInfoDepth with no key twice in one object and only valid strings (see
-// validateInfo), and that the record fits in MaxRecordBytes.
+// infoWalker), and that the record fits in MaxRecordBytes.
 func (m *Movie) Validate() error {
+	_, err := m.Check(nil)
+	return err
+}
+
+// Check is Validate that also returns b's form of Info, built in the same
+// walk (nil without info or b). An error of b comes after the domain's.
+func (m *Movie) Check(b InfoBuilder) (info any, err error) {
 	if err := m.Key().Validate(); err != nil {
-		return err
+		return nil, err
 	}
+	w := infoWalker{r: &recordReader{b: m.Info}, b: b}
 	if len(m.Info) > 0 {
-		if err := validateInfo(m.Info); err != nil {
-			return err
+		info, err = w.info()
+		if err == nil && !w.r.end() {
+			err = errInfoSyntax
+		}
+		if err != nil && !json.Valid(m.Info) {
+			err = errInfoSyntax
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	if n := len(m.Title) + len(m.Info) + 32; n > MaxRecordBytes {
+	if err := checkSize(m.Title, len(m.Info)); err != nil {
+		return nil, err
+	}
+	if w.berr != nil {
+		return nil, w.berr
+	}
+	return info, nil
+}
+
+// checkSize refuses a record larger than MaxRecordBytes: its title, its
+// info of infoLen bytes and 32 bytes for the rest.
+func checkSize(title string, infoLen int) error {
+	if n := len(title) + infoLen + 32; n > MaxRecordBytes {
 		return Errorf(EINVALID, "record is %d bytes, more than the %d-byte limit", n, MaxRecordBytes)
 	}
 	return nil

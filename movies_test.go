@@ -190,6 +190,31 @@ func TestMovieValidate(t *testing.T) {
 	}
 }
 
+// countingBuilder counts the values it builds; it builds nothing.
+type countingBuilder struct{ n int }
+
+func (c *countingBuilder) String(string) any                   { c.n++; return nil }
+func (c *countingBuilder) Number(string) (any, error)          { c.n++; return nil, nil }
+func (c *countingBuilder) Bool(bool) any                       { c.n++; return nil }
+func (c *countingBuilder) Null() any                           { c.n++; return nil }
+func (c *countingBuilder) Array([]any) any                     { c.n++; return nil }
+func (c *countingBuilder) Object([]string, []any) (any, error) { c.n++; return nil, nil }
+
+// TestParseMovieWalksOnce: ParseMovie builds each value of a valid record's
+// info once, in one walk; white space in info or a problem takes a second.
+func TestParseMovieWalksOnce(t *testing.T) {
+	for in, want := range map[string]int{
+		`{"year":2013,"info":{"a":[1,"x",true,null,{}],"b":-1.5e3},"title":"Rush"}`: 8,
+		`{"year":2013,"info":{"a": [1]},"title":"Rush"}`:                            6,
+		`{"year":2013,"info":{"a":[1],"a":2},"title":"Rush"}`:                       4,
+	} {
+		var c countingBuilder
+		if _, _, _ = movies.ParseMovie([]byte(in), &c); c.n != want {
+			t.Errorf("%s: %d values built, want %d", in, c.n, want)
+		}
+	}
+}
+
 func TestCursor(t *testing.T) {
 	for _, k := range []movies.Key{{Year: 2013, Title: "Rush"}, {Year: 1997, Title: "Face/Off"}, {Year: 1, Title: "é ?&#%+"}} {
 		c := movies.EncodeCursor(k)

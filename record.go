@@ -15,15 +15,46 @@ import (
 // be a lone UTF-16 surrogate ("\ud800"), which a decoder would silently turn
 // into U+FFFD.
 //
-// It walks the record's top level by hand instead of through a map, because
-// loading a catalogue decodes every record twice (validate, then write).
+// It walks the record's top level by hand instead of through a map, as
+// ParseMovie does.
 func (m *Movie) UnmarshalJSON(data []byte) error {
-	r := recordReader{b: data}
+	out, err := decode(data, nil)
+	if err != nil {
+		return err
+	}
+	*m = out
+	return nil
+}
+
+// ParseMovie decodes and checks a record in one walk of its bytes, as
+// UnmarshalJSON then Check would, with their errors. Info takes the form the
+// store writes: without b, m.Info is its compact JSON; with b, info is b's
+// form of it and m.Info is nil. On an error, m holds the key if it could be
+// decoded, and no info.
+func ParseMovie(data []byte, b InfoBuilder) (m Movie, info any, err error) {
+	w := &infoWalker{b: b}
+	m, err = decode(data, w)
+	if err == nil && !w.spaced && w.berr == nil && m.Key().Validate() == nil && checkSize(m.Title, len(m.Info)) == nil {
+		m.Info, info = bytes.Clone(m.Info), w.v
+	} else if err = m.UnmarshalJSON(data); err == nil {
+		// A problem, or info to compact: decoded again for Check's errors.
+		info, err = m.Check(b)
+	}
+	if b != nil || err != nil {
+		m.Info = nil
+	}
+	return m, info, err
+}
+
+// decode walks a record's top level as UnmarshalJSON decodes it. With w, it
+// walks info with w instead of compacting it, and Info is the record's bytes.
+func decode(data []byte, w *infoWalker) (Movie, error) {
+	r := &recordReader{b: data}
 	if !r.consume('{') {
-		if r.literal() == "null" {
-			return Errorf(EINVALID, "record must be a JSON object, not null")
+		if string(r.literal()) == "null" {
+			return Movie{}, Errorf(EINVALID, "record must be a JSON object, not null")
 		}
-		return Errorf(EINVALID, "record must be a JSON object")
+		return Movie{}, errNotObject
 	}
 	var out Movie
 	var hasYear, hasTitle, hasInfo bool
@@ -32,41 +63,57 @@ func (m *Movie) UnmarshalJSON(data []byte) error {
 			break
 		}
 		if !first && !r.consume(',') {
-			return Errorf(EINVALID, "record must be a JSON object")
+			return out, errNotObject
 		}
 		name, ok := r.key()
 		if !ok {
-			return Errorf(EINVALID, "record must be a JSON object")
+			return out, errNotObject
+		}
+		if name == "info" && w != nil && !hasInfo {
+			hasInfo = true
+			if r.null() {
+				continue
+			}
+			r.space()
+			start := r.i
+			w.r = r
+			var err error
+			if w.v, err = w.info(); err != nil {
+				return out, err
+			}
+			out.Info = data[start:r.i]
+			continue
 		}
 		v, ok := r.value()
 		if !ok {
-			return Errorf(EINVALID, "record must be a JSON object")
+			return out, errNotObject
 		}
 		switch name {
 		case "year":
 			if hasYear {
-				return errDuplicateField(name)
+				return out, errDuplicateField(name)
 			}
 			y, err := decodeYear(v)
 			if err != nil {
-				return err
+				return out, err
 			}
 			out.Year, hasYear = y, true
 		case "title":
 			if hasTitle {
-				return errDuplicateField(name)
+				return out, errDuplicateField(name)
 			}
 			t, ok := decodeString(v)
-			if !ok {
-				return Errorf(EINVALID, "title must be a string")
+			valid, lone := scanString(v)
+			if !ok || !valid {
+				return out, Errorf(EINVALID, "title must be a string")
 			}
-			if hasLoneSurrogate(v) {
-				return Errorf(EINVALID, "title has a lone UTF-16 surrogate escape")
+			if lone {
+				return out, Errorf(EINVALID, "title has a lone UTF-16 surrogate escape")
 			}
 			out.Title, hasTitle = t, true
 		case "info":
 			if hasInfo {
-				return errDuplicateField(name)
+				return out, errDuplicateField(name)
 			}
 			hasInfo = true
 			if string(v) == "null" {
@@ -74,25 +121,26 @@ func (m *Movie) UnmarshalJSON(data []byte) error {
 			}
 			var buf bytes.Buffer
 			if err := json.Compact(&buf, v); err != nil {
-				return Errorf(EINVALID, "info must be valid JSON")
+				return out, errInfoSyntax
 			}
 			out.Info = buf.Bytes()
 		default:
-			return Errorf(EINVALID, "unknown field %q (allowed: year, title, info)", name)
+			return out, Errorf(EINVALID, "unknown field %q (allowed: year, title, info)", name)
 		}
 	}
 	if !r.end() {
-		return Errorf(EINVALID, "record must be a single JSON object")
+		return out, Errorf(EINVALID, "record must be a single JSON object")
 	}
 	if !hasYear {
-		return Errorf(EINVALID, "year is missing")
+		return out, Errorf(EINVALID, "year is missing")
 	}
 	if !hasTitle {
-		return Errorf(EINVALID, "title is missing")
+		return out, Errorf(EINVALID, "title is missing")
 	}
-	*m = out
-	return nil
+	return out, nil
 }
+
+var errNotObject = Errorf(EINVALID, "record must be a JSON object")
 
 // RecordKey reads year and title from the top level of a record, or of the
 // beginning of one, without the other rules of UnmarshalJSON, so that a
@@ -149,14 +197,14 @@ func errDuplicateField(name string) error {
 	return Errorf(EINVALID, "field %q appears more than once", name)
 }
 
-// decodeYear reads a year value: a JSON integer (no sign, fraction or
-// exponent) from MinYear to MaxYear. Any other number is out of range; any
-// other value is not an integer.
+// decodeYear reads a year value: a JSON integer (no sign, fraction,
+// exponent or leading zero) from MinYear to MaxYear. Any other number is out
+// of range; any other value is not an integer.
 func decodeYear(v []byte) (int, error) {
 	if len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
 		return 0, Errorf(EINVALID, "year must be an integer")
 	}
-	if len(v) <= 4 && isDigits(v) {
+	if len(v) <= 4 && isDigits(v) && v[0] != '0' {
 		if y, _ := strconv.Atoi(string(v)); y >= MinYear && y <= MaxYear {
 			return y, nil
 		}

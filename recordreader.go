@@ -40,13 +40,24 @@ func (r *recordReader) end() bool {
 }
 
 // literal returns the bare word at the current position (true, null, a number...).
-func (r *recordReader) literal() string {
+func (r *recordReader) literal() []byte {
 	r.space()
 	start := r.i
 	for r.i < len(r.b) && !isDelimiter(r.b[r.i]) {
 		r.i++
 	}
-	return string(r.b[start:r.i])
+	return r.b[start:r.i]
+}
+
+// null skips the value at the current position if it is null, and reports whether it was.
+func (r *recordReader) null() bool {
+	r.space()
+	rest := r.b[r.i:]
+	if len(rest) < 4 || string(rest[:4]) != "null" || (len(rest) > 4 && !isDelimiter(rest[4])) {
+		return false
+	}
+	r.i += 4
+	return true
 }
 
 // isDelimiter reports whether c ends a bare JSON word.
@@ -116,7 +127,7 @@ func (r *recordReader) value() ([]byte, bool) {
 		}
 		return nil, false
 	default:
-		if w := r.literal(); w != "" {
+		if w := r.literal(); len(w) > 0 {
 			return r.b[start:r.i], true
 		}
 		return nil, false

@@ -199,6 +199,24 @@ func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 			return fmt.Errorf("bolt: put: movie %d (%s): %w", i, ms[i].Key(), err)
 		}
 	}
+	return s.write(ctx, ms)
+}
+
+// PutRecords is Put of records of a movie file, each decoded and checked in
+// one walk of its bytes (movies.ParseMovie). It is loader.RecordWriter.
+func (s *Store) PutRecords(ctx context.Context, records [][]byte) error {
+	ms := make([]movies.Movie, len(records))
+	for i, record := range records {
+		var err error
+		if ms[i], _, err = movies.ParseMovie(record, nil); err != nil {
+			return fmt.Errorf("bolt: put: record %d: %w", i, err)
+		}
+	}
+	return s.write(ctx, ms)
+}
+
+// write writes valid movies in one transaction.
+func (s *Store) write(ctx context.Context, ms []movies.Movie) error {
 	if len(ms) == 0 {
 		return nil
 	}

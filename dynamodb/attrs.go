@@ -19,24 +19,19 @@ const (
 	attrInfo  = "info"
 )
 
-// ValidateMovie checks m against every rule DynamoDB applies to an item, so
-// that a movie it accepts is written without a ValidationException: the
-// domain's rules (movies.Movie.Validate: key lengths, UTF-8, nesting), then
-// numbers DynamoDB can store (at most 38 significant digits, magnitude 1E-130
-// to below 1E+126, an exponent DynamoDB can read), attribute names of 1 to
+// CheckRecord decodes and checks one record of a movie file, in one walk
+// of its bytes, against every rule DynamoDB applies to an item, so that a
+// record it accepts is written without a ValidationException: the domain's
+// rules (movies.ParseMovie: key lengths, UTF-8, nesting), then numbers
+// DynamoDB can store (at most 38 significant digits, magnitude 1E-130 to
+// below 1E+126, an exponent DynamoDB can read), attribute names of 1 to
 // 65,535 bytes anywhere in info, and an item size, as DynamoDB counts it, of
-// at most movies.MaxRecordBytes. The error is EINVALID. It needs no table.
-func ValidateMovie(m *movies.Movie) error {
-	if err := m.Validate(); err != nil {
-		return err
-	}
-	_, err := movieToItem(m)
-	return err
+// at most movies.MaxRecordBytes. The error is EINVALID. It needs no table:
+// it is the loader's Options.CheckRecord for a DynamoDB table.
+func CheckRecord(record []byte) (movies.Key, error) {
+	k, _, err := recordToItem(record)
+	return k, err
 }
-
-// ValidateMovie is the package's ValidateMovie: the store's own rules, which
-// the loader applies to every record before it writes any.
-func (s *Store) ValidateMovie(m *movies.Movie) error { return ValidateMovie(m) }
 
 // keyAttrs returns the primary key of k as DynamoDB attributes.
 func keyAttrs(k movies.Key) map[string]types.AttributeValue {
@@ -46,93 +41,83 @@ func keyAttrs(k movies.Key) map[string]types.AttributeValue {
 	}
 }
 
-// movieToItem converts a valid movie to a DynamoDB item. Info becomes a map
-// attribute; a number DynamoDB cannot store, or an item larger than DynamoDB
-// allows, is an EINVALID error.
+// movieToItem checks m as CheckRecord checks a record and converts it to
+// a DynamoDB item, in one walk of its info.
 func movieToItem(m *movies.Movie) (map[string]types.AttributeValue, error) {
-	item := keyAttrs(m.Key())
-	if len(m.Info) > 0 {
-		info, err := jsonToAttr(m.Info)
-		if err != nil {
-			return nil, movies.Errorf(movies.EINVALID, "movie %s: %s", m.Key(), movieErrMessage(err))
+	var a infoAttrs
+	info, err := m.Check(&a)
+	return a.item(m.Key(), info, err)
+}
+
+// recordToItem is movieToItem of a record of a movie file.
+func recordToItem(record []byte) (movies.Key, map[string]types.AttributeValue, error) {
+	var a infoAttrs
+	m, info, err := movies.ParseMovie(record, &a)
+	item, err := a.item(m.Key(), info, err)
+	return m.Key(), item, err
+}
+
+// infoAttrs builds info's attribute values as the domain walks it (see
+// movies.InfoBuilder): objects → M, arrays → L, strings → S, numbers → N
+// with their literal text, booleans → BOOL and null → NULL, refusing
+// numbers and attribute names DynamoDB cannot store. err is its error.
+type infoAttrs struct{ err error }
+
+func (a *infoAttrs) String(s string) any { return &types.AttributeValueMemberS{Value: s} }
+func (a *infoAttrs) Bool(v bool) any     { return &types.AttributeValueMemberBOOL{Value: v} }
+func (a *infoAttrs) Null() any           { return &types.AttributeValueMemberNULL{Value: true} }
+
+func (a *infoAttrs) Number(text string) (any, error) {
+	if a.err = checkNumber(text); a.err != nil {
+		return nil, a.err
+	}
+	return &types.AttributeValueMemberN{Value: text}, nil
+}
+
+func (a *infoAttrs) Array(elems []any) any {
+	l := make([]types.AttributeValue, len(elems))
+	for i, e := range elems {
+		l[i] = attr(e)
+	}
+	return &types.AttributeValueMemberL{Value: l}
+}
+
+func (a *infoAttrs) Object(keys []string, values []any) (any, error) {
+	m := make(map[string]types.AttributeValue, len(keys))
+	for i, k := range keys {
+		if a.err = checkAttrName(k); a.err != nil {
+			return nil, a.err
 		}
-		if _, ok := info.(*types.AttributeValueMemberM); !ok {
-			return nil, movies.Errorf(movies.EINVALID, "movie %s: info must be a JSON object", m.Key())
+		m[k] = attr(values[i])
+	}
+	return &types.AttributeValueMemberM{Value: m}, nil
+}
+
+// attr returns the attribute value infoAttrs built as v.
+func attr(v any) types.AttributeValue {
+	a, _ := v.(types.AttributeValue)
+	return a
+}
+
+// item returns the item of the movie with key k and info, as the domain's
+// walk with a returned them with err, once its size is checked. An error of
+// a, or of the size, names the movie.
+func (a *infoAttrs) item(k movies.Key, info any, err error) (map[string]types.AttributeValue, error) {
+	if err != nil {
+		if errors.Is(err, a.err) {
+			err = movies.Errorf(movies.EINVALID, "movie %s: %s", k, movies.ErrorMessage(err))
 		}
-		item[attrInfo] = info
+		return nil, err
+	}
+	item := keyAttrs(k)
+	if info != nil {
+		item[attrInfo] = attr(info)
 	}
 	if n := itemSize(item); n > movies.MaxRecordBytes {
 		return nil, movies.Errorf(movies.EINVALID, "movie %s: item is %d bytes in DynamoDB, more than the %d-byte limit",
-			m.Key(), n, movies.MaxRecordBytes)
+			k, n, movies.MaxRecordBytes)
 	}
 	return item, nil
-}
-
-// movieErrMessage returns the caller-safe message of a conversion error.
-func movieErrMessage(err error) string {
-	var e *movies.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return "info is not valid JSON"
-}
-
-// jsonToAttr converts one JSON value to a DynamoDB attribute: objects → M,
-// arrays → L, strings → S, numbers → N with their literal text, booleans →
-// BOOL and null → NULL.
-func jsonToAttr(data []byte) (types.AttributeValue, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("decode JSON: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("decode JSON: more than one value")
-	}
-	return valueToAttr(v)
-}
-
-// valueToAttr converts a value decoded by encoding/json with UseNumber.
-func valueToAttr(v any) (types.AttributeValue, error) {
-	switch v := v.(type) {
-	case nil:
-		return &types.AttributeValueMemberNULL{Value: true}, nil
-	case bool:
-		return &types.AttributeValueMemberBOOL{Value: v}, nil
-	case string:
-		return &types.AttributeValueMemberS{Value: v}, nil
-	case json.Number:
-		if err := checkNumber(string(v)); err != nil {
-			return nil, err
-		}
-		return &types.AttributeValueMemberN{Value: string(v)}, nil
-	case []any:
-		l := make([]types.AttributeValue, len(v))
-		for i, e := range v {
-			a, err := valueToAttr(e)
-			if err != nil {
-				return nil, err
-			}
-			l[i] = a
-		}
-		return &types.AttributeValueMemberL{Value: l}, nil
-	case map[string]any:
-		m := make(map[string]types.AttributeValue, len(v))
-		for k, e := range v {
-			if err := checkAttrName(k); err != nil {
-				return nil, err
-			}
-			a, err := valueToAttr(e)
-			if err != nil {
-				return nil, err
-			}
-			m[k] = a
-		}
-		return &types.AttributeValueMemberM{Value: m}, nil
-	default:
-		return nil, fmt.Errorf("unexpected JSON value of type %T", v)
-	}
 }
 
 // itemToMovie converts a DynamoDB item back to a movie.
@@ -189,7 +174,7 @@ func attrJSON(av types.AttributeValue) ([]byte, error) {
 }
 
 // attrValue converts a DynamoDB attribute to the value encoding/json encodes
-// as its JSON form: the inverse of valueToAttr.
+// as its JSON form: the inverse of infoAttrs.
 func attrValue(av types.AttributeValue) (any, error) {
 	switch v := av.(type) {
 	case *types.AttributeValueMemberS:

@@ -1,9 +1,11 @@
 package dynamodb_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -11,8 +13,10 @@ import (
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
+	"github.com/movieskit/movies/storetest"
 )
 
 const benchInfo = `{"directors":["Ron Howard"],"release_date":"2013-09-02T00:00:00Z","rating":8.3,"genres":["Action","Biography","Drama","Sport"],"plot":"A re-creation of the merciless 1970s rivalry between Formula One rivals James Hunt and Niki Lauda.","rank":2,"running_time_secs":7380,"actors":["Daniel Bruhl","Chris Hemsworth","Olivia Wilde"]}`
@@ -92,5 +96,46 @@ func BenchmarkList(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// sampleRecords returns the records of the AWS sample (where it is absent,
+// the generated full-size catalogue) without white space, as the loader
+// reads them, and their total size.
+func sampleRecords(b *testing.B) ([][]byte, int64) {
+	data, err := os.ReadFile(storetest.BenchSample(b).Path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(data, &raws); err != nil {
+		b.Fatal(err)
+	}
+	records, size := make([][]byte, len(raws)), int64(0)
+	for i, raw := range raws {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			b.Fatal(err)
+		}
+		records[i], size = buf.Bytes(), size+int64(buf.Len())
+	}
+	return records, size
+}
+
+// BenchmarkCheckRecord checks every record of the sample as each pass of
+// `movies load --store dynamodb:T` does: decoded, checked against the
+// domain's and DynamoDB's rules and converted to an item, in one walk.
+//
+//	go test -run '^$' -bench CheckRecord -count 6 ./dynamodb
+func BenchmarkCheckRecord(b *testing.B) {
+	records, size := sampleRecords(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, record := range records {
+			if _, err := dynamodb.CheckRecord(record); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }

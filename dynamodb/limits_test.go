@@ -13,18 +13,6 @@ import (
 	"github.com/movieskit/movies/internal/ddblocal"
 )
 
-// rawItem converts m to an item without checking its size.
-func rawItem(t *testing.T, m movies.Movie) map[string]types.AttributeValue {
-	t.Helper()
-	item := keyAttrs(m.Key())
-	info, err := jsonToAttr(m.Info)
-	if err != nil {
-		t.Fatal(err)
-	}
-	item[attrInfo] = info
-	return item
-}
-
 // sizedItem returns an item whose info holds copies of elem in a list and a
 // string padded so that the item is exactly size bytes as itemSize counts.
 func sizedItem(t *testing.T, elem string, size int) map[string]types.AttributeValue {
@@ -35,8 +23,8 @@ func sizedItem(t *testing.T, elem string, size int) map[string]types.AttributeVa
 		return json.RawMessage(`{"p":[` + list + `],"s":"` + strings.Repeat("x", pad) + `"}`)
 	}
 	m := movies.Movie{Year: 2000, Title: "Sized", Info: info(0)}
-	m.Info = info(size - itemSize(rawItem(t, m)))
-	item := rawItem(t, m)
+	m.Info = info(size - itemSize(uncheckedItem(t, &m)))
+	item := uncheckedItem(t, &m)
 	if got := itemSize(item); got != size {
 		t.Fatalf("%s: sized item is %d bytes, want %d", elem, got, size)
 	}

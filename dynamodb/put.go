@@ -7,16 +7,14 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
 )
 
 // How Put retries. BatchWriteItem of put requests replaces items by key, so
-// sending an item again is always safe, and the write path is the one place
-// that retries it: the SDK makes one attempt per call (noSDKRetries), and the
-// loader none of its own. Every retry waits a random delay from 0 to
+// sending an item again is always safe: Put makes each call with
+// singleAttempt and retries it itself. Every retry waits a random delay from 0 to
 // min(backoffCap, backoffBase·2^n) ("full jitter"), n counting the calls since
 // the batch last made progress. Throttled calls and unprocessed items are
 // retried until ctx is done: DynamoDB answered, and takes the items when
@@ -30,23 +28,53 @@ const (
 	maxFailedCalls = 10
 )
 
-// noSDKRetries makes the SDK try a call once: Put does its own retries.
-func noSDKRetries(o *ddb.Options) { o.Retryer = aws.NopRetryer{} }
-
 // Put writes the movies, replacing any with the same key. Every movie is
-// validated and converted first; if any is invalid nothing is written and the
-// error is EINVALID. Repeated keys are written once, with the last
-// occurrence's data. Items go out in sequential BatchWriteItem calls of at
-// most 25 items and maxBatchBytes bytes, retried as the constants above say.
-// A failed Put says how many movies were written.
+// checked and converted first (movieToItem); if any is invalid nothing is
+// written and the error is EINVALID. Repeated keys are written once, with the
+// last occurrence's data. Items go out in sequential BatchWriteItem calls of
+// at most 25 items and maxBatchBytes bytes, retried as the constants above
+// say. A failed Put says how many movies were written.
 func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
-	items, err := putItems(ms)
-	if err != nil {
-		return err
+	keys := make([]movies.Key, len(ms))
+	items := make([]map[string]types.AttributeValue, len(ms))
+	for i := range ms {
+		item, err := movieToItem(&ms[i])
+		if err != nil {
+			return fmt.Errorf("movie %d of %d: %w", i+1, len(ms), err)
+		}
+		keys[i], items[i] = ms[i].Key(), item
 	}
-	sizes := make([]int, len(items))
+	return s.write(ctx, keys, items)
+}
+
+// PutRecords is Put of records of a movie file, each decoded, checked and
+// converted in one walk of its bytes (see CheckRecord). It is loader.RecordWriter.
+func (s *Store) PutRecords(ctx context.Context, records [][]byte) error {
+	keys := make([]movies.Key, len(records))
+	items := make([]map[string]types.AttributeValue, len(records))
+	for i, record := range records {
+		k, item, err := recordToItem(record)
+		if err != nil {
+			return fmt.Errorf("record %d of %d: %w", i+1, len(records), err)
+		}
+		keys[i], items[i] = k, item
+	}
+	return s.write(ctx, keys, items)
+}
+
+// write writes the items, with the keys of the same index, as Put says.
+func (s *Store) write(ctx context.Context, keys []movies.Key, items []map[string]types.AttributeValue) error {
+	last := make(map[movies.Key]int, len(keys))
+	for i, k := range keys {
+		last[k] = i
+	}
+	var sizes []int
+	kept := items[:0]
 	for i, item := range items {
-		sizes[i] = putRequestBytes(item)
+		if last[keys[i]] == i {
+			kept = append(kept, item)
+			sizes = append(sizes, putRequestBytes(item))
+		}
 	}
 	var written []movies.Key
 	start := 0
@@ -55,10 +83,10 @@ func (s *Store) Put(ctx context.Context, ms []movies.Movie) error {
 		for _, n := range sizes[start:end] {
 			reqBytes += n
 		}
-		keys, err := s.writeBatch(ctx, items[start:end], reqBytes)
+		keys, err := s.writeBatch(ctx, kept[start:end], reqBytes)
 		written = append(written, keys...)
 		if err != nil {
-			return putError(fmt.Errorf("put into table %s: %w", s.table, err), written, len(items))
+			return putError(fmt.Errorf("put into table %s: %w", s.table, err), written, len(kept))
 		}
 		start = end
 	}
@@ -97,29 +125,6 @@ func putError(err error, written []movies.Key, total int) error {
 	}
 	cause := &PartialWriteError{Written: written, Total: total, Err: err}
 	return movies.WrapError(code, cause, fmt.Sprintf("%s: wrote %d of %d movies", msg, len(written), total))
-}
-
-// putItems validates and converts ms, keeping only the last movie of each key.
-func putItems(ms []movies.Movie) ([]map[string]types.AttributeValue, error) {
-	last := make(map[movies.Key]int, len(ms))
-	for i := range ms {
-		if err := ms[i].Validate(); err != nil {
-			return nil, fmt.Errorf("movie %d of %d: %w", i+1, len(ms), err)
-		}
-		last[ms[i].Key()] = i
-	}
-	items := make([]map[string]types.AttributeValue, 0, len(last))
-	for i := range ms {
-		if last[ms[i].Key()] != i {
-			continue
-		}
-		item, err := movieToItem(&ms[i])
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, item)
-	}
-	return items, nil
 }
 
 // writeBatch writes items, whose request is reqBytes long, with BatchWriteItem,
@@ -178,7 +183,7 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest, reqBy
 	defer s.inFlight.Release(int64(n))
 	return s.client.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{ // writeBatch classifies and wraps errors
 		RequestItems: map[string][]types.WriteRequest{s.table: reqs},
-	}, noSDKRetries)
+	}, singleAttempt)
 }
 
 // appendProcessed appends the keys of the requests in reqs that are not in left.

@@ -23,7 +23,9 @@ import (
 func onesMovie(t *testing.T, title string, n int) movies.Movie {
 	t.Helper()
 	m := movies.Movie{Year: 2000, Title: title, Info: json.RawMessage(`{"l":[` + strings.TrimSuffix(strings.Repeat("1,", n), ",") + `]}`)}
-	if err := dynamodb.ValidateMovie(&m); err != nil {
+	if record, err := json.Marshal(m); err != nil {
+		t.Fatal(err)
+	} else if _, err := dynamodb.CheckRecord(record); err != nil {
 		t.Fatal(err)
 	}
 	return m

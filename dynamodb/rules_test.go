@@ -21,7 +21,7 @@ type itemRule struct {
 	name string
 	ok   movies.Movie
 	bad  *movies.Movie // nil for a rule that allows something (empty strings, no element count)
-	msg  string        // in ValidateMovie's message for bad
+	msg  string        // in validate's message for bad
 	// looser: DynamoDB Local accepts bad, because the rule here is stricter
 	// than DynamoDB's (the domain's key range and nesting depth).
 	looser bool
@@ -123,12 +123,12 @@ func manyEntries(n int) string {
 }
 
 // TestItemRulesAgreeWithDynamoDBLocal: for every rule on an item's content,
-// ValidateMovie (which `movies load --dry-run --store dynamodb:T` applies)
-// accepts the movie at the rule's limit and DynamoDB Local stores it; one
-// past the limit ValidateMovie refuses with EINVALID and a message naming the
-// rule, and DynamoDB Local refuses the item too (unless our rule is the
-// stricter one), so a file that validates is never refused half-way through
-// a load.
+// the store's checks (CheckRecord, which `movies load --dry-run --store
+// dynamodb:T` applies, and Put's) accept the movie at the rule's limit and
+// DynamoDB Local stores it; one past the limit they refuse with EINVALID and
+// a message naming the rule, and DynamoDB Local refuses the item too (unless
+// our rule is the stricter one), so a file that validates is never refused
+// half-way through a load.
 func TestItemRulesAgreeWithDynamoDBLocal(t *testing.T) {
 	srv := ddblocal.Shared(t)
 	s := NewFromConfig(srv.Config(), "ItemRules")
@@ -144,8 +144,8 @@ func TestItemRulesAgreeWithDynamoDBLocal(t *testing.T) {
 	}
 	for _, r := range itemRules(t) {
 		t.Run(r.name, func(t *testing.T) {
-			if err := ValidateMovie(&r.ok); err != nil {
-				t.Errorf("at the limit: ValidateMovie = %v", err)
+			if err := validate(t, &r.ok); err != nil {
+				t.Errorf("at the limit: %v", err)
 			}
 			if err := put(&r.ok); err != nil {
 				t.Errorf("at the limit: DynamoDB Local: %v", err)
@@ -153,15 +153,27 @@ func TestItemRulesAgreeWithDynamoDBLocal(t *testing.T) {
 			if r.bad == nil {
 				return
 			}
-			err := ValidateMovie(r.bad)
+			err := validate(t, r.bad)
 			if movies.ErrorCode(err) != movies.EINVALID || !strings.Contains(movies.ErrorMessage(err), r.msg) {
-				t.Errorf("past the limit: ValidateMovie = %v, want EINVALID with %q", err, r.msg)
+				t.Errorf("past the limit: %v, want EINVALID with %q", err, r.msg)
 			}
 			if err := put(r.bad); (err == nil) != r.looser {
 				t.Errorf("past the limit: DynamoDB Local: %v (accepting it is expected: %v)", err, r.looser)
 			}
 		})
 	}
+}
+
+// validate checks m as Put does (movieToItem) and its record as the loader
+// does (CheckRecord), which must agree, and returns the error.
+func validate(t *testing.T, m *movies.Movie) error {
+	t.Helper()
+	_, err := movieToItem(m)
+	record, merr := json.Marshal(m)
+	if _, rerr := CheckRecord(record); merr != nil || movies.ErrorMessage(rerr) != movies.ErrorMessage(err) {
+		t.Errorf("movieToItem: %v; CheckRecord of its record: %v (%v)", err, rerr, merr)
+	}
+	return err
 }
 
 // uncheckedItem converts m to an item as movieToItem does but without any

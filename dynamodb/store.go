@@ -23,8 +23,9 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// Network bounds and the SDK's retries, which serve every call but Put's
-// BatchWriteItem (Put retries those itself: see put.go). A stopped or
+// Network bounds and the SDK's retries, which serve every call but those
+// made with singleAttempt (Put's, which retries itself: see put.go, and
+// CreateTable's). A stopped or
 // unreachable DynamoDB fails at dial time, so Get returns within well under a
 // second after its three attempts; a server that accepts connections but
 // never answers costs up to maxAttempts × responseHeaderTimeout unless the
@@ -55,11 +56,10 @@ func NewFromConfig(cfg aws.Config, table string) *Store {
 	return &Store{client: NewClient(cfg), table: table, inFlight: semaphore.NewWeighted(maxInFlightBytes)}
 }
 
-// NewClient returns a DynamoDB client for cfg with at most three attempts per
-// call (Store.Put asks for one and retries itself), short retry backoff, dial and response timeouts, request bodies that
-// cannot close a connection under its answer (see readOnlyBodies), and
-// response checksum validation turned off when cfg points at a custom
-// endpoint such as DynamoDB Local.
+// NewClient returns a DynamoDB client for cfg with the retries and network
+// bounds above, request bodies that cannot close a connection under its
+// answer (see readOnlyBodies), and response checksum validation turned off
+// when cfg points at a custom endpoint such as DynamoDB Local.
 func NewClient(cfg aws.Config) *ddb.Client {
 	return ddb.NewFromConfig(cfg, func(o *ddb.Options) {
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
@@ -76,6 +76,9 @@ func NewClient(cfg aws.Config) *ddb.Client {
 		}
 	})
 }
+
+// singleAttempt makes the SDK try one call once, without its retries.
+func singleAttempt(o *ddb.Options) { o.Retryer = aws.NopRetryer{} }
 
 // readOnlyBodies is an HTTP client that hands net/http request bodies with
 // Read and Close only.

@@ -259,9 +259,6 @@ func tableError(err error) error {
 	return err
 }
 
-// singleAttempt turns off the client's retries for one call.
-func singleAttempt(o *ddb.Options) { o.RetryMaxAttempts = 1 }
-
 // waiterDelays makes the table-exists waiter poll quickly.
 func waiterDelays(o *ddb.TableExistsWaiterOptions) {
 	o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay

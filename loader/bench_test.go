@@ -246,7 +246,7 @@ func BenchmarkCheckInput(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := Check(src); err != nil {
+				if _, err := check(src, nil, nil); err != nil {
 					b.Fatal(err)
 				}
 				src.close()

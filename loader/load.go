@@ -11,9 +11,8 @@ import (
 
 // Defaults for Options.
 const (
-	// DefaultWorkers is 16: on DynamoDB Local on two cores, loading the 4,609
-	// sample movies took 1.9 s with 1 worker, 1.5 s with 2–4, 1.2 s with 8,
-	// 1.1 s with 16 and 1.3 s with 32 (validation included).
+	// DefaultWorkers is the most concurrent writes: enough to keep DynamoDB
+	// busy while batches wait for answers and retries.
 	DefaultWorkers   = 16
 	DefaultBatchSize = 25 // DynamoDB's BatchWriteItem limit
 	// DefaultBatchBytes bounds a batch by the size of its records' JSON, so
@@ -26,14 +25,17 @@ const (
 )
 
 // Writer writes a batch of valid movies, replacing any with the same keys.
-// movies.Store satisfies it. It must be safe for concurrent use.
-//
-// Load does not retry a failed Put: a writer retries what it can retry
-// itself (the DynamoDB store retries throttling, unprocessed items and
-// failures in transit), so that there is one retry policy, and a Put that
-// fails ends the load.
+// movies.Store satisfies it. It must be safe for concurrent use. Load does
+// not retry: a Put that fails ends the load.
 type Writer interface {
 	Put(ctx context.Context, ms []movies.Movie) error
+}
+
+// RecordWriter is implemented by writers that take the records as the input
+// holds them and decode and check each once, into the form they write (both
+// stores): Load hands such a writer the validated records instead of movies.
+type RecordWriter interface {
+	PutRecords(ctx context.Context, records [][]byte) error
 }
 
 // RetryCounter is implemented by writers that retry internally and can say
@@ -60,11 +62,12 @@ type Options struct {
 	Progress func(Stats)
 	// ProgressInterval defaults to DefaultProgressInterval.
 	ProgressInterval time.Duration
-	// Validate, if set, applies the target store's own rules to every record
-	// in the validation pass (for DynamoDB: dynamodb.ValidateMovie), so that
-	// a dry run checks what the real load would. When nil, a Writer that is a
-	// StoreValidator supplies them.
-	Validate func(*movies.Movie) error
+	// CheckRecord, if set, decodes and checks each record in the validation
+	// pass by every rule of the target store, the domain's included, and
+	// returns its key (for DynamoDB: dynamodb.CheckRecord), so that a dry run
+	// checks what the real load would. Nil means the domain's rules
+	// (movies.ParseMovie).
+	CheckRecord func(record []byte) (movies.Key, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -97,13 +100,6 @@ type Stats struct {
 	Elapsed time.Duration
 }
 
-// StoreValidator is implemented by writers with rules of their own beyond
-// movies.Movie.Validate (the DynamoDB store: number range and precision, item
-// size, attribute names). Load applies them in its validation pass.
-type StoreValidator interface {
-	ValidateMovie(m *movies.Movie) error
-}
-
 // PartialWriteError is implemented by an error (anywhere in a Put error's
 // chain) of a writer whose Put can fail after writing some of its movies:
 // WrittenKeys lists them, so that Load counts exactly what was written.
@@ -121,10 +117,8 @@ type PartialWriteError interface {
 // exactly the bytes that were validated are written, however the input
 // changes meanwhile.
 //
-// Each record must pass the strict decoding of movies.Movie, its Validate,
-// and opts.Validate (or the writer's ValidateMovie when it is a
-// StoreValidator), so that a file that validates is not refused by the store
-// half-way. When ctx is cancelled Load stops promptly in either pass and
+// Each record must pass opts.CheckRecord, so that a file that validates is
+// not refused by the store half-way. When ctx is cancelled Load stops promptly in either pass and
 // returns an error wrapping ctx's, with Stats saying how many movies were
 // written. If a write fails, Load stops starting new batches, lets the ones in
 // flight finish, and says how many movies were written. Because Put replaces
@@ -133,11 +127,7 @@ type PartialWriteError interface {
 func Load(ctx context.Context, open func() (io.ReadCloser, error), w Writer, opts Options) (Stats, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
-	validate := opts.Validate
-	if sv, ok := w.(StoreValidator); ok && validate == nil {
-		validate = sv.ValidateMovie
-	}
-	rep, spool, err := validatePass(ctx, open, validate, !opts.DryRun)
+	rep, spool, err := validatePass(ctx, open, opts.CheckRecord, !opts.DryRun)
 	defer spool.remove()
 	stats := Stats{Read: rep.Valid, Elapsed: time.Since(start)}
 	if err != nil {

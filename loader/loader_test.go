@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/movieskit/movies"
@@ -77,6 +78,13 @@ func genFile(n int) string {
 	return b.String()
 }
 
+// validate checks r by the domain's rules: the valid records, the problems
+// and the input's error.
+func validate(r io.Reader) (int, []Problem, error) {
+	rep, err := check(r, nil, nil)
+	return rep.Valid, rep.Problems, err
+}
+
 func TestValidateInput(t *testing.T) {
 	long := strings.Repeat("x", movies.MaxTitleBytes+1)
 	tests := []struct {
@@ -135,7 +143,7 @@ func TestValidateInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, problems, err := Validate(strings.NewReader(tt.in))
+			n, problems, err := validate(strings.NewReader(tt.in))
 			if tt.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
 					t.Fatalf("err = %v, want one containing %q", err, tt.errHas)
@@ -143,7 +151,7 @@ func TestValidateInput(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("Validate: %v", err)
+				t.Fatalf("validate: %v", err)
 			}
 			if n != tt.valid {
 				t.Errorf("valid = %d, want %d", n, tt.valid)
@@ -161,7 +169,7 @@ func TestValidateInput(t *testing.T) {
 
 func TestCheckCapsProblems(t *testing.T) {
 	in := "[" + strings.TrimSuffix(strings.Repeat(`{"year":0,"title":"x"},`, MaxProblems+7), ",") + "]"
-	rep, err := Check(strings.NewReader(in))
+	rep, err := check(strings.NewReader(in), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +179,7 @@ func TestCheckCapsProblems(t *testing.T) {
 }
 
 func TestDuplicateFirstIndex(t *testing.T) {
-	_, problems, err := Validate(strings.NewReader(`[{"year":1,"title":"a"},{"year":1,"title":"b"},{"year":1,"title":"a"}]`))
+	_, problems, err := validate(strings.NewReader(`[{"year":1,"title":"a"},{"year":1,"title":"b"},{"year":1,"title":"a"}]`))
 	if err != nil || len(problems) != 1 {
 		t.Fatalf("problems=%v err=%v", problems, err)
 	}
@@ -211,6 +219,40 @@ func TestLoad(t *testing.T) {
 				t.Errorf("progress never called")
 			}
 		})
+	}
+}
+
+// recordWriter is a memWriter that takes records (a RecordWriter) and counts them.
+type recordWriter struct {
+	*memWriter
+	records atomic.Int64
+}
+
+func (w *recordWriter) PutRecords(ctx context.Context, records [][]byte) error {
+	w.records.Add(int64(len(records)))
+	ms := make([]movies.Movie, len(records))
+	for i, record := range records {
+		var err error
+		if ms[i], _, err = movies.ParseMovie(record, nil); err != nil {
+			return err
+		}
+	}
+	return w.Put(ctx, ms)
+}
+
+// TestLoadReadsEachRecordOncePerPass: the validation pass checks each record
+// once, and the write pass hands each record once to a RecordWriter, which
+// decodes it itself.
+func TestLoadReadsEachRecordOncePerPass(t *testing.T) {
+	const n = 1003
+	var checks atomic.Int64
+	w := &recordWriter{memWriter: newMemWriter()}
+	st, err := Load(context.Background(), openString(genFile(n)), w, Options{CheckRecord: func(record []byte) (movies.Key, error) {
+		checks.Add(1)
+		return parseMovieKey(record)
+	}})
+	if err != nil || st.Written != n || w.len() != n || checks.Load() != n || w.records.Load() != n {
+		t.Fatalf("%+v, %v: %d checked, %d records written, %d movies held; want %d", st, err, checks.Load(), w.records.Load(), w.len(), n)
 	}
 }
 
@@ -387,7 +429,7 @@ func BenchmarkValidate(b *testing.B) {
 	in := genFile(5000)
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		if _, _, err := Validate(strings.NewReader(in)); err != nil {
+		if _, _, err := validate(strings.NewReader(in)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -428,7 +470,7 @@ func (g *genReader) Read(p []byte) (int, error) {
 
 func TestGenReader(t *testing.T) {
 	for _, n := range []int{0, 1, 5} {
-		got, problems, err := Validate(&genReader{n: n})
+		got, problems, err := validate(&genReader{n: n})
 		if err != nil || got != n || len(problems) != 0 {
 			t.Fatalf("n=%d: got %d, problems %v, err %v", n, got, problems, err)
 		}
@@ -443,7 +485,7 @@ func BenchmarkValidateStream(b *testing.B) {
 	base := resetPeakRSS()
 	for b.Loop() {
 		g := &genReader{n: n}
-		got, _, err := Validate(g)
+		got, _, err := validate(g)
 		if err != nil || got != n {
 			b.Fatalf("got %d, err %v", got, err)
 		}

@@ -74,28 +74,27 @@ func TestLoadFailureCountsExactly(t *testing.T) {
 	}
 }
 
-// rulesWriter is a memWriter with a store rule of its own: no info key "x".
-type rulesWriter struct{ *memWriter }
-
-func (w rulesWriter) ValidateMovie(m *movies.Movie) error {
-	if strings.Contains(string(m.Info), `"x"`) {
-		return movies.Errorf(movies.EINVALID, "info key x is not allowed here")
+// xRule checks a record by the domain's rules and a store rule of its own:
+// no info key "x".
+func xRule(record []byte) (movies.Key, error) {
+	m, _, err := movies.ParseMovie(record, nil)
+	if err == nil && strings.Contains(string(m.Info), `"x"`) {
+		err = movies.Errorf(movies.EINVALID, "info key x is not allowed here")
 	}
-	return nil
+	return m.Key(), err
 }
 
-// TestLoadAppliesStoreRules: the writer's own rules (a StoreValidator) are
-// applied before anything is written, and Options.Validate applies them to a
-// dry run.
+// TestLoadAppliesStoreRules: the store's own rules (Options.CheckRecord) are
+// applied before anything is written, and to a dry run.
 func TestLoadAppliesStoreRules(t *testing.T) {
 	in := strings.TrimSuffix(genFile(500), "]") + `,{"year":2000,"title":"X","info":{"x":1}}]`
-	w := rulesWriter{newMemWriter()}
-	_, err := Load(context.Background(), openString(in), w, Options{})
+	w := newMemWriter()
+	_, err := Load(context.Background(), openString(in), w, Options{CheckRecord: xRule})
 	var ie *InvalidInputError
 	if !errors.As(err, &ie) || len(ie.Report.Problems) != 1 || ie.Report.Problems[0].Index != 500 || w.len() != 0 {
 		t.Fatalf("err = %v, store holds %d; want record 500 refused and nothing written", err, w.len())
 	}
-	_, err = Load(context.Background(), openString(in), nil, Options{DryRun: true, Validate: w.ValidateMovie})
+	_, err = Load(context.Background(), openString(in), nil, Options{DryRun: true, CheckRecord: xRule})
 	if !errors.As(err, &ie) || ie.Report.Problems[0].Reason != "info key x is not allowed here" {
 		t.Fatalf("dry run: err = %v", err)
 	}
@@ -134,7 +133,7 @@ func TestRecordsThatChangeSilently(t *testing.T) {
 		{"year":2013,"title":"D","info":{"a":[{"k":1,"k":1}]}},
 		{"year":2013,"title":"\ud800"},
 		{"year":2013,"title":"E","info":{"plot":"x\udc00"}}]`
-	rep, err := Check(strings.NewReader(in))
+	rep, err := check(strings.NewReader(in), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,8 +22,8 @@ const MaxRecordInputBytes = movies.MaxRecordBytes + 8<<10
 // bounded by its buffer and MaxRecordInputBytes. White space, between the
 // elements and between the tokens of an element, is skipped as it is read and
 // never held, however long a run of it is. An element is only delimited
-// here (strings, escapes and nesting); its syntax is then checked as a whole
-// by json.Valid.
+// here (strings, escapes and nesting); its syntax is checked by the walk that
+// decodes it (see check), and a malformed one is reported by syntaxError.
 type splitter struct {
 	r        io.Reader
 	buf      []byte
@@ -32,12 +32,13 @@ type splitter struct {
 	err      error // the error that ended the input, once buf is drained
 	closed   bool  // the array's ']' has been read
 
-	// rec is the element read last, without white space between tokens;
-	// size is its length, more than len(rec) when the element was larger than
-	// max: rec then holds its first max bytes.
-	rec  []byte
-	size int64
-	max  int
+	// rec is the element read last, without white space between tokens,
+	// from input offset start; size is its length, more than len(rec) when
+	// the element was larger than max: rec then holds its first max bytes.
+	rec   []byte
+	start int64
+	size  int64
+	max   int
 }
 
 func newSplitter(r io.Reader) *splitter {
@@ -112,46 +113,49 @@ func (s *splitter) begin() error {
 	return nil
 }
 
-// next reads element i into s.rec and s.size, and what follows it up to the
-// next element or the end of the array. It returns false at the end of the
-// array. An element larger than s.max is returned, cut, without its syntax
-// checked: the caller tells it by s.size.
+// next reads what follows element i-1 up to element i, and element i into
+// s.rec and s.size. It returns false at the end of the array. An element
+// larger than s.max is returned cut: the caller tells it by s.size.
 func (s *splitter) next(i int) (bool, error) {
+	if i > 0 && !s.closed {
+		if !s.skipSpace() {
+			return false, s.endError("input ends before the array is closed")
+		}
+		switch c := s.buf[s.pos]; c {
+		case ',':
+			s.pos++
+			if !s.skipSpace() {
+				return false, s.endError(fmt.Sprintf("record %d is not valid JSON", i))
+			}
+		case ']':
+			s.pos++
+			s.closed = true
+		default:
+			return false, formatErrorf("malformed JSON at byte %d: invalid character %q after record %d", s.offset(), c, i-1)
+		}
+	}
 	if s.closed {
 		return false, nil
 	}
-	start := s.offset()
+	s.start = s.offset()
 	if err := s.element(); err != nil {
 		return false, s.endError(fmt.Sprintf("record %d is not valid JSON", i))
 	}
 	if s.size == 0 {
 		return false, formatErrorf("record %d is not valid JSON: malformed JSON at byte %d: invalid character %q looking for beginning of value",
-			i, start, s.buf[s.pos])
-	}
-	if s.size <= int64(s.max) && !json.Valid(s.rec) {
-		var raw json.RawMessage
-		err := json.Unmarshal(s.rec, &raw)
-		if err == nil { // cannot happen: json.Valid said no
-			err = errors.New("invalid JSON")
-		}
-		return false, &FormatError{Err: fmt.Errorf("record %d is not valid JSON: malformed JSON in the record that starts at byte %d: %w", i, start, err)}
-	}
-	if !s.skipSpace() {
-		return false, s.endError("input ends before the array is closed")
-	}
-	switch c := s.buf[s.pos]; c {
-	case ',':
-		s.pos++
-		if !s.skipSpace() {
-			return false, s.endError(fmt.Sprintf("record %d is not valid JSON", i+1))
-		}
-	case ']':
-		s.pos++
-		s.closed = true
-	default:
-		return false, formatErrorf("malformed JSON at byte %d: invalid character %q after record %d", s.offset(), c, i)
+			i, s.start, s.buf[s.pos])
 	}
 	return true, nil
+}
+
+// errNotJSON is returned to split for an element that is not valid JSON.
+var errNotJSON = errors.New("not valid JSON")
+
+// syntaxError is the *FormatError of element i, read last, which is not valid JSON.
+func (s *splitter) syntaxError(i int) error {
+	var raw json.RawMessage
+	err := json.Unmarshal(s.rec, &raw)
+	return &FormatError{Err: fmt.Errorf("record %d is not valid JSON: malformed JSON in the record that starts at byte %d: %w", i, s.start, err)}
 }
 
 // finish checks that only white space follows the array.

@@ -113,14 +113,14 @@ func TestRecordInputBound(t *testing.T) {
 	if stated := fmt.Sprintf("at most %d,%03d bytes", MaxRecordInputBytes/1000, MaxRecordInputBytes%1000); !strings.Contains(string(readme), stated) {
 		t.Errorf("README does not say %q", stated)
 	}
-	rep, err := Check(strings.NewReader("[\n  " + largest + "\n]"))
+	rep, err := check(strings.NewReader("[\n  "+largest+"\n]"), nil, nil)
 	if err != nil || rep.Valid != 1 {
 		t.Fatalf("the largest valid record (%d bytes): %+v, %v", len(largest), rep, err)
 	}
 
 	over := `{"year":2013,"title":"Over","info":{"p":"`
 	over += strings.Repeat("x", MaxRecordInputBytes+1-len(over)-len(`"}}`)) + `"}}`
-	rep, err = Check(strings.NewReader(`[` + over + `, {"year":2013,"title":"Rush"}, {"year":0,"title":"Zero"}]`))
+	rep, err = check(strings.NewReader(`[`+over+`, {"year":2013,"title":"Rush"}, {"year":0,"title":"Zero"}]`), nil, nil)
 	want := fmt.Sprintf("record 0 (2013/Over): record is %d bytes (white space not counted), more than the %d-byte bound on a record of an input file\n"+
 		"record 2 (0/Zero): year must be an integer from 1 to 9999", MaxRecordInputBytes+1, MaxRecordInputBytes)
 	var got []string
@@ -161,11 +161,11 @@ func TestLoadLeavesNoTempFiles(t *testing.T) {
 			w := newMemWriter()
 			w.onPut = func(int) { visible("while writing") }
 			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-			_, err := Load(context.Background(), open, w, Options{Validate: func(*movies.Movie) error {
+			_, err := Load(context.Background(), open, w, Options{CheckRecord: func(record []byte) (movies.Key, error) {
 				if checked++; checked == 60 {
 					visible("while validating")
 				}
-				return nil
+				return parseMovieKey(record)
 			}})
 			if err != nil || w.len() != 120 {
 				t.Fatalf("err %v, %d written", err, w.len())

@@ -87,7 +87,7 @@ func (s *spoolFile) open() (io.ReadCloser, error) {
 
 // validatePass checks the input once, copying its valid records to a spool
 // file when keep is set.
-func validatePass(ctx context.Context, open func() (io.ReadCloser, error), validate func(*movies.Movie) error, keep bool) (Report, *spoolFile, error) {
+func validatePass(ctx context.Context, open func() (io.ReadCloser, error), checkRecord func([]byte) (movies.Key, error), keep bool) (Report, *spoolFile, error) {
 	rc, err := open()
 	if err != nil {
 		return Report{}, nil, fmt.Errorf("open input: %w", err)
@@ -108,7 +108,7 @@ func validatePass(ctx context.Context, open func() (io.ReadCloser, error), valid
 		spool = &spoolFile{f: f, w: bufio.NewWriterSize(f, 256<<10)}
 		add = spool.add
 	}
-	rep, err := check(src, validate, add) // src reads through ctx
+	rep, err := check(src, checkRecord, add) // src reads through ctx
 	rep.Entry = src.entry
 	var fe *FormatError
 	if errors.As(err, &fe) && fe.Entry == "" {

@@ -2,7 +2,6 @@ package loader
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -53,12 +52,10 @@ func readMovies(t testing.TB, path string) []movies.Movie {
 	}
 	defer f.Close()
 	var ms []movies.Movie
-	err = scan(f, func(i int, raw json.RawMessage) {
-		m, p := checkRecord(i, raw, nil)
-		if p != nil {
-			t.Fatalf("%s: %s", path, p)
-		}
+	err = split(f, func(i int, raw []byte, _ int64) error {
+		m, _, err := movies.ParseMovie(raw, nil)
 		ms = append(ms, m)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// MaxProblems is the most problems Validate returns; the rest are only counted.
+// MaxProblems is the most problems a Report lists; the rest are only counted.
 const MaxProblems = 100
 
 // Problem is one invalid record of an input file.
@@ -88,41 +88,33 @@ func (e *InvalidInputError) Error() string {
 	return fmt.Sprintf("%s has %d invalid record(s) out of %d; nothing was written", what, n, e.Report.Records)
 }
 
-// Validate streams a JSON array from r and checks every record: the strict
-// decoding of movies.Movie, movies.Movie.Validate, and that no key occurs
-// twice. It returns the number of valid records and the problems found (at
-// most MaxProblems; see Check for the full count). err is set only when the
-// input as a whole cannot be read: it is not a JSON array, it is truncated or
-// malformed, or reading fails.
-func Validate(r io.Reader) (n int, problems []Problem, err error) {
-	rep, err := Check(r)
-	return rep.Valid, rep.Problems, err
-}
-
-// Check is Validate with the full report.
-func Check(r io.Reader) (Report, error) {
-	return check(r, nil, nil)
-}
-
-// check is Check with the store's own rules, validate (nil: none). When
-// keep is set, it is given each record, as read, until the first problem.
-func check(r io.Reader, validate func(*movies.Movie) error, keep func(raw []byte) error) (Report, error) {
+// check streams a JSON array from r and checks every record with
+// checkRecord (nil: movies.ParseMovie) and that no key occurs twice. It
+// reports the valid records and the problems found (at most MaxProblems). err
+// is set only when the input as a whole cannot be read: it is not a JSON
+// array, it is truncated or malformed, or reading fails. When keep is set, it
+// is given each record, as read, until the first problem.
+func check(r io.Reader, checkRecord func([]byte) (movies.Key, error), keep func(raw []byte) error) (Report, error) {
+	if checkRecord == nil {
+		checkRecord = parseMovieKey
+	}
 	var rep Report
 	seen := newKeySet()
 	err := split(r, func(i int, raw []byte, size int64) error {
 		rep.Records++
-		var m movies.Movie
-		var p *Problem
+		var k movies.Key
+		var err error
 		if size > int64(len(raw)) {
-			p = recordProblem(i, raw, errTooLarge(size))
-		} else {
-			m, p = checkRecord(i, raw, validate)
+			err = errTooLarge(size)
+		} else if k, err = checkRecord(raw); err != nil && !json.Valid(raw) {
+			return errNotJSON
 		}
-		if p == nil {
-			if first, dup := seen.add(m.Key(), i); dup {
-				p = &Problem{Index: i, Key: m.Key(), HasKey: true, FirstIndex: first,
-					Reason: fmt.Sprintf("duplicate key: same year and title as record %d", first)}
-			}
+		var p *Problem
+		if err != nil {
+			p = recordProblem(i, raw, err)
+		} else if first, dup := seen.add(k, i); dup {
+			p = &Problem{Index: i, Key: k, HasKey: true, FirstIndex: first,
+				Reason: fmt.Sprintf("duplicate key: same year and title as record %d", first)}
 		}
 		if p == nil {
 			rep.Valid++
@@ -141,22 +133,10 @@ func check(r io.Reader, validate func(*movies.Movie) error, keep func(raw []byte
 	return rep, err
 }
 
-// checkRecord decodes and validates one record. On failure it returns a
-// problem that carries the key when the record has a readable one.
-func checkRecord(i int, raw []byte, validate func(*movies.Movie) error) (movies.Movie, *Problem) {
-	var m movies.Movie
-	// split has checked raw's syntax: decode it directly.
-	err := m.UnmarshalJSON(raw)
-	if err == nil {
-		err = m.Validate()
-	}
-	if err == nil && validate != nil {
-		err = validate(&m)
-	}
-	if err == nil {
-		return m, nil
-	}
-	return m, recordProblem(i, raw, err)
+// parseMovieKey checks a record by the domain's rules and returns its key.
+func parseMovieKey(record []byte) (movies.Key, error) {
+	m, _, err := movies.ParseMovie(record, nil)
+	return m.Key(), err
 }
 
 // recordProblem returns the problem err of record i, named by its key when
@@ -194,24 +174,13 @@ func looseKey(raw []byte) (movies.Key, bool) {
 	return k, true
 }
 
-// scan streams the JSON array in r, calling fn with each element's index and
-// bytes, without the white space between its tokens: a valid JSON value, valid
-// only until fn returns. Only one element is held in memory at a time. An
-// element larger than MaxRecordInputBytes ends the scan with a *FormatError.
-func scan(r io.Reader, fn func(i int, raw json.RawMessage)) error {
-	return split(r, func(i int, raw []byte, size int64) error {
-		if size > int64(len(raw)) {
-			return &FormatError{Err: errTooLarge(size)}
-		}
-		fn(i, raw)
-		return nil
-	})
-}
-
 // split streams the JSON array in r, calling fn with each element's index,
-// bytes (as for scan) and size. An element larger than MaxRecordInputBytes is
-// not read whole: fn gets its first MaxRecordInputBytes bytes, its syntax
-// unchecked, and its whole size. An error of fn ends the scan.
+// bytes, without the white space between its tokens (valid only until fn
+// returns), and size. Only one element is held in memory at a time. An
+// element larger than MaxRecordInputBytes is not read whole: fn gets its
+// first MaxRecordInputBytes bytes and its whole size. An error of fn ends the
+// scan; errNotJSON, which fn returns for an element that is not valid JSON,
+// as a *FormatError.
 func split(r io.Reader, fn func(i int, raw []byte, size int64) error) error {
 	s := newSplitter(r)
 	if err := s.begin(); err != nil {
@@ -219,17 +188,18 @@ func split(r io.Reader, fn func(i int, raw []byte, size int64) error) error {
 	}
 	for i := 0; ; i++ {
 		more, err := s.next(i)
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
+		case !more:
+			return s.finish()
 		}
-		if !more {
-			break
-		}
-		if err := fn(i, s.rec, s.size); err != nil {
+		if err := fn(i, s.rec, s.size); errors.Is(err, errNotJSON) {
+			return s.syntaxError(i)
+		} else if err != nil {
 			return err
 		}
 	}
-	return s.finish()
 }
 
 // errTooLarge is the problem of a record larger than MaxRecordInputBytes.

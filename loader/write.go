@@ -1,8 +1,9 @@
 package loader
 
 import (
+	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 // loadState is shared by the goroutines of one write pass.
 type loadState struct {
 	w        Writer
+	rw       RecordWriter // the writer, when it takes records
 	opts     Options
 	start    time.Time
 	read     int
@@ -37,6 +39,7 @@ func (s *loadState) stats() Stats {
 // finish, so that the count of written movies is exact.
 func writePass(ctx context.Context, open func() (io.ReadCloser, error), w Writer, opts Options, valid int, start time.Time) (Stats, error) {
 	s := &loadState{w: w, opts: opts, start: start, read: valid}
+	s.rw, _ = w.(RecordWriter)
 	if c, ok := w.(RetryCounter); ok {
 		s.counter, s.retries0 = c, c.Retries()
 	}
@@ -45,7 +48,7 @@ func writePass(ctx context.Context, open func() (io.ReadCloser, error), w Writer
 	pctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 
-	batches := make(chan []movies.Movie, opts.Workers)
+	batches := make(chan batch, opts.Workers)
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Add(1)
@@ -72,74 +75,79 @@ func writePass(ctx context.Context, open func() (io.ReadCloser, error), w Writer
 	if err := ctx.Err(); err != nil {
 		return st, fmt.Errorf("load interrupted: %d of %d movies written; %s: %w", st.Written, valid, rerun, err)
 	}
-	if cause := context.Cause(pctx); cause != nil {
-		return st, fmt.Errorf("load failed: %d of %d movies written; %s: %w", st.Written, valid, rerun, cause)
-	}
-	if readErr != nil {
-		return st, fmt.Errorf("load failed: %d of %d movies written; %s: %w", st.Written, valid, rerun, readErr)
+	if err := cmp.Or(context.Cause(pctx), readErr); err != nil {
+		return st, fmt.Errorf("load failed: %d of %d movies written; %s: %w", st.Written, valid, rerun, err)
 	}
 	return st, nil
 }
 
+// batch is records of the validated copy, the first of them record first.
+type batch struct {
+	first   int
+	records [][]byte
+}
+
 // produce reads the input and sends batches until it ends or ctx is done.
-func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, error), batches chan<- []movies.Movie) error {
+func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, error), batches chan<- batch) error {
 	rc, err := open()
 	if err != nil {
 		return fmt.Errorf("reopen input: %w", err)
 	}
 	defer rc.Close()
-	batch := make([]movies.Movie, 0, s.opts.BatchSize)
+	var b batch
 	size := 0 // bytes of the batch's records
-	send := func() bool {
+	send := func(next int) bool {
 		select {
-		case batches <- batch:
-			batch, size = make([]movies.Movie, 0, s.opts.BatchSize), 0
+		case batches <- b:
+			b, size = batch{first: next}, 0
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
 	errStop := errors.New("stop")
-	var recErr error
-	err = scan(rc, func(i int, raw json.RawMessage) {
-		if recErr != nil {
-			return
+	err = split(rc, func(i int, raw []byte, n int64) error {
+		if n > int64(len(raw)) {
+			return &FormatError{Err: errTooLarge(n)}
 		}
-		var m movies.Movie
-		// scan's json.Decoder has checked raw's syntax: decode it directly.
-		if err := m.UnmarshalJSON(raw); err != nil {
-			recErr = fmt.Errorf("record %d changed since validation: %w", i, err)
-			return
+		if len(b.records) > 0 && size+len(raw) > s.opts.BatchBytes && !send(i) {
+			return errStop
 		}
-		if len(batch) > 0 && size+len(raw) > s.opts.BatchBytes && !send() {
-			recErr = errStop
-			return
+		b.records, size = append(b.records, bytes.Clone(raw)), size+len(raw)
+		if len(b.records) == s.opts.BatchSize && !send(i+1) {
+			return errStop
 		}
-		batch, size = append(batch, m), size+len(raw)
-		if len(batch) == s.opts.BatchSize && !send() {
-			recErr = errStop
-		}
+		return nil
 	})
 	switch {
-	case errors.Is(recErr, errStop):
+	case errors.Is(err, errStop):
 		return nil
-	case recErr != nil:
-		return recErr
 	case err != nil:
 		return fmt.Errorf("read input again: %w", err)
 	}
-	if len(batch) > 0 {
-		send()
+	if len(b.records) > 0 {
+		send(0)
 	}
 	return nil
 }
 
 // put writes one batch and adds the movies written to s.written: the whole
 // batch, or on failure those the writer says it wrote (PartialWriteError).
-func (s *loadState) put(ctx context.Context, b []movies.Movie) error {
-	err := s.w.Put(ctx, b)
+func (s *loadState) put(ctx context.Context, b batch) error {
+	var err error
+	if s.rw != nil {
+		err = s.rw.PutRecords(ctx, b.records)
+	} else {
+		ms := make([]movies.Movie, len(b.records))
+		for j, record := range b.records {
+			if err := ms[j].UnmarshalJSON(record); err != nil {
+				return fmt.Errorf("record %d changed since validation: %w", b.first+j, err)
+			}
+		}
+		err = s.w.Put(ctx, ms)
+	}
 	if err == nil {
-		s.written.Add(int64(len(b)))
+		s.written.Add(int64(len(b.records)))
 		return nil
 	}
 	var pw PartialWriteError
@@ -149,7 +157,8 @@ func (s *loadState) put(ctx context.Context, b []movies.Movie) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return fmt.Errorf("write batch starting %s: %w", b[0].Key(), err)
+	k, _ := movies.RecordKey(b.records[0])
+	return fmt.Errorf("write batch starting %s: %w", k, err)
 }
 
 // startProgress calls opts.Progress periodically until the returned function

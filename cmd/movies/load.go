@@ -89,9 +89,9 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 	if err != nil {
 		return withExitCode(2, err)
 	}
-	var validate func(*movies.Movie) error
+	var checkRecord func([]byte) (movies.Key, error)
 	if spec.kind == "dynamodb" {
-		validate = dynamodb.ValidateMovie // the store's own rules, in a dry run too
+		checkRecord = dynamodb.CheckRecord // the store's own rules, in a dry run too
 	}
 	var w loader.Writer
 	if !o.dryRun {
@@ -111,7 +111,7 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 		DryRun:           o.dryRun,
 		Progress:         prog.update,
 		ProgressInterval: prog.interval,
-		Validate:         validate,
+		CheckRecord:      checkRecord,
 	})
 	prog.finish()
 	return loadResult(o, st, err, stderr)
