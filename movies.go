@@ -4,6 +4,7 @@
 package movies
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -109,22 +110,15 @@ func (m *Movie) Check(b InfoBuilder) (info any, err error) {
 	}
 	w := infoWalker{r: &recordReader{b: m.Info}, b: b}
 	if len(m.Info) > 0 {
-		info, err = w.info()
-		if err == nil && !w.r.end() {
-			err = errInfoSyntax
-		}
-		if err != nil && !json.Valid(m.Info) {
+		if info, err = w.info(); err == nil && !w.r.end() || err != nil && !json.Valid(m.Info) {
 			err = errInfoSyntax
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	if err := checkSize(m.Title, len(m.Info)); err != nil {
+	if err := cmp.Or(checkSize(m.Title, len(m.Info)), w.berr); err != nil {
 		return nil, err
-	}
-	if w.berr != nil {
-		return nil, w.berr
 	}
 	return info, nil
 }

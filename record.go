@@ -29,8 +29,8 @@ func (m *Movie) UnmarshalJSON(data []byte) error {
 // ParseMovie decodes and checks a record in one walk of its bytes, as
 // UnmarshalJSON then Check would, with their errors. Info takes the form the
 // store writes: without b, m.Info is its compact JSON; with b, info is b's
-// form of it and m.Info is nil. On an error, m holds the key if it could be
-// decoded, and no info.
+// form of it and m.Info is nil. On an error, m holds no info, and the key
+// when it was decoded.
 func ParseMovie(data []byte, b InfoBuilder) (m Movie, info any, err error) {
 	w := &infoWalker{b: b}
 	m, err = decode(data, w)
@@ -70,18 +70,17 @@ func decode(data []byte, w *infoWalker) (Movie, error) {
 			return out, errNotObject
 		}
 		if name == "info" && w != nil && !hasInfo {
-			hasInfo = true
-			if r.null() {
-				continue
-			}
+			hasInfo, w.r = true, r
 			r.space()
 			start := r.i
-			w.r = r
 			var err error
 			if w.v, err = w.info(); err != nil {
-				return out, err
+				if r.i = start; string(r.literal()) != "null" {
+					return out, err
+				}
+			} else {
+				out.Info = data[start:r.i]
 			}
-			out.Info = data[start:r.i]
 			continue
 		}
 		v, ok := r.value()

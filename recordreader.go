@@ -49,17 +49,6 @@ func (r *recordReader) literal() []byte {
 	return r.b[start:r.i]
 }
 
-// null skips the value at the current position if it is null, and reports whether it was.
-func (r *recordReader) null() bool {
-	r.space()
-	rest := r.b[r.i:]
-	if len(rest) < 4 || string(rest[:4]) != "null" || (len(rest) > 4 && !isDelimiter(rest[4])) {
-		return false
-	}
-	r.i += 4
-	return true
-}
-
 // isDelimiter reports whether c ends a bare JSON word.
 func isDelimiter(c byte) bool {
 	switch c {

@@ -153,10 +153,6 @@ func reason(err error) string {
 	if errors.As(err, &e) && e.Message != "" {
 		return e.Message
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return "record is not valid JSON"
-	}
 	return "record is not valid"
 }
 
