@@ -130,18 +130,8 @@ func manyEntries(n int) string {
 // our rule is the stricter one), so a file that validates is never refused
 // half-way through a load.
 func TestItemRulesAgreeWithDynamoDBLocal(t *testing.T) {
-	srv := ddblocal.Shared(t)
-	s := NewFromConfig(srv.Config(), "ItemRules")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := CreateTable(ctx, s.Client(), TableSpec{Name: s.table}, true); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = DeleteTable(context.Background(), s.Client(), s.table, false) }()
-	put := func(m *movies.Movie) error {
-		_, err := s.Client().PutItem(ctx, &ddb.PutItemInput{TableName: &s.table, Item: uncheckedItem(t, m)})
-		return err
-	}
+	putItem := tableOfDynamoDBLocal(t, "ItemRules")
+	put := func(m *movies.Movie) error { return putItem(uncheckedItem(t, m)) }
 	for _, r := range itemRules(t) {
 		t.Run(r.name, func(t *testing.T) {
 			if err := validate(t, &r.ok); err != nil {
@@ -161,6 +151,23 @@ func TestItemRulesAgreeWithDynamoDBLocal(t *testing.T) {
 				t.Errorf("past the limit: DynamoDB Local: %v (accepting it is expected: %v)", err, r.looser)
 			}
 		})
+	}
+}
+
+// tableOfDynamoDBLocal creates the table name in DynamoDB Local for the test
+// and returns a function that puts an item into it as it is.
+func tableOfDynamoDBLocal(t *testing.T, name string) func(item map[string]types.AttributeValue) error {
+	t.Helper()
+	client := NewClient(ddblocal.Shared(t).Config())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	if err := CreateTable(ctx, client, TableSpec{Name: name}, true); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = DeleteTable(context.Background(), client, name, false) })
+	return func(item map[string]types.AttributeValue) error {
+		_, err := client.PutItem(ctx, &ddb.PutItemInput{TableName: &name, Item: item})
+		return err
 	}
 }
 
