@@ -14,9 +14,9 @@ import (
 
 // How Put retries. BatchWriteItem of put requests replaces items by key, so
 // sending an item again is always safe: Put makes each call with
-// singleAttempt and retries it itself. Every retry waits a random delay from 0 to
-// min(backoffCap, backoffBase·2^n) ("full jitter"), n counting the calls since
-// the batch last made progress. Throttled calls and unprocessed items are
+// singleAttempt and retries it itself. Every retry waits a random delay from
+// 0 to min(backoffCap, backoffBase·2^n) ("full jitter"), n counting the calls
+// since the batch last made progress. Throttled calls and unprocessed items are
 // retried until ctx is done: DynamoDB answered, and takes the items when
 // capacity allows. A call that fails in transit (a network error, a reset or
 // closed connection, an answer that cannot be read, a 5xx) is retried too,

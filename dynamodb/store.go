@@ -25,13 +25,12 @@ import (
 
 // Network bounds and the SDK's retries, which serve every call but those
 // made with singleAttempt (Put's, which retries itself: see put.go, and
-// CreateTable's). A stopped or
-// unreachable DynamoDB fails at dial time, so Get returns within well under a
-// second after its three attempts; a server that accepts connections but
-// never answers costs up to maxAttempts × responseHeaderTimeout unless the
-// caller's context is shorter. The header timeout is generous because
-// DynamoDB Local can take seconds to answer its first calls on a busy
-// machine.
+// CreateTable's). A stopped or unreachable DynamoDB fails at dial time, so
+// Get returns within well under a second after its three attempts; a server
+// that accepts connections but never answers costs up to maxAttempts ×
+// responseHeaderTimeout unless the caller's context is shorter. The header
+// timeout is generous because DynamoDB Local can take seconds to answer its
+// first calls on a busy machine.
 const (
 	dialTimeout           = 2 * time.Second
 	responseHeaderTimeout = 10 * time.Second

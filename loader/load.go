@@ -26,7 +26,7 @@ const (
 
 // Writer writes a batch of valid movies, replacing any with the same keys.
 // movies.Store satisfies it. It must be safe for concurrent use. Load does
-// not retry: a Put that fails ends the load.
+// not retry: a write that fails ends the load.
 type Writer interface {
 	Put(ctx context.Context, ms []movies.Movie) error
 }
@@ -110,7 +110,7 @@ type PartialWriteError interface {
 
 // Load checks the whole input first (any invalid record: an
 // *InvalidInputError; an unreadable input: a *FormatError; nothing written),
-// then writes it in batches with opts.Workers concurrent Put calls. The input
+// then writes it in batches with opts.Workers concurrent writes. The input
 // may be JSON, gzip or a zip archive holding one file, told apart by content.
 // open is called once: the validation pass copies the valid records, as
 // validated, to a temporary file and the write pass reads that copy, so
@@ -118,12 +118,12 @@ type PartialWriteError interface {
 // changes meanwhile.
 //
 // Each record must pass opts.CheckRecord, so that a file that validates is
-// not refused by the store half-way. When ctx is cancelled Load stops promptly in either pass and
-// returns an error wrapping ctx's, with Stats saying how many movies were
-// written. If a write fails, Load stops starting new batches, lets the ones in
-// flight finish, and says how many movies were written. Because Put replaces
-// by key, running Load again after an interruption or a failure ends with
-// exactly the file's items.
+// not refused by the store half-way. When ctx is cancelled Load stops
+// promptly in either pass and returns an error wrapping ctx's, with Stats
+// saying how many movies were written. If a write fails, Load stops starting
+// new batches, lets the ones in flight finish, and says how many movies were
+// written. Because writes replace by key, running Load again after an
+// interruption or a failure ends with exactly the file's items.
 func Load(ctx context.Context, open func() (io.ReadCloser, error), w Writer, opts Options) (Stats, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
