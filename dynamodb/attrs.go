@@ -99,9 +99,9 @@ func attr(v any) types.AttributeValue {
 	return a
 }
 
-// item returns the item of the movie with key k and info, as the domain's
-// walk with a returned them with err, once its size is checked. An error of
-// a, or of the size, names the movie.
+// item returns the item of the movie with key k and the info a built, once
+// its size is checked, or err, the error of the walk that built it. An error
+// of a, or of the size, names the movie.
 func (a *infoAttrs) item(k movies.Key, info any, err error) (map[string]types.AttributeValue, error) {
 	if err != nil {
 		if errors.Is(err, a.err) {

@@ -81,7 +81,7 @@ func writePass(ctx context.Context, open func() (io.ReadCloser, error), w Writer
 	return st, nil
 }
 
-// batch is records of the validated copy, the first of them record first.
+// batch is records of the validated copy, from its record number first on.
 type batch struct {
 	first   int
 	records [][]byte
