@@ -1,0 +1,111 @@
+//go:build linux
+
+package devloop_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/movieskit/movies/internal/ddblocal"
+	"github.com/movieskit/movies/internal/ddbtest"
+	"github.com/movieskit/movies/internal/rietest"
+)
+
+func TestMain(m *testing.M) { ddblocal.Main(m) }
+
+// swapsUnderLoad is how many swaps the steady clients go through.
+const swapsUnderLoad = 3
+
+// TestEditLoop runs `movies serve --watch` on a copy of the module, in both
+// invoke modes: it edits a handler's message and waits until the API answers
+// with it, breaks the build and checks that the compiler's message is
+// printed once and the old code still answers, fixes it, then runs eight
+// steady keep-alive clients through several swaps and counts every answer
+// but 200 and every transport error as a failure: there must be none.
+// Finally Ctrl-C stops it with exit code 0 and nothing left running.
+func TestEditLoop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the module several times")
+	}
+	dir := copyModule(t)
+	bin := buildMovies(t, dir)
+	t.Run("invoke=inprocess,store=file", func(t *testing.T) {
+		testEditLoop(t, dir, bin, os.Environ(), "--store", "file:"+filepath.Join(t.TempDir(), "movies.db"))
+	})
+	t.Run("invoke=rie,store=dynamodb", func(t *testing.T) {
+		rie := rietest.RIEPath(t)
+		srv := ddblocal.Shared(t)
+		table := ddbtest.NewTable(t, srv)
+		testEditLoop(t, dir, bin, append(os.Environ(), srv.Env()...),
+			"--store", "dynamodb:"+table, "--invoke", "rie", "--rie", rie, "--pool", "1")
+	})
+}
+
+func testEditLoop(t *testing.T, dir, bin string, env []string, args ...string) {
+	original, err := os.ReadFile(filepath.Join(dir, handlerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.WriteFile(filepath.Join(dir, handlerFile), original, 0o644) }) //nolint:gosec // G306: a source file
+	s := startDev(t, bin, dir, env, args...)
+	client := &http.Client{}
+	defer client.CloseIdleConnections()
+	waitMessage(t, client, s.URL, "movie not found")
+
+	setMessage(t, dir, "movie not found (edited)")
+	waitMessage(t, client, s.URL, "movie not found (edited)")
+	s.waitStderr(t, 0, "rebuilt after "+handlerFile+" changed: build ")
+
+	// A broken build: the compiler's message, once, and the old code serves.
+	offset := s.stderr.Len()
+	editHandler(t, dir, func(src string) string {
+		return src + "\nfunc brokenOnPurpose() int { return undefinedOnPurpose }\n"
+	})
+	s.waitStderr(t, offset, "still serving the last good build")
+	printed := s.stderr.String()[offset:]
+	compilerMsg := regexp.MustCompile(regexp.QuoteMeta(handlerFile) + `:\d+:\d+: undefined: undefinedOnPurpose`)
+	if n := len(compilerMsg.FindAllString(printed, -1)); n != 1 {
+		t.Errorf("the compiler's message (file:line:col: undefined: undefinedOnPurpose) was printed %d times, want once:\n%s", n, printed)
+	}
+	if !strings.Contains(printed, "build failed after "+handlerFile+" changed") {
+		t.Errorf("no line says the build failed:\n%s", printed)
+	}
+	waitMessage(t, client, s.URL, "movie not found (edited)")
+
+	// Fixed: the next good save serves.
+	editHandler(t, dir, func(string) string {
+		return msgLine.ReplaceAllLiteralString(string(original), `const msgNotFound = "movie not found (fixed)"`)
+	})
+	waitMessage(t, client, s.URL, "movie not found (fixed)")
+
+	// Swaps under steady load: not one failed request.
+	l := startLoad(8, s.URL+"/list?limit=1")
+	for i := range swapsUnderLoad {
+		msg := "movie not found (swap " + string(rune('1'+i)) + ")"
+		setMessage(t, dir, msg)
+		waitMessage(t, client, s.URL, msg)
+		time.Sleep(200 * time.Millisecond) // load on the new server while the old one drains
+	}
+	ok, failed, failures := l.finish()
+	t.Logf("%d swaps under load: %d requests answered 200, %d failed", swapsUnderLoad, ok, failed)
+	if failed != 0 || ok == 0 {
+		t.Errorf("%d swaps under load with 8 clients: %d failed requests, %d ok; want 0 failed; first failures: %q",
+			swapsUnderLoad, failed, ok, failures)
+	}
+
+	// Ctrl-C: exit 0, no server or emulator left, no build left behind.
+	s.stop(t)
+	if left := processesUnder(dir); len(left) > 0 {
+		t.Errorf("processes left after serve --watch exited:\n%s", strings.Join(left, "\n"))
+	}
+	if entries, err := os.ReadDir(filepath.Join(dir, ".cache", "dev")); err == nil {
+		for _, e := range entries {
+			t.Errorf("build directory left behind: .cache/dev/%s", e.Name())
+		}
+	}
+}

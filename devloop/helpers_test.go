@@ -1,0 +1,388 @@
+//go:build linux
+
+package devloop_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/movieskit/movies/devloop"
+	"github.com/movieskit/movies/internal/rietest"
+)
+
+// What the end-to-end tests and the benchmark share: a copy of the module to
+// edit, `movies serve --watch` running on it, edits of a handler's message,
+// and clients that wait for the edit or load the server.
+
+// Bounds on waits; they only stop a hung test.
+const (
+	buildWait   = 5 * time.Minute // a first build of a fresh copy on a busy machine
+	editWait    = 3 * time.Minute // an edit until it is served
+	requestWait = 30 * time.Second
+)
+
+// handlerFile is the handler the tests edit, and msgLine its line that holds
+// the message of every 404 "movie not found".
+const handlerFile = "api/get.go"
+
+var msgLine = regexp.MustCompile(`(?m)^const msgNotFound = ".*"$`)
+
+// notFoundPath is a request whose answer carries that message.
+const notFoundPath = "/get/1900/No%20such%20movie"
+
+// copyModule copies what go build needs of the module into a new directory
+// and returns it: the non-test files of the module's packages that the
+// server and the bootstrap import, the files those embed, go.mod, go.sum,
+// and the Makefile (the by-hand baseline runs make run). Go's build cache is
+// shared, so building the copy compiles only the module's own packages.
+func copyModule(tb testing.TB) string {
+	tb.Helper()
+	root := rietest.RepoRoot(tb)
+	dst := filepath.Join(tb.TempDir(), "movies")
+	ctx, cancel := context.WithTimeout(context.Background(), buildWait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-json=Dir,Module,GoFiles,CgoFiles,SFiles,HFiles,EmbedFiles",
+		"./cmd/movies", "./cmd/bootstrap")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("go list: %v", err)
+	}
+	files := []string{"go.mod", "go.sum", "Makefile"}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p struct {
+			Dir                                           string
+			Module                                        *struct{ Main bool }
+			GoFiles, CgoFiles, SFiles, HFiles, EmbedFiles []string
+		}
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			tb.Fatalf("go list: %v", err)
+		}
+		if p.Module == nil || !p.Module.Main {
+			continue
+		}
+		rel, err := filepath.Rel(root, p.Dir)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, group := range [][]string{p.GoFiles, p.CgoFiles, p.SFiles, p.HFiles, p.EmbedFiles} {
+			for _, f := range group {
+				files = append(files, filepath.Join(rel, f))
+			}
+		}
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(f)), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, f), data, 0o644); err != nil { //nolint:gosec // G306: source files
+			tb.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// buildMovies builds ./cmd/movies in dir as make build does and returns it.
+func buildMovies(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "movies")
+	ctx, cancel := context.WithTimeout(context.Background(), buildWait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/movies")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build ./cmd/movies: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// setMessage rewrites the handler's not-found message in the copy dir, as
+// an editor saves a file, and returns when the write was done.
+func setMessage(tb testing.TB, dir, msg string) time.Time {
+	tb.Helper()
+	return editHandler(tb, dir, func(src string) string {
+		return msgLine.ReplaceAllLiteralString(src, fmt.Sprintf("const msgNotFound = %q", msg))
+	})
+}
+
+// editHandler rewrites the handler file with edit.
+func editHandler(tb testing.TB, dir string, edit func(string) string) time.Time {
+	tb.Helper()
+	path := filepath.Join(dir, handlerFile)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := edit(string(src))
+	if out == string(src) {
+		tb.Fatalf("the edit did not change %s (is msgNotFound still there?)", handlerFile)
+	}
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil { //nolint:gosec // G306: a source file
+		tb.Fatal(err)
+	}
+	return time.Now()
+}
+
+// waitMessage asks base for a missing movie until the answer carries msg,
+// and returns when that answer arrived.
+func waitMessage(tb testing.TB, client *http.Client, base, msg string) time.Time {
+	tb.Helper()
+	want := fmt.Sprintf(`{"message":%q}`, msg)
+	ctx, cancel := context.WithTimeout(context.Background(), editWait)
+	defer cancel()
+	last := ""
+	for {
+		body, err := get(ctx, client, base+notFoundPath)
+		if err == nil && body == want {
+			return time.Now()
+		}
+		if err != nil {
+			last = err.Error()
+		} else {
+			last = body
+		}
+		select {
+		case <-ctx.Done():
+			tb.Fatalf("%s did not answer %s within %s; last answer: %s", base, want, editWait, last)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// get returns the body of a GET of u.
+func get(ctx context.Context, client *http.Client, u string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, requestWait)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return string(body), err
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use: the loop's and
+// its servers' stderr.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Len returns how much was written so far.
+func (b *syncBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+// devServer is `movies serve --watch` running on a copy of the module.
+type devServer struct {
+	URL    string
+	dir    string
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	exited chan struct{}
+	err    error
+}
+
+// startDev runs bin serve --watch in the module copy dir with env and args
+// on a free loopback port, and returns once it printed its address.
+func startDev(tb testing.TB, bin, dir string, env []string, args ...string) *devServer {
+	tb.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--watch", "--addr", "127.0.0.1:0"}, args...)...) //nolint:gosec,noctx // G204: the binary the test built; stopped by signals
+	cmd.Dir, cmd.Env = dir, env
+	s := &devServer{dir: dir, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stderr = s.stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	banner := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			banner <- sc.Text()
+		}
+		close(banner)
+		_, _ = io.Copy(io.Discard, stdout)
+		s.err = cmd.Wait()
+		close(s.exited)
+	}()
+	tb.Cleanup(func() {
+		select {
+		case <-s.exited:
+		default:
+			s.stop(tb)
+		}
+		if tb.Failed() {
+			tb.Logf("serve --watch stderr:\n%s", s.stderr)
+		}
+	})
+	select {
+	case line, ok := <-banner:
+		for f := range strings.FieldsSeq(line) {
+			if ok && strings.HasPrefix(f, "http://") {
+				s.URL = f
+				return s
+			}
+		}
+		tb.Fatalf("serve --watch printed %q, not its address; stderr:\n%s", line, s.stderr)
+	case <-time.After(buildWait):
+		tb.Fatal("serve --watch printed no address")
+	}
+	return nil
+}
+
+// waitStderr waits until the output written after offset contains s.
+func (s *devServer) waitStderr(tb testing.TB, offset int, want string) {
+	tb.Helper()
+	deadline := time.Now().Add(editWait)
+	for !strings.Contains(s.stderr.String()[offset:], want) {
+		if time.Now().After(deadline) {
+			tb.Fatalf("serve --watch did not print %q within %s", want, editWait)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// stop interrupts the loop as Ctrl-C does and checks that it exits 0.
+func (s *devServer) stop(tb testing.TB) {
+	tb.Helper()
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-s.exited:
+	case <-time.After(devloop.StopTimeout + 30*time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+		tb.Error("serve --watch did not exit after SIGINT")
+		return
+	}
+	if s.err != nil {
+		tb.Errorf("serve --watch exited with %v after SIGINT, want 0", s.err)
+	}
+}
+
+// processesUnder returns the processes whose command line names a file
+// under dir (its servers and their emulators run binaries from dir/.cache).
+func processesUnder(dir string) []string {
+	entries, _ := os.ReadDir("/proc")
+	var found []string
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil || !bytes.Contains(cmdline, []byte(dir+"/")) {
+			continue
+		}
+		found = append(found, e.Name()+": "+strings.ReplaceAll(string(bytes.TrimRight(cmdline, "\x00")), "\x00", " "))
+	}
+	return found
+}
+
+// load is a steady set of clients with keep-alive connections.
+type load struct {
+	ok, failed atomic.Int64
+	mu         sync.Mutex
+	failures   []string // the first few
+	stop       context.CancelFunc
+	wg         sync.WaitGroup
+}
+
+// startLoad runs clients that GET u in a loop and count every answer other
+// than 200, and every transport error, as a failure.
+func startLoad(clients int, u string) *load {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &load{stop: cancel}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	for range clients {
+		l.wg.Go(func() {
+			for ctx.Err() == nil {
+				if err := l.once(ctx, client, u); err != nil && ctx.Err() == nil {
+					l.failed.Add(1)
+					l.mu.Lock()
+					if len(l.failures) < 5 {
+						l.failures = append(l.failures, err.Error())
+					}
+					l.mu.Unlock()
+				}
+			}
+		})
+	}
+	return l
+}
+
+func (l *load) once(ctx context.Context, client *http.Client, u string) error {
+	reqCtx, cancel := context.WithTimeout(ctx, requestWait)
+	defer cancel()
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return fmt.Errorf("read the body: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	l.ok.Add(1)
+	return nil
+}
+
+// finish stops the clients and returns the counts and the first failures.
+func (l *load) finish() (ok, failed int64, failures []string) {
+	l.stop()
+	l.wg.Wait()
+	return l.ok.Load(), l.failed.Load(), l.failures
+}
+
+// interrupt sends SIGINT to the process group led by pid (make run and the
+// server it runs), as Ctrl-C in a terminal does.
+func interrupt(pid int) error {
+	return syscall.Kill(-pid, syscall.SIGINT)
+}
