@@ -18,3 +18,6 @@ func killGroup(proc *os.Process) { _ = proc.Kill() }
 func alive(int) bool { return false }
 
 func closeOnExec(int) {}
+
+// drainSignal is nil: servers are not drained.
+var drainSignal os.Signal

@@ -25,3 +25,6 @@ func alive(pid int) bool {
 
 // closeOnExec keeps fd from the processes this one starts.
 func closeOnExec(fd int) { syscall.CloseOnExec(fd) }
+
+// drainSignal asks a server to stop accepting (see Inherit).
+var drainSignal os.Signal = syscall.SIGUSR1

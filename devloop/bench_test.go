@@ -22,7 +22,8 @@ import (
 // Sizes of BenchmarkReportDevLoop.
 const (
 	benchEdits = 10 // edit → served rounds of each kind, and swaps under load
-	benchLoad  = 8  // steady clients through the swaps
+	benchLoad  = 8  // steady keep-alive clients through the swaps
+	benchFresh = 2  // and clients with a new connection per request
 )
 
 // rebuiltLine is the loop's line after a swap; it gives go build's time.
@@ -37,8 +38,10 @@ var rebuiltLine = regexp.MustCompile(`rebuilt after ` + regexp.QuoteMeta(handler
 // type is not counted). The two alternate round by round, on two copies, so
 // that the load of a shared machine falls on both. It also reports go
 // build's time as the loop printed it, what the loop adds to it, and the
-// requests that failed while benchLoad steady keep-alive clients went
-// through benchEdits swaps.
+// requests that failed while benchLoad steady keep-alive clients and
+// benchFresh clients with a new connection per request went through
+// benchEdits swaps, and how many requests Go's client sent again after a
+// keep-alive connection closed under them (see load).
 func BenchmarkReportDevLoop(b *testing.B) {
 	loopDir, handDir := copyModule(b), copyModule(b)
 	bin := buildMovies(b, loopDir)
@@ -85,16 +88,16 @@ func BenchmarkReportDevLoop(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	l := startLoad(benchLoad, dev.URL+"/list?limit=1")
+	l := startLoad(benchLoad, benchFresh, dev.URL+"/list?limit=1")
 	for i := range benchEdits {
 		msg := fmt.Sprintf("swap %d", i)
 		setMessage(b, loopDir, msg)
 		waitMessage(b, client, dev.URL, msg)
 		time.Sleep(200 * time.Millisecond) // load on the new server while the old one drains
 	}
-	ok, failed, failures := l.finish()
-	if failed > 0 {
-		b.Logf("first failures: %q", failures)
+	res := l.finish()
+	if res.failed > 0 {
+		b.Logf("first failures: %q", res.failures)
 	}
 	b.Logf("edit → served, ms: loop %v; by hand %v; go build in the loop %v", loopTimes, handTimes, builds)
 	b.ReportMetric(median(loopTimes), "served-ms-median")
@@ -102,8 +105,9 @@ func BenchmarkReportDevLoop(b *testing.B) {
 	b.ReportMetric(median(builds), "build-ms-median")
 	b.ReportMetric(median(overheads), "overhead-ms-median")
 	b.ReportMetric(float64(benchEdits), "swaps")
-	b.ReportMetric(float64(ok+failed), "requests")
-	b.ReportMetric(float64(failed), "failed-requests")
+	b.ReportMetric(float64(res.ok+res.failed), "requests")
+	b.ReportMetric(float64(res.failed), "failed-requests")
+	b.ReportMetric(float64(res.retried), "retried-requests")
 }
 
 // makeRun is `make run` running in its own process group, as in a terminal.

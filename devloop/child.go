@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"sync"
 	"syscall"
@@ -17,16 +18,18 @@ import (
 )
 
 // The server's side of the loop: flags that give it the listening socket
-// and the readiness pipe as inherited file descriptors.
+// and the loop's pipe as inherited file descriptors.
 const (
 	// ListenFDFlag names the flag that gives the server the listening socket.
 	ListenFDFlag = "listen-fd"
-	// ReadyFDFlag names the flag that gives the server the readiness pipe:
-	// it writes readyMessage there when it first accepts connections.
+	// ReadyFDFlag names the flag that gives the server the loop's pipe: it
+	// writes readyMessage there when it first accepts connections, and
+	// drainedMessage once it has drained (see Inherit).
 	ReadyFDFlag = "ready-fd"
 	// BootstrapFlag names the server's flag for the Lambda bootstrap binary.
-	BootstrapFlag = "bootstrap"
-	readyMessage  = "ready\n"
+	BootstrapFlag  = "bootstrap"
+	readyMessage   = "ready\n"
+	drainedMessage = "drained\n"
 	// listenFD and readyFD are where ExtraFiles puts them in the server.
 	listenFD = 3
 	readyFD  = 4
@@ -38,6 +41,9 @@ const (
 	// which it is stopped and the last good one keeps serving. Starting a
 	// pool of aws-lambda-rie processes on a busy machine is the slow case.
 	ReadyTimeout = time.Minute
+	// DrainTimeout bounds how long a server that stopped accepting waits for
+	// the requests of the connections it accepted last (see Inherit).
+	DrainTimeout = time.Second
 	// StopTimeout bounds how long a stopped server may take to exit: its
 	// in-flight requests get gateway.ShutdownTimeout, then it closes its
 	// store and emulators. Past it the server's process group is killed.
@@ -45,10 +51,20 @@ const (
 )
 
 // Inherit returns the listener that the loop passed to this process as
-// file descriptor listenFD, wrapped so that its first Accept writes to the
-// readiness pipe readyFD and closes it. It takes both descriptors out of
+// file descriptor listenFD; readyFD is the loop's pipe. It takes both out of
 // reach of the processes this one starts (aws-lambda-rie): call it before
 // starting any, so that none of them keeps the socket or the pipe open.
+//
+// The listener's first Accept tells the loop that the server serves. When
+// the loop is about to stop the server it sends drainSignal first: the
+// listener stops accepting (it closes this process's copy of the socket; the
+// socket stays open, and the new server accepts what comes next), waits up
+// to DrainTimeout until net/http has read a request from every connection
+// it accepted, and tells the loop. Then the loop's SIGTERM makes the server
+// shut down. Without that step a connection accepted just before the
+// shutdown would be closed unanswered: net/http drops a first request it
+// reads once its shutdown has begun, and a client retries only requests it
+// sent on a connection it reused.
 func Inherit(listenFD, readyFD int) (net.Listener, error) {
 	closeOnExec(readyFD)
 	ready := os.NewFile(uintptr(readyFD), "ready")
@@ -66,35 +82,136 @@ func Inherit(listenFD, readyFD int) (net.Listener, error) {
 		_ = ready.Close()
 		return nil, fmt.Errorf("--%s %d: not a listening socket: %w", ListenFDFlag, listenFD, err)
 	}
-	return &readyListener{Listener: ln, ready: ready}, nil
+	l := &drainListener{Listener: ln, pipe: ready, fresh: map[*freshConn]struct{}{}, closed: make(chan struct{})}
+	if drainSignal != nil {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, drainSignal)
+		go func() {
+			defer signal.Stop(sig)
+			select {
+			case <-sig:
+				l.drain()
+			case <-l.closed:
+			}
+		}()
+	}
+	return l, nil
 }
 
-// readyListener tells the loop that the server accepts connections.
-type readyListener struct {
+// drainListener tells the loop when the server serves, and drains on the
+// loop's signal (see Inherit).
+type drainListener struct {
 	net.Listener
-	once  sync.Once
-	ready *os.File
+	pipe      *os.File
+	readyOnce sync.Once
+	mu        sync.Mutex
+	served    bool                    // readyMessage was written
+	draining  bool                    // no more accepting
+	accepting int                     // Accept calls between the socket and fresh
+	fresh     map[*freshConn]struct{} // accepted, no request read yet
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close
 }
 
-func (l *readyListener) Accept() (net.Conn, error) {
-	l.once.Do(l.signal)
-	return l.Listener.Accept()
+func (l *drainListener) Accept() (net.Conn, error) {
+	l.readyOnce.Do(func() {
+		_, _ = io.WriteString(l.pipe, readyMessage) // a loop that went away reads nothing
+		l.mu.Lock()
+		l.served = true
+		l.mu.Unlock()
+	})
+	l.mu.Lock()
+	if l.draining {
+		l.mu.Unlock()
+		<-l.closed
+		return nil, net.ErrClosed
+	}
+	l.accepting++
+	l.mu.Unlock()
+	c, err := l.Listener.Accept()
+	l.mu.Lock()
+	l.accepting--
+	draining := l.draining
+	var fc *freshConn
+	if err == nil {
+		fc = &freshConn{Conn: c, l: l}
+		l.fresh[fc] = struct{}{}
+	}
+	l.mu.Unlock()
+	switch {
+	case err != nil && draining: // this process's copy of the socket closed: wait for the shutdown
+		<-l.closed
+		return nil, net.ErrClosed
+	case err != nil:
+		return nil, err
+	}
+	return fc, nil
 }
 
-func (l *readyListener) Close() error {
-	l.once.Do(func() { _ = l.ready.Close() }) // never served: the loop sees the pipe close
+// Close closes the listener; a server that never served closes the pipe,
+// so that the loop hears it at once.
+func (l *drainListener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	l.mu.Lock()
+	served := l.served
+	l.mu.Unlock()
+	if !served {
+		_ = l.pipe.Close()
+	}
 	return l.Listener.Close()
 }
 
-func (l *readyListener) signal() {
-	_, _ = io.WriteString(l.ready, readyMessage) // a loop that went away reads nothing
-	_ = l.ready.Close()
+// drain stops accepting and waits, up to DrainTimeout, until every accepted
+// connection has had a request read, then tells the loop.
+func (l *drainListener) drain() {
+	l.mu.Lock()
+	l.draining = true
+	l.mu.Unlock()
+	_ = l.Listener.Close() // this process's copy: an Accept in progress returns
+	deadline := time.Now().Add(DrainTimeout)
+	for time.Now().Before(deadline) {
+		l.mu.Lock()
+		done := l.accepting == 0 && len(l.fresh) == 0
+		l.mu.Unlock()
+		if done {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	_, _ = io.WriteString(l.pipe, drainedMessage)
+}
+
+// started forgets c as fresh.
+func (l *drainListener) started(c *freshConn) {
+	l.mu.Lock()
+	delete(l.fresh, c)
+	l.mu.Unlock()
+}
+
+// freshConn is an accepted connection that knows when net/http has read its
+// first request: net/http sets the write deadline of a request as it
+// returns from reading one (gateway.Serve has a write timeout).
+type freshConn struct {
+	net.Conn
+	l    *drainListener
+	once sync.Once
+}
+
+func (c *freshConn) SetWriteDeadline(t time.Time) error {
+	c.once.Do(func() { c.l.started(c) })
+	return c.Conn.SetWriteDeadline(t)
+}
+
+func (c *freshConn) Close() error {
+	c.once.Do(func() { c.l.started(c) })
+	return c.Conn.Close()
 }
 
 // server is one running server process of a build.
 type server struct {
 	build   *build
 	cmd     *exec.Cmd
+	pipe    *os.File // the read end of the server's pipe
 	started time.Time
 	exited  chan struct{} // closed once the process has exited
 	err     error         // how it exited, once exited is closed
@@ -110,7 +227,6 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 	if err != nil {
 		return nil, fmt.Errorf("start the server: readiness pipe: %w", err)
 	}
-	defer r.Close()
 	args = append(args, "--"+ListenFDFlag+"="+strconv.Itoa(listenFD), "--"+ReadyFDFlag+"="+strconv.Itoa(readyFD))
 	if bootstrap, ok := b.bins[bootstrapTarget.name]; ok {
 		args = append(args, "--"+BootstrapFlag+"="+bootstrap)
@@ -123,9 +239,10 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 	err = cmd.Start()
 	_ = w.Close()
 	if err != nil {
+		_ = r.Close()
 		return nil, fmt.Errorf("start the server: %w", err)
 	}
-	s := &server{build: b, cmd: cmd, started: time.Now(), exited: make(chan struct{})}
+	s := &server{build: b, cmd: cmd, pipe: r, started: time.Now(), exited: make(chan struct{})}
 	go func() {
 		s.err = cmd.Wait()
 		close(s.exited)
@@ -138,6 +255,7 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 	if err == nil && string(buf) == readyMessage {
 		return s, nil
 	}
+	defer r.Close()
 	select {
 	case <-s.exited:
 		return nil, fmt.Errorf("the server exited before serving (%v)", s.err)
@@ -151,10 +269,22 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 	return nil, fmt.Errorf("the server did not serve within %s", ReadyTimeout)
 }
 
+// drain makes the server stop accepting and waits until it has read the
+// requests of the connections it accepted (see Inherit), or DrainTimeout.
+func (s *server) drain() {
+	if drainSignal == nil || s.cmd.Process.Signal(drainSignal) != nil {
+		return
+	}
+	_ = s.pipe.SetReadDeadline(time.Now().Add(DrainTimeout + time.Second))
+	buf := make([]byte, len(drainedMessage))
+	_, _ = io.ReadFull(s.pipe, buf) // an error: it exited, or is stopped anyway
+}
+
 // stop asks the server to shut down (SIGTERM: it stops accepting and lets
 // its in-flight requests finish) and waits until it has exited, killing it
 // after StopTimeout.
 func (s *server) stop() {
+	defer s.pipe.Close()
 	select {
 	case <-s.exited:
 		return

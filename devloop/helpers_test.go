@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -258,7 +259,7 @@ func startDev(tb testing.TB, bin, dir string, env []string, args ...string) *dev
 			s.stop(tb)
 		}
 		if tb.Failed() {
-			tb.Logf("serve --watch stderr:\n%s", s.stderr)
+			tb.Logf("serve --watch said (its servers' JSON logs left out):\n%s", s.ownLines())
 		}
 	})
 	select {
@@ -274,6 +275,18 @@ func startDev(tb testing.TB, bin, dir string, env []string, args ...string) *dev
 		tb.Fatal("serve --watch printed no address")
 	}
 	return nil
+}
+
+// ownLines returns the loop's own lines and the compiler's, without the
+// servers' JSON logs.
+func (s *devServer) ownLines() string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(s.stderr.String(), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
 }
 
 // waitStderr waits until the output written after offset contains s.
@@ -320,22 +333,34 @@ func processesUnder(dir string) []string {
 	return found
 }
 
-// load is a steady set of clients with keep-alive connections.
+// load is a steady set of clients: keepAlive of them reuse connections, as
+// browsers and most clients do, and fresh more open a new connection for
+// every request. Go's client sends a request again on a new connection when a
+// reused one closes before any answer (RFC 9112, 9.3.1, allows it for
+// idempotent requests); such requests count as retried. A request on a fresh
+// connection is never sent again, so every request the swap loses, refuses
+// or cuts off shows there as a failure.
 type load struct {
 	ok, failed atomic.Int64
+	retried    atomic.Int64
 	mu         sync.Mutex
 	failures   []string // the first few
 	stop       context.CancelFunc
 	wg         sync.WaitGroup
 }
 
-// startLoad runs clients that GET u in a loop and count every answer other
-// than 200, and every transport error, as a failure.
-func startLoad(clients int, u string) *load {
+// startLoad runs the clients; each GETs u in a loop and counts every answer
+// other than 200, and every transport error, as a failure.
+func startLoad(keepAlive, fresh int, u string) *load {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &load{stop: cancel}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	for range clients {
+	reusing := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: keepAlive}}
+	oneShot := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for i := range keepAlive + fresh {
+		client := reusing
+		if i >= keepAlive {
+			client = oneShot
+		}
 		l.wg.Go(func() {
 			for ctx.Err() == nil {
 				if err := l.once(ctx, client, u); err != nil && ctx.Err() == nil {
@@ -355,6 +380,13 @@ func startLoad(clients int, u string) *load {
 func (l *load) once(ctx context.Context, client *http.Client, u string) error {
 	reqCtx, cancel := context.WithTimeout(ctx, requestWait)
 	defer cancel()
+	attempts := 0
+	reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { attempts++ }})
+	defer func() {
+		if attempts > 1 {
+			l.retried.Add(1)
+		}
+	}()
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -374,11 +406,17 @@ func (l *load) once(ctx context.Context, client *http.Client, u string) error {
 	return nil
 }
 
-// finish stops the clients and returns the counts and the first failures.
-func (l *load) finish() (ok, failed int64, failures []string) {
+// loadResult is what the clients saw.
+type loadResult struct {
+	ok, failed, retried int64
+	failures            []string // the first few
+}
+
+// finish stops the clients and returns what they saw.
+func (l *load) finish() loadResult {
 	l.stop()
 	l.wg.Wait()
-	return l.ok.Load(), l.failed.Load(), l.failures
+	return loadResult{ok: l.ok.Load(), failed: l.failed.Load(), retried: l.retried.Load(), failures: l.failures}
 }
 
 // interrupt sends SIGINT to the process group led by pid (make run and the

@@ -219,6 +219,7 @@ func (l *loop) rebuild(ctx context.Context, changed []string) {
 // finishes its requests while the new one serves. Its build goes with it.
 func (l *loop) retire(old *server) {
 	l.draining.Go(func() {
+		old.drain()
 		old.stop()
 		_ = os.RemoveAll(old.build.dir)
 	})
