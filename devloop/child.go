@@ -42,7 +42,9 @@ const (
 	// pool of aws-lambda-rie processes on a busy machine is the slow case.
 	ReadyTimeout = time.Minute
 	// DrainTimeout bounds how long a server that stopped accepting waits for
-	// the requests of the connections it accepted last (see Inherit).
+	// the requests of the connections it accepted (see Inherit). Clients send
+	// a request as soon as they connect; meanwhile the old server still
+	// answers on its keep-alive connections, so the wait is kept short.
 	DrainTimeout = time.Second
 	// StopTimeout bounds how long a stopped server may take to exit: its
 	// in-flight requests get gateway.ShutdownTimeout, then it closes its
@@ -149,16 +151,21 @@ func (l *drainListener) Accept() (net.Conn, error) {
 }
 
 // Close closes the listener; a server that never served closes the pipe,
-// so that the loop hears it at once.
+// so that the loop hears it at once. After a drain, which closed the socket
+// already, it reports no error: net/http's shutdown takes one as a failure.
 func (l *drainListener) Close() error {
 	l.closeOnce.Do(func() { close(l.closed) })
 	l.mu.Lock()
-	served := l.served
+	served, draining := l.served, l.draining
 	l.mu.Unlock()
 	if !served {
 		_ = l.pipe.Close()
 	}
-	return l.Listener.Close()
+	err := l.Listener.Close()
+	if draining && errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
 }
 
 // drain stops accepting and waits, up to DrainTimeout, until every accepted

@@ -14,27 +14,32 @@
 // burst of changes (an editor's save, a git checkout of many files) makes
 // one rebuild once the files have been quiet for DefaultQuiet. go build is
 // incremental, from Go's build cache. After a good build the new server
-// starts on the same socket; once it accepts, the old one gets SIGTERM:
-// gateway.Serve stops accepting, finishes the requests in flight for up to
-// gateway.ShutdownTimeout, and exits. A build that fails prints the
-// compiler's messages once (file:line:col, as go build gives them) and the
-// last good server keeps serving; so does a new server that exits before it
-// serves. One line per rebuild says what changed, how long go build took,
-// and how much later the new code served:
+// starts on the same socket; once it accepts, the old one is drained and
+// stopped: it stops accepting, waits until it has read the request of every
+// connection it accepted (DrainTimeout at most), then gets SIGTERM, and
+// gateway.Serve finishes the requests in flight (gateway.ShutdownTimeout at
+// most) and exits. A build that fails prints the compiler's messages once
+// (file:line:col, as go build gives them) and the last good server keeps
+// serving; so does a new server that exits before it serves. One line per
+// rebuild says what changed, how long go build took, and how much later the
+// new code served:
 //
 //	rebuilt after api/get.go changed: build 0.82 s, new code serving 0.05 s later
 //
 // # Why a supervisor and servers on one socket
 //
 // No connection is refused: the socket stays open, and a connection waiting
-// in its queue is accepted by whichever server accepts next. No request
-// fails: the old server finishes what it accepted. A keep-alive connection
-// that sits idle in the old server is closed by its shutdown; a client that
-// sends on it at that very moment sees it close unanswered, and clients
-// resend such a request on a new connection (Go's http.Transport, curl and
-// browsers do for a request that may be repeated, such as every GET of this
-// API). Each server is exactly what `movies serve` runs, from the module's
-// source as it is now.
+// in its queue is accepted by whichever server accepts next. No request is
+// lost: the old server answers every request it accepted. The drain is what
+// makes that true for a connection accepted just before the swap: net/http's
+// shutdown closes, unanswered, a connection whose first request it reads
+// after the shutdown began, and no client resends a request sent on a new
+// connection. A keep-alive connection that sits idle in the old server is
+// closed by its shutdown; a client that sends on it at that very moment sees
+// it close unanswered, and resends the request on a new connection, as RFC
+// 9112 (section 9.3.1) allows for idempotent requests, such as every request
+// of this API: Go's http.Transport, curl and browsers do. Each server is
+// exactly what `movies serve` runs, from the module's source as it is now.
 //
 // The alternatives do less: a graceful-restart library such as
 // cloudflare/tableflip upgrades a process that re-executes itself, while

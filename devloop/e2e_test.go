@@ -27,7 +27,9 @@ const swapsUnderLoad = 3
 // printed once and the old code still answers, fixes it, then runs eight
 // steady keep-alive clients and two that open a connection per request
 // through several swaps and counts every answer but 200 and every transport
-// error as a failure: there must be none.
+// error as a failure: there must be none; in each swap a connection that the
+// old server accepted sends its request after the new server serves, and
+// must be answered.
 // Finally Ctrl-C stops it with exit code 0 and nothing left running.
 func TestEditLoop(t *testing.T) {
 	if testing.Short() {
@@ -84,12 +86,28 @@ func testEditLoop(t *testing.T, dir, bin string, env []string, args ...string) {
 	})
 	waitMessage(t, client, s.URL, "movie not found (fixed)")
 
-	// Swaps under steady load: not one failed request.
+	// Swaps under steady load: not one failed request. In each, a
+	// connection opened before the new build was written sends its request
+	// just after the new server serves: the old server accepted it, and
+	// must answer it, with the old code, before it shuts down.
 	l := startLoad(8, 2, s.URL+"/list?limit=1")
+	old := "movie not found (fixed)"
 	for i := range swapsUnderLoad {
+		h := startHolder(t, s.URL, dir)
+		offset := s.stderr.Len()
 		msg := "movie not found (swap " + string(rune('1'+i)) + ")"
 		setMessage(t, dir, msg)
+		held := h.take(t)
+		s.waitStderr(t, offset, "new code serving")
+		time.Sleep(20 * time.Millisecond) // the old server has been told to stop
+		switch got, err := held.ask(); {
+		case err != nil:
+			t.Errorf("swap %d: %v", i+1, err)
+		case got != old:
+			t.Logf("swap %d: the connection held through it was answered by the new server (%q)", i+1, got)
+		}
 		waitMessage(t, client, s.URL, msg)
+		old = msg
 		time.Sleep(200 * time.Millisecond) // load on the new server while the old one drains
 	}
 	res := l.finish()

@@ -10,12 +10,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -188,6 +191,129 @@ func get(ctx context.Context, client *http.Client, u string) (string, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return string(body), err
+}
+
+// heldConn is a connection opened before a swap whose request is sent after
+// it: the old server accepted it, and must answer it.
+type heldConn struct {
+	net.Conn
+}
+
+// holder keeps a connection open to the server that serves now, until the
+// next build is written: the connection it holds then was accepted by the
+// old server. It replaces the connection every holdFor, since a server closes
+// a connection that sends no request within gateway.ReadHeaderTimeout, and a
+// build on a busy machine can take longer.
+type holder struct {
+	conn   net.Conn
+	stop   chan struct{}
+	done   chan struct{}
+	dialed int
+	err    error
+}
+
+const holdFor = time.Second
+
+// startHolder starts holding connections to base until a new build of the
+// loop running in dir appears.
+func startHolder(tb testing.TB, base, dir string) *holder {
+	tb.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	builds := newestBuild(dir)
+	h := &holder{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		var dialed time.Time
+		for newestBuild(dir) == builds {
+			if time.Since(dialed) >= holdFor {
+				c, err := net.DialTimeout("tcp", u.Host, requestWait)
+				if err != nil {
+					h.err = err
+					return
+				}
+				if h.conn != nil {
+					_ = h.conn.Close()
+				}
+				h.conn, dialed = c, time.Now()
+				h.dialed++
+			}
+			select {
+			case <-h.stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	tb.Cleanup(func() {
+		h.halt()
+		if h.conn != nil {
+			_ = h.conn.Close()
+		}
+	})
+	return h
+}
+
+// newestBuild returns the path of the newest server binary the loop in dir
+// has built, or "".
+func newestBuild(dir string) string {
+	bins, _ := filepath.Glob(filepath.Join(dir, ".cache", "dev", "*", "*", "server"))
+	newest, seq := "", -1
+	for _, b := range bins {
+		if n, err := strconv.Atoi(filepath.Base(filepath.Dir(b))); err == nil && n > seq {
+			newest, seq = b, n
+		}
+	}
+	return newest
+}
+
+func (h *holder) halt() {
+	select {
+	case <-h.done:
+	default:
+		close(h.stop)
+		<-h.done
+	}
+}
+
+// take waits until the new build appears and returns the connection held
+// then.
+func (h *holder) take(tb testing.TB) *heldConn {
+	tb.Helper()
+	select {
+	case <-h.done:
+	case <-time.After(editWait):
+		tb.Fatal("no new build appeared")
+	}
+	if h.conn == nil {
+		tb.Fatalf("no connection could be held: %v", h.err)
+	}
+	return &heldConn{Conn: h.conn}
+}
+
+// ask sends the not-found request on the held connection and returns the
+// answer's message.
+func (h *heldConn) ask() (string, error) {
+	_ = h.SetDeadline(time.Now().Add(requestWait))
+	if _, err := io.WriteString(h, "GET "+notFoundPath+" HTTP/1.1\r\nHost: movies\r\nConnection: close\r\n\r\n"); err != nil {
+		return "", fmt.Errorf("send on a connection held through a swap: %w", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(h), nil)
+	if err != nil {
+		return "", fmt.Errorf("answer on a connection held through a swap: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusNotFound {
+		return "", fmt.Errorf("answer on a connection held through a swap: %d %s, %v", resp.StatusCode, body, err)
+	}
+	var m struct{ Message string }
+	if err := json.Unmarshal(body, &m); err != nil {
+		return "", fmt.Errorf("answer on a connection held through a swap: %s: %w", body, err)
+	}
+	return m.Message, nil
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent use: the loop's and
