@@ -91,7 +91,7 @@ type builder struct {
 func (b *builder) build(ctx context.Context) (*build, error) {
 	b.seq++
 	dir := filepath.Join(b.dir, strconv.Itoa(b.seq))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("build directory: %w", err)
 	}
 	start := time.Now()
@@ -168,12 +168,12 @@ func sameFile(a, b string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	defer fa.Close()
-	fb, err := os.Open(b) //nolint:gosec // G304: binaries this loop built
+	defer func() { _ = fa.Close() }() // read only
+	fb, err := os.Open(b)             //nolint:gosec // G304: binaries this loop built
 	if err != nil {
 		return false, err
 	}
-	defer fb.Close()
+	defer func() { _ = fb.Close() }() // read only
 	sa, err := fa.Stat()
 	if err != nil {
 		return false, err

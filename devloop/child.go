@@ -238,7 +238,7 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 	if bootstrap, ok := b.bins[bootstrapTarget.name]; ok {
 		args = append(args, "--"+BootstrapFlag+"="+bootstrap)
 	}
-	cmd := exec.Command(b.bins["server"], args...) //nolint:gosec // G204: the binary this loop just built from the module
+	cmd := exec.Command(b.bins["server"], args...) //nolint:gosec,noctx // G204: the binary this loop built; it outlives ctx, and stop ends it with signals
 	cmd.ExtraFiles = []*os.File{ln, w}             // fds 3 and 4
 	cmd.Stderr = stderr                            // stdout (the banner) is the loop's own
 	cmd.SysProcAttr = serverAttr()
@@ -262,10 +262,14 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 	if err == nil && string(buf) == readyMessage {
 		return s, nil
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	select {
 	case <-s.exited:
-		return nil, fmt.Errorf("the server exited before serving (%v)", s.err)
+		status := s.err
+		if status == nil {
+			status = errors.New("exit status 0")
+		}
+		return nil, fmt.Errorf("the server exited before serving (%w)", status)
 	default:
 	}
 	s.kill()
@@ -291,7 +295,7 @@ func (s *server) drain() {
 // its in-flight requests finish) and waits until it has exited, killing it
 // after StopTimeout.
 func (s *server) stop() {
-	defer s.pipe.Close()
+	defer func() { _ = s.pipe.Close() }()
 	select {
 	case <-s.exited:
 		return

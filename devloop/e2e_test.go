@@ -54,7 +54,7 @@ func testEditLoop(t *testing.T, dir, bin string, env []string, args ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = os.WriteFile(filepath.Join(dir, handlerFile), original, 0o644) }) //nolint:gosec // G306: a source file
+	t.Cleanup(func() { _ = os.WriteFile(filepath.Join(dir, handlerFile), original, 0o644) })
 	s := startDev(t, bin, dir, env, args...)
 	client := &http.Client{}
 	defer client.CloseIdleConnections()

@@ -13,10 +13,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -102,7 +102,7 @@ func copyModule(tb testing.TB) string {
 		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(f)), 0o755); err != nil {
 			tb.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dst, f), data, 0o644); err != nil { //nolint:gosec // G306: source files
+		if err := os.WriteFile(filepath.Join(dst, f), data, 0o644); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -144,7 +144,7 @@ func editHandler(tb testing.TB, dir string, edit func(string) string) time.Time 
 	if out == string(src) {
 		tb.Fatalf("the edit did not change %s (is msgNotFound still there?)", handlerFile)
 	}
-	if err := os.WriteFile(path, []byte(out), 0o644); err != nil { //nolint:gosec // G306: a source file
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	return time.Now()
@@ -307,7 +307,7 @@ func (h *heldConn) ask() (string, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusNotFound {
-		return "", fmt.Errorf("answer on a connection held through a swap: %d %s, %v", resp.StatusCode, body, err)
+		return "", fmt.Errorf("answer on a connection held through a swap: %d %s, %w", resp.StatusCode, body, err)
 	}
 	var m struct{ Message string }
 	if err := json.Unmarshal(body, &m); err != nil {
@@ -356,7 +356,7 @@ type devServer struct {
 // on a free loopback port, and returns once it printed its address.
 func startDev(tb testing.TB, bin, dir string, env []string, args ...string) *devServer {
 	tb.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--watch", "--addr", "127.0.0.1:0"}, args...)...) //nolint:gosec,noctx // G204: the binary the test built; stopped by signals
+	cmd := exec.Command(bin, append([]string{"serve", "--watch", "--addr", "127.0.0.1:0"}, args...)...) //nolint:noctx // stopped by signals, as Ctrl-C stops it
 	cmd.Dir, cmd.Env = dir, env
 	s := &devServer{dir: dir, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = s.stderr

@@ -60,17 +60,17 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("pass the listening socket: %w", err)
 	}
-	defer lnFile.Close()
+	defer func() { _ = lnFile.Close() }() // a duplicate; the listener is the caller's
 	dir, err := buildDir(cfg.Root)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // builds of this process only
 	w, err := newWatcher(cfg.Root)
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer func() { _ = w.Close() }()
 
 	l := &loop{cfg: cfg, ln: lnFile, builder: &builder{root: cfg.Root, dir: dir, targets: []target{serverTarget(cfg.Package)}}}
 	pkgs := []string{cfg.Package}
@@ -127,7 +127,7 @@ func buildDir(root string) (string, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return "", fmt.Errorf("build directory: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", fmt.Errorf("build directory: %w", err)
 	}
 	return dir, nil
@@ -171,9 +171,9 @@ func (l *loop) fallback() string {
 // first build) and, if the binaries changed, swaps in a server of the new
 // build. It prints one line, or the compiler's messages and one line.
 func (l *loop) rebuild(ctx context.Context, changed []string) {
-	after := "after " + describe(changed) + " changed"
+	verb, after := "rebuilt", "after "+describe(changed)+" changed"
 	if changed == nil {
-		after = "on start"
+		verb, after = "built", "on start"
 	}
 	started := time.Now()
 	b, err := l.builder.build(ctx)
@@ -192,14 +192,14 @@ func (l *loop) rebuild(ctx context.Context, changed []string) {
 	built := started.Add(b.took)
 	if l.current != nil && sameBinaries(b, l.current.build) {
 		_ = os.RemoveAll(b.dir)
-		l.printf("rebuilt %s: build %s, binaries unchanged: the server keeps running\n", after, seconds(b.took))
+		l.printf("%s %s: build %s, binaries unchanged: the server keeps running\n", verb, after, seconds(b.took))
 		return
 	}
 	s, err := startServer(ctx, b, l.cfg.Args, l.ln, l.cfg.Stderr)
 	if err != nil {
 		_ = os.RemoveAll(b.dir)
 		if ctx.Err() == nil {
-			l.printf("rebuilt %s (build %s), but %v; %s\n", after, seconds(b.took), err, l.fallback())
+			l.printf("%s %s (build %s), but %v; %s\n", verb, after, seconds(b.took), err, l.fallback())
 		}
 		return
 	}

@@ -127,7 +127,7 @@ func serveWatch(ctx context.Context, o serveOptions, spec storeSpec, stdout, std
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }() // Run has returned: no server uses it
 	return devloop.Run(ctx, devloop.Config{
 		Root: root, Package: "./cmd/movies", Args: args, Lambda: o.invoke == "rie",
 		Listener: ln, Stderr: stderr,
