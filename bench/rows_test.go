@@ -24,7 +24,7 @@ var fullOutput = benchEvents(loader, "BenchmarkLoadSample/loader", "",
 	benchEvents(rietest, "BenchmarkColdStart", "", "BenchmarkColdStart-2   1   25000000 ns/op   20.0 ms-median   28.0 ms-p90   20 starts") +
 	benchEvents(rietest, "BenchmarkServingRSS", "", "BenchmarkServingRSS-2   1   1 ns/op   15000 KB-VmRSS   20000 KB-VmHWM") +
 	benchEvents(devloop, "BenchmarkReportDevLoop", "", "BenchmarkReportDevLoop-2   1   1 ns/op   900 served-ms-median   3000 byhand-ms-median"+
-		"   780 build-ms-median   120 overhead-ms-median   10 swaps   50000 requests   0 failed-requests")
+		"   780 build-ms-median   120 overhead-ms-median   10 swaps   50000 requests   0 failed-requests   7 retried-requests")
 
 const devloop = "github.com/movieskit/movies/devloop"
 

@@ -86,6 +86,19 @@ func testEditLoop(t *testing.T, dir, bin string, env []string, args ...string) {
 	})
 	waitMessage(t, client, s.URL, "movie not found (fixed)")
 
+	// A burst of 50 writes (a git checkout) makes one build; the same
+	// contents make the same binaries, and the server keeps running.
+	offset = s.stderr.Len()
+	rewriteGoFiles(t, dir, 50)
+	s.waitStderr(t, offset, "and 49 more changed: build ")
+	time.Sleep(time.Second) // a second build would start within the quiet period
+	if n := strings.Count(s.stderr.String()[offset:], " changed"); n != 1 {
+		t.Errorf("a burst of 50 writes made %d builds, want 1:\n%s", n, s.ownLines(offset))
+	}
+	if !strings.Contains(s.stderr.String()[offset:], "binaries unchanged: the server keeps running") {
+		t.Errorf("writing the same contents swapped the server:\n%s", s.ownLines(offset))
+	}
+
 	// Swaps under steady load: not one failed request. In each, a
 	// connection opened before the new build was written sends its request
 	// just after the new server serves: the old server accepted it, and
@@ -116,6 +129,11 @@ func testEditLoop(t *testing.T, dir, bin string, env []string, args ...string) {
 	if res.failed != 0 || res.ok == 0 {
 		t.Errorf("%d swaps under load with 10 clients: %d failed requests, %d ok; want 0 failed; first failures: %q",
 			swapsUnderLoad, res.failed, res.ok, res.failures)
+	}
+
+	// The store kept its data through the swaps.
+	if body, err := get(t.Context(), client, s.URL+"/list?limit=1"); err != nil || !strings.Contains(body, `"title"`) {
+		t.Errorf("after the swaps /list?limit=1 answered %s, %v; want a movie", body, err)
 	}
 
 	// Ctrl-C: exit 0, no server or emulator left, no build left behind.

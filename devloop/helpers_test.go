@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -148,6 +149,31 @@ func editHandler(tb testing.TB, dir string, edit func(string) string) time.Time 
 		tb.Fatal(err)
 	}
 	return time.Now()
+}
+
+// rewriteGoFiles writes n of the copy's Go files again with the same
+// contents, at once, as a git checkout does.
+func rewriteGoFiles(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") && !strings.Contains(p, "/.cache/") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil || len(files) < n {
+		tb.Fatalf("%d Go files in the copy, want %d: %v", len(files), n, err)
+	}
+	for _, f := range files[:n] {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(f, data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
 }
 
 // waitMessage asks base for a missing movie until the answer carries msg,
@@ -385,7 +411,7 @@ func startDev(tb testing.TB, bin, dir string, env []string, args ...string) *dev
 			s.stop(tb)
 		}
 		if tb.Failed() {
-			tb.Logf("serve --watch said (its servers' JSON logs left out):\n%s", s.ownLines())
+			tb.Logf("serve --watch said (its servers' JSON logs left out):\n%s", s.ownLines(0))
 		}
 	})
 	select {
@@ -403,11 +429,11 @@ func startDev(tb testing.TB, bin, dir string, env []string, args ...string) *dev
 	return nil
 }
 
-// ownLines returns the loop's own lines and the compiler's, without the
-// servers' JSON logs.
-func (s *devServer) ownLines() string {
+// ownLines returns the loop's own lines and the compiler's written after
+// offset, without the servers' JSON logs.
+func (s *devServer) ownLines(offset int) string {
 	var b strings.Builder
-	for line := range strings.SplitSeq(s.stderr.String(), "\n") {
+	for line := range strings.SplitSeq(s.stderr.String()[offset:], "\n") {
 		if !strings.HasPrefix(line, "{") {
 			b.WriteString(line + "\n")
 		}
