@@ -1,6 +1,7 @@
 // Package devloop is the edit loop behind `movies serve --watch` (make dev):
-// save a Go file, and the local API serves the new code about a second
-// later, without refusing or failing a request.
+// save a Go file, and the local API serves the new code as soon as go build
+// has rebuilt it (the loop adds about a tenth of a second), without refusing
+// or failing a request.
 //
 // # How
 //
