@@ -3,6 +3,7 @@ package movies
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes. Each code maps to exactly one HTTP status in the api package.
@@ -64,7 +65,8 @@ func ErrorCode(err error) string {
 }
 
 // ErrorMessage returns the caller-safe message of err. Internal errors and
-// errors that are not *Error yield a generic message so that no internal detail leaks.
+// errors that are not *Error yield the text of status 500, as API Gateway
+// words it, so that no internal detail leaks.
 func ErrorMessage(err error) string {
 	var e *Error
 	if err == nil {
@@ -73,5 +75,5 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) && e.Code != EINTERNAL && e.Message != "" {
 		return e.Message
 	}
-	return "Internal Server Error"
+	return http.StatusText(http.StatusInternalServerError)
 }

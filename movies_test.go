@@ -123,6 +123,36 @@ func TestMovieUnmarshalDirect(t *testing.T) {
 	}
 }
 
+// TestRecordKey: the key that names an invalid record is read as
+// UnmarshalJSON reads fields, by exact name, also from a record's beginning.
+func TestRecordKey(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // "" when no key can be read
+	}{
+		{`{"year":2013,"title":"Rush","info":{"year":1}}`, "2013/Rush"},
+		{`{"year":2013,"title":"a","Year":1,"TITLE":"b"}`, "2013/a"},
+		{`{"Year":2013,"title":"a"}`, ""},
+		{`{"year":"2013","title":"a\u00e9"}`, "2013/aé"},
+		{`{"year":2013,"title":"a","title":"b"}`, "2013/b"},
+		{`{"year":2013.5,"title":"a"}`, ""},
+		{`{"year":2013,"title":42}`, ""},
+		{`{ "year" : 2013 , "title" : "Rush" , "info" : {"plot":"cut here`, "2013/Rush"},
+		{`{"year":2013,"info":{"plot":"cut here`, ""},
+		{`[{"year":2013,"title":"Rush"}]`, ""},
+	}
+	for _, tt := range tests {
+		k, ok := movies.RecordKey([]byte(tt.in))
+		got := ""
+		if ok {
+			got = k.String()
+		}
+		if got != tt.want {
+			t.Errorf("RecordKey(%s) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestMovieValidate(t *testing.T) {
 	deep := strings.Repeat(`{"a":`, 31) + "1" + strings.Repeat("}", 31)
 	tests := []struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // UnmarshalJSON decodes a record strictly: year must be an integer, title a
@@ -91,6 +92,57 @@ func (m *Movie) UnmarshalJSON(data []byte) error {
 	}
 	*m = out
 	return nil
+}
+
+// RecordKey reads year and title from the top level of a record, or of the
+// beginning of one, without the other rules of UnmarshalJSON, so that a
+// message about an invalid record can name it. Field names match exactly, as
+// in UnmarshalJSON ("Year" is not year); of a repeated field the last counts,
+// as in encoding/json; year may also be a string holding an integer
+// ("2013"). ok is false when either field is missing or cannot be read.
+func RecordKey(data []byte) (k Key, ok bool) {
+	r := recordReader{b: data}
+	if !r.consume('{') {
+		return Key{}, false
+	}
+	var hasYear, hasTitle bool
+	// The walk ends at the end of the object or where data is cut.
+	for first := true; !r.consume('}') && (first || r.consume(',')); first = false {
+		name, ok := r.key()
+		if !ok {
+			break
+		}
+		v, ok := r.value()
+		if !ok {
+			break
+		}
+		switch name {
+		case "year":
+			k.Year, hasYear = looseYear(v)
+		case "title":
+			k.Title, hasTitle = decodeString(v)
+		}
+	}
+	if !hasYear || !hasTitle {
+		return Key{}, false
+	}
+	return k, true
+}
+
+// looseYear reads a year value for RecordKey: an integer, or a string holding one.
+func looseYear(v []byte) (int, bool) {
+	s := string(v)
+	if len(v) > 0 && v[0] == '"' {
+		var ok bool
+		if s, ok = decodeString(v); !ok {
+			return 0, false
+		}
+	}
+	if !isDigits([]byte(strings.TrimPrefix(s, "-"))) {
+		return 0, false
+	}
+	y, err := strconv.Atoi(s)
+	return y, err == nil
 }
 
 func errDuplicateField(name string) error {

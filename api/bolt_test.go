@@ -32,7 +32,7 @@ func generatedMovies(n int) []movies.Movie {
 
 // walkList lists every page through h with the given query and returns the
 // movies in order, failing on any non-200 page.
-func walkList(t *testing.T, h *Handler, query map[string]string) []movies.Movie {
+func walkList(t *testing.T, h *server, query map[string]string) []movies.Movie {
 	t.Helper()
 	var all []movies.Movie
 	q := map[string]string{}
@@ -43,7 +43,7 @@ func walkList(t *testing.T, h *Handler, query map[string]string) []movies.Movie 
 		if pages > 10_000 {
 			t.Fatal("listing does not end")
 		}
-		resp, err := h.List(context.Background(), listRequest(q))
+		resp, err := h.list(context.Background(), listRequest(q))
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("list %v: %d %v %.200s", q, resp.StatusCode, err, resp.Body)
 		}
@@ -96,9 +96,9 @@ func checkInfo(t *testing.T, got, want movies.Movie) {
 }
 
 // getThrough fetches k through h.Get and decodes the movie, failing unless 200.
-func getThrough(t *testing.T, h *Handler, k movies.Key) movies.Movie {
+func getThrough(t *testing.T, h *server, k movies.Key) movies.Movie {
 	t.Helper()
-	resp, err := h.Get(context.Background(), getRequest(map[string]string{"year": strconv.Itoa(k.Year), "title": k.Title}))
+	resp, err := h.get(context.Background(), getRequest(map[string]string{"year": strconv.Itoa(k.Year), "title": k.Title}))
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("get %s: %d %v %s", k, resp.StatusCode, err, resp.Body)
 	}
@@ -116,12 +116,12 @@ func getThrough(t *testing.T, h *Handler, k movies.Key) movies.Movie {
 func TestHandlersOnBolt(t *testing.T) {
 	ms := append(storetest.Fixtures(), generatedMovies(2000)...)
 	want := storetest.ByKey(ms)
-	h, logs := newTestHandler(bolttest.Open(t, ms...))
+	h, logs := newTestServer(bolttest.Open(t, ms...))
 
 	for _, m := range storetest.Fixtures() {
 		checkInfo(t, getThrough(t, h, m.Key()), m)
 	}
-	resp, _ := h.Get(context.Background(), getRequest(map[string]string{"year": "2013", "title": "No Such Movie"}))
+	resp, _ := h.get(context.Background(), getRequest(map[string]string{"year": "2013", "title": "No Such Movie"}))
 	checkResponse(t, resp, http.StatusNotFound, `{"message":"movie not found"}`)
 
 	for _, limit := range []string{"7", "100", "1000"} {
@@ -130,8 +130,8 @@ func TestHandlersOnBolt(t *testing.T) {
 		})
 	}
 	t.Run("walk with a small body budget", func(t *testing.T) {
-		small, _ := newTestHandler(h.store)
-		small.MaxBodyBytes = 20_000
+		small, _ := newTestServer(h.store)
+		small.maxBodyBytes = 20_000
 		checkWalk(t, walkList(t, small, map[string]string{"limit": "200"}), want)
 	})
 	t.Run("walk one year", func(t *testing.T) {
@@ -158,12 +158,12 @@ func TestHandlersOnBoltSample(t *testing.T) {
 			ms := sample.Movies(t)
 			want := storetest.ByKey(ms)
 			store := bolttest.Open(t, ms...)
-			h, _ := newTestHandler(store)
+			h, _ := newTestServer(store)
 			checkWalk(t, walkList(t, h, map[string]string{"limit": "1000"}), want)
 			// A budget far below a page of 1,000 movies (about 500 KB) cuts
 			// every page; the cursors must still reach every movie once.
-			small, _ := newTestHandler(store)
-			small.MaxBodyBytes = 100_000
+			small, _ := newTestServer(store)
+			small.maxBodyBytes = 100_000
 			checkWalk(t, walkList(t, small, map[string]string{"limit": "1000"}), want)
 			for i, m := range ms {
 				if i%37 == 0 || !isPlainTitle(m.Title) {
@@ -187,10 +187,10 @@ func isPlainTitle(title string) bool {
 	return true
 }
 
-// BenchmarkHandlerGet measures Get on a bolt store of 2,000 movies.
+// BenchmarkHandlerGet measures get on a bolt store of 2,000 movies.
 func BenchmarkHandlerGet(b *testing.B) {
 	ms := generatedMovies(2000)
-	h := New(bolttest.Open(b, ms...), nil)
+	h := newServer(bolttest.Open(b, ms...), nil)
 	reqs := make([]events.APIGatewayV2HTTPRequest, len(ms))
 	for i, m := range ms {
 		reqs[i] = getRequest(map[string]string{"year": strconv.Itoa(m.Year), "title": m.Title})
@@ -199,7 +199,7 @@ func BenchmarkHandlerGet(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		resp, err := h.Get(ctx, reqs[i%len(reqs)])
+		resp, err := h.get(ctx, reqs[i%len(reqs)])
 		if err != nil || resp.StatusCode != http.StatusOK {
 			b.Fatalf("get: %d %v", resp.StatusCode, err)
 		}
@@ -207,10 +207,10 @@ func BenchmarkHandlerGet(b *testing.B) {
 	}
 }
 
-// BenchmarkHandlerList measures a first page of List at limits 100 and 1000
+// BenchmarkHandlerList measures a first page of list at limits 100 and 1000
 // on a bolt store of 2,000 movies.
 func BenchmarkHandlerList(b *testing.B) {
-	h := New(bolttest.Open(b, generatedMovies(2000)...), nil)
+	h := newServer(bolttest.Open(b, generatedMovies(2000)...), nil)
 	ctx := context.Background()
 	for _, limit := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
@@ -218,7 +218,7 @@ func BenchmarkHandlerList(b *testing.B) {
 			b.ReportAllocs()
 			var size int
 			for b.Loop() {
-				resp, err := h.List(ctx, req)
+				resp, err := h.list(ctx, req)
 				if err != nil || resp.StatusCode != http.StatusOK {
 					b.Fatalf("list: %d %v", resp.StatusCode, err)
 				}

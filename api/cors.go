@@ -26,8 +26,8 @@ type CORS struct {
 	AllowCredentials bool     `json:"allowCredentials,omitempty"`
 }
 
-// MaxCORSMaxAge is the largest maxAge API Gateway accepts, in seconds.
-const MaxCORSMaxAge = 86400
+// maxCORSMaxAge is the largest maxAge API Gateway accepts, in seconds.
+const maxCORSMaxAge = 86400
 
 // ParseCORS reads a CORS configuration from its JSON text and checks it as
 // API Gateway would on deploy. Unknown fields are errors, so that a typo is
@@ -73,8 +73,8 @@ func (c CORS) validate() error {
 			return fmt.Errorf("method %q: want GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *", m)
 		}
 	}
-	if c.MaxAge < 0 || c.MaxAge > MaxCORSMaxAge {
-		return fmt.Errorf("maxAge %d: want 0 to %d seconds", c.MaxAge, MaxCORSMaxAge)
+	if c.MaxAge < 0 || c.MaxAge > maxCORSMaxAge {
+		return fmt.Errorf("maxAge %d: want 0 to %d seconds", c.MaxAge, maxCORSMaxAge)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@ import "github.com/movieskit/movies"
 
 // This file describes the API for its contract (the OpenAPI document of
 // package api/openapi): the parameters with their limits, the query
-// parameters of each route, and what each handler answers. The routes
+// parameters of each route, and what each function answers. The routes
 // themselves come from Routes.
 
 // Param describes a request parameter, in the path or in the query.
@@ -57,27 +57,27 @@ var RouteQuery = map[string][]QueryParam{
 	"GET /get/{year}":          {{Name: TitleParam, Required: true}},
 }
 
-// HandlerDoc describes what a handler answers.
-type HandlerDoc struct {
+// FunctionDoc describes what a function answers.
+type FunctionDoc struct {
 	Summary     string
 	Description string
 	// Body is a value of the Go type of the 200 response body.
 	Body any
-	// Errors are the domain error codes the handler answers with; StatusCode
+	// Errors are the domain error codes the function answers with; StatusCode
 	// maps each to its HTTP status.
 	Errors []string
 }
 
-// Handlers describes each handler of the routes table, by handler name.
-var Handlers = map[string]HandlerDoc{
-	HandlerList: {
+// FunctionDocs describes each function of the routes table, by function name.
+var FunctionDocs = map[string]FunctionDoc{
+	FunctionList: {
 		Summary: "List movies, one page at a time",
 		Description: "Movies in store order (year, then title bytes), or only one year's. " +
 			"Follow next until a page has none to see every movie exactly once.",
 		Body:   movies.Page{},
 		Errors: []string{movies.EINVALID, movies.EUNAVAILABLE, movies.EINTERNAL},
 	},
-	HandlerGet: {
+	FunctionGet: {
 		Summary:     "Get one movie by year and title",
 		Description: "The movie exactly as it was loaded: fields its record lacks stay absent and numbers keep their text.",
 		Body:        movies.Movie{},

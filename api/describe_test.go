@@ -9,7 +9,7 @@ import (
 )
 
 // TestDescriptionCoversRoutes checks that the description of the API has
-// every route's query and path parameters and every handler, and nothing
+// every route's query and path parameters and every function, and nothing
 // stale.
 func TestDescriptionCoversRoutes(t *testing.T) {
 	keys := map[string]bool{}
@@ -32,8 +32,8 @@ func TestDescriptionCoversRoutes(t *testing.T) {
 				}
 			}
 		}
-		if _, ok := Handlers[r.Handler]; !ok {
-			t.Errorf("route %s: handler %q is not in Handlers", r.Key(), r.Handler)
+		if _, ok := FunctionDocs[r.Function]; !ok {
+			t.Errorf("route %s: function %q is not in FunctionDocs", r.Key(), r.Function)
 		}
 	}
 	for k := range RouteQuery {
@@ -41,8 +41,8 @@ func TestDescriptionCoversRoutes(t *testing.T) {
 			t.Errorf("RouteQuery has %s, which is not a route", k)
 		}
 	}
-	if len(Handlers) != len(HandlerNames()) {
-		t.Errorf("Handlers describes %d handlers, the routes table has %d", len(Handlers), len(HandlerNames()))
+	if len(FunctionDocs) != len(FunctionNames()) {
+		t.Errorf("FunctionDocs describes %d functions, the routes table has %d", len(FunctionDocs), len(FunctionNames()))
 	}
 }
 

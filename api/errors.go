@@ -13,13 +13,6 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// Caller-facing messages of the 5xx statuses. They are fixed so that no
-// internal detail can reach a response.
-const (
-	msgUnavailable = "Service Unavailable"
-	msgInternal    = "Internal Server Error"
-)
-
 // StatusCode is the one table mapping domain error codes to HTTP statuses:
 // EINVALID 400, ENOTFOUND 404, EUNAVAILABLE 503, EINTERNAL and anything else 500.
 func StatusCode(code string) int {
@@ -41,49 +34,35 @@ type ErrorBody struct {
 	Message string `json:"message"`
 }
 
-// ErrorResponse returns {"message": msg} with content-type application/json.
-func ErrorResponse(status int, msg string) events.APIGatewayV2HTTPResponse {
-	body, err := encodeJSON(ErrorBody{Message: msg})
-	if err != nil { // a struct with one string field always encodes
-		body = []byte(`{"message":"Internal Server Error"}`)
-	}
-	return jsonResponse(status, body)
+// errorResponse returns {"message": msg} with content-type application/json.
+func errorResponse(status int, msg string) events.APIGatewayV2HTTPResponse {
+	var body bytes.Buffer
+	_ = movies.AppendJSON(&body, ErrorBody{Message: msg}) // cannot fail: one string field
+	return jsonResponse(status, body.String())
 }
 
 // jsonResponse returns a response with a JSON body.
-func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
+func jsonResponse(status int, body string) events.APIGatewayV2HTTPResponse {
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: status,
 		Headers:    map[string]string{"content-type": "application/json"},
-		Body:       string(body),
+		Body:       body,
 	}
 }
 
-// encodeJSON encodes v as movies.AppendJSON does.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := movies.AppendJSON(&buf, v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// errorBody returns the status and caller-safe message for err.
+// errorBody returns the status and caller-safe message for err: for a 5xx
+// status, its fixed text, so that no internal detail can reach a response.
 func errorBody(err error) (int, string) {
 	status := StatusCode(movies.ErrorCode(err))
-	switch {
-	case status == http.StatusServiceUnavailable:
-		return status, msgUnavailable
-	case status >= 500:
-		return status, msgInternal
-	default:
-		return status, movies.ErrorMessage(err)
+	if status >= 500 {
+		return status, http.StatusText(status)
 	}
+	return status, movies.ErrorMessage(err)
 }
 
 // fail answers a request that failed with err. Server faults and store errors
 // are logged with the full cause; the response carries only the safe message.
-func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, err error, fromStore bool) events.APIGatewayV2HTTPResponse {
+func (s *server) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, err error, fromStore bool) events.APIGatewayV2HTTPResponse {
 	err = classifyContextError(err)
 	status, msg := errorBody(err)
 	if status >= 500 || fromStore {
@@ -91,7 +70,7 @@ func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		if status >= 500 && !errors.Is(ctx.Err(), context.Canceled) {
 			level = slog.LevelError // a caller that cancelled (went away) is no fault here
 		}
-		h.logger.LogAttrs(ctx, level, "request failed",
+		s.logger.LogAttrs(ctx, level, "request failed",
 			slog.String("requestId", req.RequestContext.RequestID),
 			slog.String("routeKey", routeKey(req)),
 			slog.Int("status", status),
@@ -99,7 +78,7 @@ func (h *Handler) fail(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 			slog.String("error", err.Error()),
 		)
 	}
-	return ErrorResponse(status, msg)
+	return errorResponse(status, msg)
 }
 
 // classifyContextError marks a store call that ran out of time or was
@@ -126,9 +105,9 @@ func routeKey(req events.APIGatewayV2HTTPRequest) string {
 
 // recoverPanic turns a panic in a handler into a logged 500 response, so one
 // bad request cannot take down the function instance's other invocations.
-func (h *Handler) recoverPanic(ctx context.Context, req events.APIGatewayV2HTTPRequest, resp *events.APIGatewayV2HTTPResponse) {
+func (s *server) recoverPanic(ctx context.Context, req events.APIGatewayV2HTTPRequest, resp *events.APIGatewayV2HTTPResponse) {
 	if v := recover(); v != nil {
 		err := fmt.Errorf("panic: %v\n%s", v, debug.Stack())
-		*resp = h.fail(ctx, req, err, false)
+		*resp = s.fail(ctx, req, err, false)
 	}
 }

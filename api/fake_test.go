@@ -32,8 +32,8 @@ func (s *fakeStore) Put(context.Context, []movies.Movie) error { return nil }
 func (s *fakeStore) Close() error { return nil }
 
 // sliceStore is an in-memory movies.Store over movies sorted in store order,
-// with the cursor semantics every store has: a page resumes strictly after
-// the key in its cursor.
+// with the cursor and byte budget semantics every store has: a page resumes
+// strictly after the key in its cursor and stops at ListOptions.MaxBytes.
 type sliceStore struct{ ms []movies.Movie }
 
 func newSliceStore(ms []movies.Movie) *sliceStore {
@@ -73,11 +73,12 @@ func (s *sliceStore) List(_ context.Context, opts movies.ListOptions) (*movies.P
 		after = &k
 	}
 	page := &movies.Page{}
+	budget := movies.NewPageBudget(opts.MaxBytes)
 	for _, m := range s.ms {
 		if (after != nil && !after.Less(m.Key())) || (opts.Year != 0 && m.Year != opts.Year) {
 			continue
 		}
-		if len(page.Movies) == opts.Limit {
+		if len(page.Movies) == opts.Limit || !budget.Add(m.EncodedSize()) {
 			page.Next = movies.EncodeCursor(page.Movies[len(page.Movies)-1].Key())
 			break
 		}
@@ -90,10 +91,10 @@ func (s *sliceStore) Put(context.Context, []movies.Movie) error { return nil }
 
 func (s *sliceStore) Close() error { return nil }
 
-// newTestHandler returns a Handler on store that logs JSON into the returned buffer.
-func newTestHandler(store movies.Store) (*Handler, *bytes.Buffer) {
+// newTestServer returns a server on store that logs JSON into the returned buffer.
+func newTestServer(store movies.Store) (*server, *bytes.Buffer) {
 	var logs bytes.Buffer
-	return New(store, slog.New(slog.NewJSONHandler(&logs, nil))), &logs
+	return newServer(store, slog.New(slog.NewJSONHandler(&logs, nil))), &logs
 }
 
 // equalJSON reports whether a and b hold the same JSON value.

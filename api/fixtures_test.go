@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -13,13 +14,13 @@ import (
 )
 
 // TestFixtures runs every testdata/NAME.event.json, an API Gateway HTTP API
-// payload 2.0 event, through the handler its route key names, on a store
+// payload 2.0 event, through the function its route key names, on a store
 // holding testdata/movies.json, and compares the result with
 // testdata/NAME.response.json: status, headers and JSON-semantic body.
 func TestFixtures(t *testing.T) {
 	var catalogue []movies.Movie
 	storetest.ReadJSON(t, filepath.Join("testdata", "movies.json"), &catalogue)
-	h, _ := newTestHandler(newSliceStore(catalogue))
+	fns := Functions(newSliceStore(catalogue), slog.New(slog.DiscardHandler))
 
 	eventFiles, err := filepath.Glob(filepath.Join("testdata", "*.event.json"))
 	if err != nil || len(eventFiles) == 0 {
@@ -34,10 +35,10 @@ func TestFixtures(t *testing.T) {
 			storetest.ReadJSON(t, filepath.Join("testdata", name+".response.json"), &want)
 
 			checkFixtureRouting(t, req)
-			fn := fixtureHandler(t, h, req.RouteKey)
+			fn := fixtureFunction(t, fns, req.RouteKey)
 			got, err := fn(context.Background(), req)
 			if err != nil {
-				t.Fatalf("handler returned error %v, want nil", err)
+				t.Fatalf("function returned error %v, want nil", err)
 			}
 			if got.StatusCode != want.StatusCode {
 				t.Errorf("status = %d, want %d", got.StatusCode, want.StatusCode)
@@ -55,20 +56,18 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-// fixtureHandler returns the handler of the route whose key is routeKey.
-func fixtureHandler(t *testing.T, h *Handler, routeKey string) HandlerFunc {
+// fixtureFunction returns the function of fns that serves the route whose
+// key is routeKey.
+func fixtureFunction(t *testing.T, fns map[string]Function, routeKey string) Function {
 	t.Helper()
-	for _, r := range Routes {
-		if r.Key() == routeKey {
-			fn, ok := h.Func(r.Handler)
-			if !ok {
-				t.Fatalf("no handler %q for route %s", r.Handler, routeKey)
-			}
-			return fn
-		}
+	name := FunctionFor(routeKey)
+	if name == "" {
+		t.Fatalf("no route %q in the routes table", routeKey)
 	}
-	t.Fatalf("no route %q in the routes table", routeKey)
-	return nil
+	if fns[name] == nil {
+		t.Fatalf("no function %q for route %s", name, routeKey)
+	}
+	return fns[name]
 }
 
 // checkFixtureRouting checks that a fixture is self-consistent: when its raw

@@ -33,9 +33,9 @@ func FuzzList(f *testing.F) {
 	f.Add("5,6", "", "")
 	f.Add("1e3", "-1", "abc")
 	f.Add(" 5", "0x7d0", "eyJ5IjowLCJ0IjoiIn0")
-	h, _ := newTestHandler(newSliceStore(generatedMovies(50)))
+	h, _ := newTestServer(newSliceStore(generatedMovies(50)))
 	f.Fuzz(func(t *testing.T, limit, year, cursor string) {
-		resp, err := h.List(context.Background(), listRequest(map[string]string{"limit": limit, "year": year, "cursor": cursor}))
+		resp, err := h.list(context.Background(), listRequest(map[string]string{"limit": limit, "year": year, "cursor": cursor}))
 		checkClientResponse(t, resp, err)
 	})
 }
@@ -46,9 +46,9 @@ func FuzzGet(f *testing.F) {
 	f.Add("1997", "Face/Off")
 	f.Add("", "")
 	f.Add("9999999999999999999", "\xff")
-	h, _ := newTestHandler(newSliceStore(generatedMovies(50)))
+	h, _ := newTestServer(newSliceStore(generatedMovies(50)))
 	f.Fuzz(func(t *testing.T, year, title string) {
-		resp, err := h.Get(context.Background(), getRequest(map[string]string{"year": year, "title": title}))
+		resp, err := h.get(context.Background(), getRequest(map[string]string{"year": year, "title": title}))
 		checkClientResponse(t, resp, err)
 	})
 }

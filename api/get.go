@@ -13,31 +13,31 @@ import (
 // msgNotFound is the message of every 404 from Get.
 const msgNotFound = "movie not found"
 
-// Get serves GET /get/{year}/{title+} and GET /get/{year}?title=TITLE: the
+// get serves GET /get/{year}/{title+} and GET /get/{year}?title=TITLE: the
 // movie with that key exactly as stored, {"year":..,"title":..,"info":{..}}, or 404 {"message":"movie not found"}.
-func (h *Handler) Get(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-	defer h.recoverPanic(ctx, req, &resp)
+func (s *server) get(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	defer s.recoverPanic(ctx, req, &resp)
 	key, err := movieKey(req.PathParameters, req.QueryStringParameters)
 	if err != nil {
-		return h.fail(ctx, req, err, false), nil
+		return s.fail(ctx, req, err, false), nil
 	}
-	m, err := h.getMovie(ctx, key)
+	m, err := s.getMovie(ctx, key)
 	if err != nil {
-		return h.fail(ctx, req, err, true), nil
+		return s.fail(ctx, req, err, true), nil
 	}
 	var buf bytes.Buffer
 	if err := writeMovie(&buf, m); err != nil {
-		return h.fail(ctx, req, fmt.Errorf("encode movie %s: %w", key, err), false), nil
+		return s.fail(ctx, req, fmt.Errorf("encode movie %s: %w", key, err), false), nil
 	}
-	return jsonResponse(http.StatusOK, buf.Bytes()), nil
+	return jsonResponse(http.StatusOK, buf.String()), nil
 }
 
-// getMovie asks the store for one movie under the handler's timeout. Every
+// getMovie asks the store for one movie under the server's timeout. Every
 // not-found error carries the same caller message.
-func (h *Handler) getMovie(ctx context.Context, key movies.Key) (*movies.Movie, error) {
-	ctx, cancel := h.storeContext(ctx)
+func (s *server) getMovie(ctx context.Context, key movies.Key) (*movies.Movie, error) {
+	ctx, cancel := s.storeContext(ctx)
 	defer cancel()
-	m, err := h.store.Get(ctx, key)
+	m, err := s.store.Get(ctx, key)
 	switch {
 	case movies.ErrorCode(err) == movies.ENOTFOUND:
 		return nil, movies.WrapError(movies.ENOTFOUND, fmt.Errorf("get movie %s: %w", key, err), msgNotFound)

@@ -123,10 +123,10 @@ func TestGet(t *testing.T) {
 					return nil, errors.New("unexpected call")
 				}
 			}
-			h, logs := newTestHandler(store)
+			h, logs := newTestServer(store)
 			req := getRequest(tt.params)
 			req.QueryStringParameters = tt.query
-			resp, err := h.Get(context.Background(), req)
+			resp, err := h.get(context.Background(), req)
 			if err != nil {
 				t.Fatalf("Get returned error %v, want nil", err)
 			}
@@ -175,10 +175,10 @@ func checkLog(t *testing.T, logs string, wantLog bool, requestID string, status 
 
 // TestGetLogsInternalDetail checks that the cause hidden from the body is in the log.
 func TestGetLogsInternalDetail(t *testing.T) {
-	h, logs := newTestHandler(&fakeStore{GetFn: func(context.Context, movies.Key) (*movies.Movie, error) {
+	h, logs := newTestServer(&fakeStore{GetFn: func(context.Context, movies.Key) (*movies.Movie, error) {
 		return nil, fmt.Errorf("query Movies: %s", secret)
 	}})
-	resp, err := h.Get(context.Background(), getRequest(map[string]string{"year": "2013", "title": "Rush"}))
+	resp, err := h.get(context.Background(), getRequest(map[string]string{"year": "2013", "title": "Rush"}))
 	if err != nil || resp.StatusCode != http.StatusInternalServerError {
 		t.Fatalf("Get = %d, %v; want 500, nil", resp.StatusCode, err)
 	}
@@ -192,14 +192,14 @@ func TestGetLogsInternalDetail(t *testing.T) {
 
 // TestGetTimeout checks that the store call runs under the handler's timeout.
 func TestGetTimeout(t *testing.T) {
-	h, _ := newTestHandler(&fakeStore{GetFn: func(ctx context.Context, _ movies.Key) (*movies.Movie, error) {
+	h, _ := newTestServer(&fakeStore{GetFn: func(ctx context.Context, _ movies.Key) (*movies.Movie, error) {
 		if _, ok := ctx.Deadline(); !ok {
 			t.Error("store context has no deadline")
 		}
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}})
-	h.Timeout = 1 // a nanosecond: already expired when the store runs
-	resp, _ := h.Get(context.Background(), getRequest(map[string]string{"year": "2013", "title": "Rush"}))
+	h.timeout = 1 // a nanosecond: already expired when the store runs
+	resp, _ := h.get(context.Background(), getRequest(map[string]string{"year": "2013", "title": "Rush"}))
 	checkResponse(t, resp, http.StatusServiceUnavailable, `{"message":"Service Unavailable"}`)
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"unsafe"
@@ -12,34 +11,29 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// List serves GET /list?limit=N&cursor=C&year=Y: one page of movies in store
+// list serves GET /list?limit=N&cursor=C&year=Y: one page of movies in store
 // order as {"movies":[...],"next":"C2"}, with next absent on the last page.
-// A page whose body would exceed MaxBodyBytes is cut short and its next
-// cursor resumes right after the last movie it holds.
-func (h *Handler) List(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-	defer h.recoverPanic(ctx, req, &resp)
+// The store is asked for the movies that fit in maxBodyBytes with room for
+// the longest cursor, so a page of large movies is cut short, never decoded
+// past the budget, and continued by its cursor.
+func (s *server) list(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	defer s.recoverPanic(ctx, req, &resp)
 	opts, err := listOptions(req.QueryStringParameters)
 	if err != nil {
-		return h.fail(ctx, req, err, false), nil
+		return s.fail(ctx, req, err, false), nil
 	}
-	if h.MaxBodyBytes > 0 {
-		// The store stops reading once the movies would overflow the body,
-		// so a page of large movies is never decoded past the budget.
-		opts.MaxBytes = max(h.MaxBodyBytes-len(pageOpen)-len(pageClose)-len(pageEnd), 1)
+	if s.maxBodyBytes > 0 {
+		opts.MaxBytes = max(s.maxBodyBytes-pageRoom, 1)
 	}
-	page, err := h.listPage(ctx, opts)
+	page, err := s.listPage(ctx, opts)
 	if err != nil {
-		return h.fail(ctx, req, err, true), nil
+		return s.fail(ctx, req, err, true), nil
 	}
-	body, err := encodePage(page, opts.Limit, h.MaxBodyBytes)
+	body, err := encodePage(page, opts.Limit, s.maxBodyBytes)
 	if err != nil {
-		return h.fail(ctx, req, fmt.Errorf("encode page of %d movies: %w", len(page.Movies), err), false), nil
+		return s.fail(ctx, req, fmt.Errorf("encode page of %d movies: %w", len(page.Movies), err), false), nil
 	}
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: http.StatusOK,
-		Headers:    map[string]string{"content-type": "application/json"},
-		Body:       bodyString(body),
-	}, nil
+	return jsonResponse(http.StatusOK, bodyString(body)), nil
 }
 
 // bodyString returns body as a string without copying it. A page body can
@@ -51,11 +45,11 @@ func bodyString(body []byte) string {
 	return unsafe.String(unsafe.SliceData(body), len(body)) //nolint:gosec // G103: body is a fresh buffer that nothing writes to afterwards
 }
 
-// listPage asks the store for one page under the handler's timeout.
-func (h *Handler) listPage(ctx context.Context, opts movies.ListOptions) (*movies.Page, error) {
-	ctx, cancel := h.storeContext(ctx)
+// listPage asks the store for one page under the server's timeout.
+func (s *server) listPage(ctx context.Context, opts movies.ListOptions) (*movies.Page, error) {
+	ctx, cancel := s.storeContext(ctx)
 	defer cancel()
-	page, err := h.store.List(ctx, opts)
+	page, err := s.store.List(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("list movies (limit %d, year %d): %w", opts.Limit, opts.Year, err)
 	}
@@ -65,54 +59,50 @@ func (h *Handler) listPage(ctx context.Context, opts movies.ListOptions) (*movie
 	return page, nil
 }
 
-// Pieces of a page body around its movies.
-var (
-	pageOpen  = []byte(`{"movies":[`)
-	pageClose = []byte(`]`)
-	pageNext  = []byte(`,"next":`)
-	pageEnd   = []byte(`}`)
-)
+// pageRoom is the most a page body holds besides its movies: the JSON around
+// them and the longest next cursor, which base64url leaves unescaped.
+const pageRoom = len(`{"movies":[],"next":""}`) + movies.MaxCursorBytes
 
-// encodePage encodes page as the List body, keeping at most limit movies and
-// at most budget bytes (budget <= 0 means no budget). When movies are dropped,
-// next becomes the cursor of the last movie kept, which resumes strictly after
-// it in every store. A single movie larger than the budget is an error.
+// encodePage encodes page as the list body, keeping at most limit movies.
+// A body over budget (budget <= 0 means none) is an error: a store keeps a
+// page's movies within ListOptions.MaxBytes, but it returns a first movie of
+// any size so that a listing advances.
 func encodePage(page *movies.Page, limit, budget int) ([]byte, error) {
 	ms, next := page.Movies, page.Next
 	if len(ms) > limit { // a store that ignored the limit: keep the contract anyway
 		ms = ms[:limit]
 		next = movies.EncodeCursor(ms[limit-1].Key())
 	}
-
 	buf := bytes.NewBuffer(make([]byte, 0, bodySize(ms, next, budget)))
-	buf.Write(pageOpen)
-	ends := make([]int, 0, len(ms)) // ends[i] is the body length through movie i
+	buf.WriteString(`{"movies":[`)
 	for i := range ms {
+		if budget > 0 && buf.Len() > budget {
+			break // over budget already: encode no more
+		}
 		if i > 0 {
 			buf.WriteByte(',')
 		}
 		if err := writeMovie(buf, &ms[i]); err != nil {
 			return nil, fmt.Errorf("encode movie %s: %w", ms[i].Key(), err)
 		}
-		ends = append(ends, buf.Len())
-		if budget > 0 && buf.Len()+len(pageClose)+len(pageEnd) > budget {
-			return trimPage(buf, ms, ends, budget)
-		}
 	}
-	if budget > 0 && pageSize(buf.Len(), next) > budget {
-		return trimPage(buf, ms, ends, budget)
+	buf.WriteByte(']')
+	if next != "" {
+		buf.WriteString(`,"next":`)
+		_ = movies.AppendJSON(buf, next) // cannot fail: a string (invalid UTF-8 is replaced)
 	}
-	return finishPage(buf, next), nil
+	buf.WriteByte('}')
+	if budget > 0 && buf.Len() > budget {
+		return nil, fmt.Errorf("a page of %d movies exceeds the %d-byte response budget", len(ms), budget)
+	}
+	return buf.Bytes(), nil
 }
 
 // bodySize returns the size of the body of ms and next when every info is
 // compact, as the stores hold it, so that the body is built in one
 // allocation; at most budget bytes when budget is positive.
 func bodySize(ms []movies.Movie, next string, budget int) int {
-	n := len(pageOpen) + len(pageClose) + len(pageEnd)
-	if next != "" {
-		n += len(pageNext) + len(next) + 2
-	}
+	n := len(`{"movies":[],"next":""}`) + len(next)
 	for i := range ms {
 		n += ms[i].EncodedSize() + 1
 		if budget > 0 && n > budget {
@@ -120,47 +110,4 @@ func bodySize(ms []movies.Movie, next string, budget int) int {
 		}
 	}
 	return n
-}
-
-// trimPage cuts the encoded movies in buf to the most that fit in budget
-// together with the cursor that continues after them.
-func trimPage(buf *bytes.Buffer, ms []movies.Movie, ends []int, budget int) ([]byte, error) {
-	for k := len(ends); k > 0; k-- {
-		next := movies.EncodeCursor(ms[k-1].Key())
-		if pageSize(ends[k-1], next) <= budget {
-			buf.Truncate(ends[k-1])
-			return finishPage(buf, next), nil
-		}
-	}
-	if len(ms) == 0 {
-		return nil, fmt.Errorf("an empty page exceeds the %d-byte response budget", budget)
-	}
-	return nil, fmt.Errorf("movie %s alone exceeds the %d-byte response budget", ms[0].Key(), budget)
-}
-
-// pageSize returns the size of a body whose movies end at offset end and
-// that carries next.
-func pageSize(end int, next string) int {
-	n := end + len(pageClose) + len(pageEnd)
-	if next != "" {
-		n += len(pageNext) + len(quoteJSON(next))
-	}
-	return n
-}
-
-// quoteJSON returns s as a JSON string.
-func quoteJSON(s string) []byte {
-	b, _ := json.Marshal(s) // cannot fail: a string (invalid UTF-8 is replaced)
-	return b
-}
-
-// finishPage closes the movies array in buf and adds next when it is set.
-func finishPage(buf *bytes.Buffer, next string) []byte {
-	buf.Write(pageClose)
-	if next != "" {
-		buf.Write(pageNext)
-		buf.Write(quoteJSON(next))
-	}
-	buf.Write(pageEnd)
-	return buf.Bytes()
 }

@@ -23,8 +23,9 @@ func TestList(t *testing.T) {
 	limitMsg := `{"message":"limit must be an integer from 1 to 1000"}`
 	yearMsg := `{"message":"year must be an integer from 1 to 9999"}`
 	cursorMsg := `{"message":"cursor is not valid"}`
-	// The store is asked to stop at the body budget less the page's own JSON.
-	moviesBudget := DefaultMaxBodyBytes - len(`{"movies":[]}`)
+	// The store is asked to stop at the body budget less the page's own JSON
+	// and the longest next cursor.
+	moviesBudget := DefaultMaxBodyBytes - len(`{"movies":[],"next":""}`) - movies.MaxCursorBytes
 	tests := []struct {
 		name     string
 		query    map[string]string
@@ -104,9 +105,9 @@ func TestList(t *testing.T) {
 				gotOpts = &opts
 				return store.List(ctx, opts)
 			}}
-			h, logs := newTestHandler(spy)
+			h, logs := newTestServer(spy)
 			req := listRequest(tt.query)
-			resp, err := h.List(context.Background(), req)
+			resp, err := h.list(context.Background(), req)
 			if err != nil {
 				t.Fatalf("List returned error %v, want nil", err)
 			}
@@ -154,12 +155,16 @@ func TestListBudget(t *testing.T) {
 		{name: "small budget", n: 50, size: 1_000, limit: "20", budget: 5_000},
 		{name: "budget fits exactly one", n: 5, size: 1_000, limit: "5", budget: 1_150},
 		{name: "budget not reached", n: 30, size: 100, limit: "7", budget: 1 << 20},
+		// Three movies and the page's JSON fill the budget exactly: the next
+		// cursor must not take the page over it.
+		{name: "movies fill the budget but for the cursor", n: 10, size: 1_000, limit: "10",
+			budget: len(`{"movies":[]}`) + 3*bigMovies(1, 1_000)[0].EncodedSize() + 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			all := bigMovies(tt.n, tt.size)
-			h, _ := newTestHandler(newSliceStore(all))
-			h.MaxBodyBytes = tt.budget
+			h, _ := newTestServer(newSliceStore(all))
+			h.maxBodyBytes = tt.budget
 			var seen []string
 			cursor := ""
 			for pages := 0; ; pages++ {
@@ -170,7 +175,7 @@ func TestListBudget(t *testing.T) {
 				if cursor != "" {
 					q["cursor"] = cursor
 				}
-				resp, err := h.List(context.Background(), listRequest(q))
+				resp, err := h.list(context.Background(), listRequest(q))
 				if err != nil || resp.StatusCode != http.StatusOK {
 					t.Fatalf("page %d: %d %v %.200s", pages, resp.StatusCode, err, resp.Body)
 				}
@@ -210,9 +215,9 @@ func TestListBudget(t *testing.T) {
 // TestListBudgetTooSmall checks that a movie that cannot fit in any page is a
 // logged 500, not a page that loops forever.
 func TestListBudgetTooSmall(t *testing.T) {
-	h, logs := newTestHandler(newSliceStore(bigMovies(3, 1_000)))
-	h.MaxBodyBytes = 500
-	resp, err := h.List(context.Background(), listRequest(nil))
+	h, logs := newTestServer(newSliceStore(bigMovies(3, 1_000)))
+	h.maxBodyBytes = 500
+	resp, err := h.list(context.Background(), listRequest(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,32 +247,25 @@ func TestStatusCode(t *testing.T) {
 }
 
 func TestErrorResponse(t *testing.T) {
-	resp := ErrorResponse(http.StatusBadRequest, `title "Pain & Gain" <bad>`)
+	resp := errorResponse(http.StatusBadRequest, `title "Pain & Gain" <bad>`)
 	checkResponse(t, resp, http.StatusBadRequest, `{"message":"title \"Pain & Gain\" <bad>"}`)
 	if want := `{"message":"title \"Pain & Gain\" <bad>"}`; resp.Body != want {
 		t.Errorf("body = %s, want %s", resp.Body, want)
 	}
 }
 
-func TestFuncs(t *testing.T) {
-	h := New(newSliceStore(nil), nil)
-	funcs := h.Funcs()
-	for _, name := range HandlerNames() {
+func TestFunctions(t *testing.T) {
+	funcs := Functions(newSliceStore(nil), nil)
+	for _, name := range FunctionNames() {
 		if funcs[name] == nil {
-			t.Errorf("Funcs lacks %q", name)
-		}
-		if fn, ok := h.Func(name); !ok || fn == nil {
-			t.Errorf("Func(%q) = nil, %v", name, ok)
+			t.Errorf("Functions lacks %q", name)
 		}
 	}
-	if len(funcs) != len(HandlerNames()) {
-		t.Errorf("Funcs has %d handlers, routes table names %d", len(funcs), len(HandlerNames()))
+	if len(funcs) != len(FunctionNames()) {
+		t.Errorf("Functions has %d functions, routes table names %d", len(funcs), len(FunctionNames()))
 	}
-	if _, ok := h.Func("nope"); ok {
-		t.Errorf("Func(nope) found a handler")
-	}
-	resp, err := funcs[HandlerList](context.Background(), listRequest(nil))
+	resp, err := funcs[FunctionList](context.Background(), listRequest(nil))
 	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Errorf("Funcs()[list] = %d, %v", resp.StatusCode, err)
+		t.Errorf("Functions()[list] = %d, %v", resp.StatusCode, err)
 	}
 }

@@ -26,17 +26,17 @@ func TestListBigMoviesMemory(t *testing.T) {
 		t.Skip("skipping 23 MB of movies in -short mode")
 	}
 	all := storetest.BigMovies(60, 2000, 380_000)
-	h, _ := newTestHandler(bolttest.Open(t, all...))
+	h, _ := newTestServer(bolttest.Open(t, all...))
 	req := listRequest(map[string]string{"limit": "1000"})
 	ctx := context.Background()
-	if resp, err := h.List(ctx, req); err != nil || resp.StatusCode != http.StatusOK { // warm up
+	if resp, err := h.list(ctx, req); err != nil || resp.StatusCode != http.StatusOK { // warm up
 		t.Fatalf("list: %d %v", resp.StatusCode, err)
 	}
 
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	resp, err := h.List(ctx, req)
+	resp, err := h.list(ctx, req)
 	runtime.ReadMemStats(&after)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("list: %d %v", resp.StatusCode, err)
@@ -57,7 +57,7 @@ func TestListBigMoviesMemory(t *testing.T) {
 	if len(page.Movies) == 0 || page.Next != movies.EncodeCursor(last.Key()) {
 		t.Fatalf("page of %d movies with next %q, want a page cut short that continues after %s", len(page.Movies), page.Next, last.Key())
 	}
-	if room := h.MaxBodyBytes - len(resp.Body); room > all[0].EncodedSize() {
+	if room := h.maxBodyBytes - len(resp.Body); room > all[0].EncodedSize() {
 		t.Errorf("page stopped with %d bytes of budget left, room for another %d-byte movie", room, all[0].EncodedSize())
 	}
 }

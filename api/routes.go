@@ -2,22 +2,23 @@ package api
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Handler names. The bootstrap binary, the local gateway and the CDK stack all
-// refer to functions by these names.
+// Function names. The bootstrap binary, the local gateway and the CDK stack
+// all refer to the Lambda functions by these names.
 const (
-	HandlerList = "list"
-	HandlerGet  = "get"
+	FunctionList = "list"
+	FunctionGet  = "get"
 )
 
-// Route maps an HTTP API route key to the Lambda handler that serves it.
+// Route maps an HTTP API route key to the Lambda function that serves it.
 type Route struct {
-	Method  string // HTTP method, e.g. GET
-	Path    string // API Gateway route path, e.g. /get/{year}/{title+}
-	Handler string // handler name, e.g. get
+	Method   string // HTTP method, e.g. GET
+	Path     string // API Gateway route path, e.g. /get/{year}/{title+}
+	Function string // function name, e.g. get
 }
 
 // TitleParam is the name of the title, both as the greedy path parameter of
@@ -35,40 +36,39 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 // with '?' (or one whose '%' does not survive a second decoding) cannot be
 // sent in the path; the query form carries any title.
 var Routes = []Route{
-	{Method: "GET", Path: "/list", Handler: HandlerList},
-	{Method: "GET", Path: "/get/{year}/{title+}", Handler: HandlerGet},
-	{Method: "GET", Path: "/get/{year}", Handler: HandlerGet},
+	{Method: "GET", Path: "/list", Function: FunctionList},
+	{Method: "GET", Path: "/get/{year}/{title+}", Function: FunctionGet},
+	{Method: "GET", Path: "/get/{year}", Function: FunctionGet},
 }
 
-// HandlerNames returns the distinct handler names in the routes table, in table order.
-func HandlerNames() []string {
+// FunctionNames returns the distinct function names in the routes table, in table order.
+func FunctionNames() []string {
 	var names []string
-	seen := map[string]bool{}
 	for _, r := range Routes {
-		if !seen[r.Handler] {
-			seen[r.Handler] = true
-			names = append(names, r.Handler)
+		if !slices.Contains(names, r.Function) {
+			names = append(names, r.Function)
 		}
 	}
 	return names
 }
 
-// GetTarget returns the request target (path and query) that gets the movie
-// with year and title through API Gateway: the path form GetPath when the
-// title survives API Gateway's path decoding, and the query form
-// /get/{year}?title=TITLE for a title with '?' or '%' or a trailing '/', which
-// it does not.
-func GetTarget(year int, title string) string {
-	if NeedsTitleQuery(title) {
-		return "/get/" + strconv.Itoa(year) + "?" + TitleParam + "=" + url.QueryEscape(title)
+// FunctionFor returns the name of the function of the route whose key is
+// routeKey, or "" when no route has it.
+func FunctionFor(routeKey string) string {
+	for _, r := range Routes {
+		if r.Key() == routeKey {
+			return r.Function
+		}
 	}
-	return GetPath(year, title)
+	return ""
 }
 
 // GetPath returns the path form /get/{year}/{title} of a movie, as a browser
 // or curl sends it: each '/'-separated part of the title URL-encoded, the
-// slashes kept for the greedy {title+}. Whether the function then receives
-// the title unchanged is NeedsTitleQuery's question.
+// slashes kept for the greedy {title+}. API Gateway decodes the path, cuts
+// it at '?', decodes it again and ignores a trailing slash, so a title with
+// '?' or '%' or a trailing '/' does not reach the function this way;
+// GetQuery's form carries any title.
 func GetPath(year int, title string) string {
 	parts := strings.Split(title, "/")
 	for i, p := range parts {
@@ -77,23 +77,10 @@ func GetPath(year int, title string) string {
 	return "/get/" + strconv.Itoa(year) + "/" + strings.Join(parts, "/")
 }
 
-// NeedsTitleQuery reports whether title must be sent as ?title= because the
-// path form does not reach the function with it: API Gateway cuts the
-// decoded path at '?', decodes it a second time (so a '%' must survive two
-// decodings) and ignores a trailing slash.
-func NeedsTitleQuery(title string) bool {
-	return strings.ContainsAny(title, "?%") || strings.HasSuffix(title, "/")
-}
-
-// HandlerFor returns the handler of the route whose key is key, or "" when
-// no route has it.
-func HandlerFor(key string) string {
-	for _, r := range Routes {
-		if r.Key() == key {
-			return r.Handler
-		}
-	}
-	return ""
+// GetQuery returns the path /get/{year} and the raw query title=TITLE of the
+// query form of a movie.
+func GetQuery(year int, title string) (path, query string) {
+	return "/get/" + strconv.Itoa(year), TitleParam + "=" + url.QueryEscape(title)
 }
 
 // Match finds the route for method and path the way API Gateway HTTP API

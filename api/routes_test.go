@@ -2,6 +2,7 @@ package api
 
 import (
 	"maps"
+	"slices"
 	"testing"
 )
 
@@ -40,35 +41,29 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-func TestGetTarget(t *testing.T) {
-	tests := []struct {
-		year  int
-		title string
-		want  string
-	}{
-		{2013, "Rush", "/get/2013/Rush"},
-		{1997, "Face/Off", "/get/1997/Face/Off"},
-		{2013, "Pain & Gain", "/get/2013/Pain%20&%20Gain"},
-		{2000, "Amélie", "/get/2000/Am%C3%A9lie"},
-		{2011, "What's Your Number?", "/get/2011?title=What%27s+Your+Number%3F"},
-		{2000, "100% Love", "/get/2000?title=100%25+Love"},
-		{2000, "Ends/", "/get/2000?title=Ends%2F"},
-		{2000, "C++ #1", "/get/2000/C++%20%231"},
-	}
-	for _, tt := range tests {
-		if got := GetTarget(tt.year, tt.title); got != tt.want {
-			t.Errorf("GetTarget(%d, %q) = %q, want %q", tt.year, tt.title, got, tt.want)
+func TestFunctionFor(t *testing.T) {
+	for _, r := range Routes {
+		if got := FunctionFor(r.Key()); got != r.Function {
+			t.Errorf("FunctionFor(%q) = %q, want %q", r.Key(), got, r.Function)
 		}
+	}
+	if got := FunctionFor("GET /nope"); got != "" {
+		t.Errorf("FunctionFor(unknown) = %q, want empty", got)
 	}
 }
 
-func TestHandlerFor(t *testing.T) {
-	for _, r := range Routes {
-		if got := HandlerFor(r.Key()); got != r.Handler {
-			t.Errorf("HandlerFor(%q) = %q, want %q", r.Key(), got, r.Handler)
-		}
+// TestFunctionNamesDistinctInTableOrder checks that a function serving
+// several routes is named once, in the order of its first route: the CDK
+// stack makes one function per name.
+func TestFunctionNamesDistinctInTableOrder(t *testing.T) {
+	saved := Routes
+	t.Cleanup(func() { Routes = saved })
+	Routes = []Route{
+		{Method: "GET", Path: "/a", Function: "list"},
+		{Method: "GET", Path: "/b", Function: "get"},
+		{Method: "HEAD", Path: "/a", Function: "list"},
 	}
-	if got := HandlerFor("GET /nope"); got != "" {
-		t.Errorf("HandlerFor(unknown) = %q, want empty", got)
+	if got := FunctionNames(); !slices.Equal(got, []string{"list", "get"}) {
+		t.Errorf("FunctionNames() = %v, want [list get]", got)
 	}
 }

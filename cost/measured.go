@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/movieskit/movies/api"
 )
 
 // Functions are the names of the two functions, in the order a bill lists them.
-var Functions = []string{"get", "list"}
+var Functions = []string{api.FunctionGet, api.FunctionList}
 
 // Measurements are the profiles measured in Lambda (or RIE) logs, by function.
 type Measurements map[string]Profile
@@ -20,7 +23,7 @@ func ReadLogFiles(specs []string) (Measurements, error) {
 	reports := map[string][]Report{}
 	for _, spec := range specs {
 		fns, path := Functions, spec
-		if fn, rest, ok := strings.Cut(spec, "="); ok && (fn == "get" || fn == "list") {
+		if fn, rest, ok := strings.Cut(spec, "="); ok && slices.Contains(Functions, fn) {
 			fns, path = []string{fn}, rest
 		}
 		rs, err := readReportFile(path)
@@ -77,7 +80,7 @@ func (m Measurements) Apply(w *Workload, explicit Explicit) {
 	for _, f := range []struct {
 		name string
 		fn   *Function
-	}{{"get", &w.Get}, {"list", &w.List}} {
+	}{{api.FunctionGet, &w.Get}, {api.FunctionList, &w.List}} {
 		prof, ok := m[f.name]
 		if !ok {
 			continue

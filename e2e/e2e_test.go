@@ -16,6 +16,7 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/internal/apitest"
 	"github.com/movieskit/movies/internal/bolttest"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
@@ -44,7 +45,7 @@ func openDynamoDB(tb testing.TB) movies.Store { return ddbtest.NewStore(tb, ddbl
 // newServer serves store through the API handlers behind the gateway, in process.
 func newServer(tb testing.TB, store movies.Store) *httptest.Server {
 	logger := slog.New(slog.DiscardHandler)
-	h := gateway.New(gateway.Config{Invoker: gateway.InProcess(api.New(store, logger).Funcs())})
+	h := gateway.New(gateway.Config{Invoker: gateway.InProcess(api.Functions(store, logger))})
 	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
 	return srv
@@ -170,7 +171,7 @@ func testFullSample(t *testing.T, path string) {
 
 			for k, rec := range want {
 				var got json.RawMessage
-				u := srv.URL + api.GetTarget(k.Year, k.Title) // the documented form for the title
+				u := srv.URL + apitest.GetTarget(k.Year, k.Title) // the documented form for the title
 				if err := getJSON(ctx, client, u, &got, contract); err != nil {
 					t.Fatalf("%s: %v", k, err)
 				}

@@ -332,7 +332,7 @@ func BenchmarkReportWarmInvoke(b *testing.B) {
 		"AWS_SESSION_TOKEN=",
 		"AWS_ENDPOINT_URL_DYNAMODB=" + srv.Endpoint,
 	})
-	inproc := gateway.InProcess(api.New(store, slog.New(slog.DiscardHandler)).Funcs())
+	inproc := gateway.InProcess(api.Functions(store, slog.New(slog.DiscardHandler)))
 	ev := getEvent(b, fmt.Sprintf("/get/%d/%s", benchKey.Year, benchKey.Title))
 	ops := []func() error{invokeOK(pool, ev), invokeOK(inproc, ev)}
 	reportInterleaved(b, warmUpRounds, ops, []string{"rie-ns/invoke", "inprocess-ns/invoke"}, time.Nanosecond)
@@ -349,7 +349,7 @@ func startRIEPool(b *testing.B, env []string) *riepool.Pool {
 	if err := image.BuildBootstrap(ctx, rietest.RepoRoot(b), runtime.GOARCH, bin); err != nil {
 		b.Fatalf("build the bootstrap for %s: %v", runtime.GOARCH, err)
 	}
-	return rietest.StartPool(b, bin, []string{api.HandlerGet}, 1, env...)
+	return rietest.StartPool(b, bin, []string{api.FunctionGet}, 1, env...)
 }
 
 // invokeOK returns an op that invokes get with ev and checks for a 200 answer.
@@ -357,7 +357,7 @@ func invokeOK(inv invoke.Invoker, ev []byte) func() error {
 	return func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
-		out, err := inv.Invoke(ctx, api.HandlerGet, ev)
+		out, err := inv.Invoke(ctx, api.FunctionGet, ev)
 		if err != nil {
 			return fmt.Errorf("invoke: %w", err)
 		}

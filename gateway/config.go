@@ -28,6 +28,13 @@ const (
 	// MaxHeaderFields bounds the header lines of one request; a request
 	// with more gets 431. A local bound, like MaxQueryParameters.
 	MaxHeaderFields = 500
+	// MaxBytesInFlight bounds the response bytes of all requests at once,
+	// 16 times Lambda's 6 MB: an invocation holds Lambda's 6 MB from its
+	// start until its response is known, then the size of the body until
+	// the body is written or the client is gone. A request that finds the
+	// budget taken waits for it within its integration timeout, then gets
+	// 503. A local bound, like MaxQueryParameters.
+	MaxBytesInFlight = 16 * invoke.MaxPayloadBytes
 )
 
 // Config of the gateway. Zero fields take the documented defaults.
@@ -53,6 +60,10 @@ type Config struct {
 	// NewRequestID returns a request id unique per request; nil means
 	// NewRequestID. Fix it for golden tests.
 	NewRequestID func() string
+
+	// maxBytesInFlight is the response budget; zero means MaxBytesInFlight.
+	// Tests set less; it must be at least invoke.MaxPayloadBytes.
+	maxBytesInFlight int64
 }
 
 // withDefaults returns cfg with every zero field set to its default.
@@ -80,6 +91,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.NewRequestID == nil {
 		cfg.NewRequestID = NewRequestID
+	}
+	if cfg.maxBytesInFlight <= 0 {
+		cfg.maxBytesInFlight = MaxBytesInFlight
 	}
 	return cfg
 }

@@ -91,16 +91,32 @@ func splitRequestURI(r *http.Request) (rawPath, rawQuery string) {
 		uri = r.URL.RequestURI()
 	}
 	if !strings.HasPrefix(uri, "/") {
-		// absolute-form ("http://host/path?q") or "*": drop scheme and authority.
-		if u, err := url.Parse(uri); err == nil && u.Host != "" {
-			uri = strings.TrimPrefix(uri, u.Scheme+"://"+u.Host)
-			if uri == "" || uri[0] == '?' {
-				uri = "/" + uri
-			}
-		}
+		uri = originForm(uri)
 	}
 	rawPath, rawQuery, _ = strings.Cut(uri, "?")
 	return rawPath, rawQuery
+}
+
+// originForm returns the path and query of an absolute-form request target
+// ("http://host/path?q", "HTTP://host?q") as sent, "/" for an empty path.
+// The scheme and host are case-insensitive (RFC 9110, section 4.2.3), so
+// they are skipped whatever their spelling rather than matched. Any other
+// target ("*") is returned unchanged.
+func originForm(target string) string {
+	scheme, rest, ok := strings.Cut(target, "://")
+	if !ok || scheme == "" || strings.ContainsAny(scheme, "/?") {
+		return target
+	}
+	end := strings.IndexAny(rest, "/?")
+	switch {
+	case end == 0: // no authority
+		return target
+	case end < 0:
+		return "/"
+	case rest[end] == '?':
+		return "/" + rest[end:]
+	}
+	return rest[end:]
 }
 
 // queryParameters decodes a raw query string like API Gateway: '+' is a

@@ -178,6 +178,12 @@ func TestSplitRequestURI(t *testing.T) {
 		{"/get/1997/Face%2FOff?x=%7e", "/get/1997/Face%2FOff", "x=%7e"},
 		{"http://example.com/list?a=1", "/list", "a=1"},
 		{"http://example.com", "/", ""},
+		{"HTTP://127.0.0.1/get/2013/Rush", "/get/2013/Rush", ""},
+		{"Http://Example.COM:8080/list?limit=3", "/list", "limit=3"},
+		{"HTTPS://example.com?a=1", "/", "a=1"},
+		{"http://user@example.com/list", "/list", ""},
+		{"http://example.com/a://b?c=://", "/a://b", "c=://"},
+		{"*", "*", ""},
 	}
 	for _, tt := range tests {
 		r := &http.Request{RequestURI: tt.uri}

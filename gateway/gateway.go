@@ -17,12 +17,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"golang.org/x/sync/semaphore"
+
 	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // gateway is the http.Handler returned by New.
 type gateway struct {
-	cfg Config
+	cfg      Config
+	inFlight *semaphore.Weighted // the response bytes requests hold, at most cfg.maxBytesInFlight
 }
 
 // New returns the http.Handler that emulates API Gateway HTTP API (payload
@@ -31,7 +34,8 @@ type gateway struct {
 // Every response carries an apigw-requestid header, and every request is
 // logged once to cfg.Logger.
 func New(cfg Config) http.Handler {
-	return &gateway{cfg: cfg.withDefaults()}
+	cfg = cfg.withDefaults()
+	return &gateway{cfg: cfg, inFlight: semaphore.NewWeighted(cfg.maxBytesInFlight)}
 }
 
 // ServeHTTP implements http.Handler.
@@ -39,6 +43,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := g.cfg.NewRequestID()
 	ex := &exchange{requestID: requestID}
+	defer func() { g.inFlight.Release(ex.held) }() // the body is written, or the client is gone
 	resp := g.handle(r, ex)
 	if ex.clientGone = r.Context().Err() != nil; ex.clientGone {
 		g.logAccess(r, ex, statusClientClosed, 0, time.Since(start))
@@ -54,6 +59,7 @@ type exchange struct {
 	routeKey   string
 	err        error // integration error, for the log only
 	clientGone bool  // the client went away before the answer
+	held       int64 // bytes of the response budget the request holds
 }
 
 // statusClientClosed is the status the access log gives a request whose
@@ -95,10 +101,24 @@ func (g *gateway) route(r *http.Request, ex *exchange) *httpResponse {
 		return respBadRequest()
 	}
 	ev := buildEvent(r, body, req, &g.cfg, ex.requestID)
-	if inv, ok := typedInvoker(g.cfg.Invoker, &ev); ok {
-		return g.callTyped(r.Context(), ex, inv, req.route.Handler, &ev)
+	ctx, cancel := context.WithTimeoutCause(r.Context(), g.cfg.Timeout, errIntegrationTimeout)
+	defer cancel()
+	if err := g.inFlight.Acquire(ctx, invoke.MaxPayloadBytes); err != nil {
+		return invokeFailed(ex, fmt.Errorf("function %s: waiting for %d bytes of the %d-byte response budget: %w",
+			req.route.Function, invoke.MaxPayloadBytes, g.cfg.maxBytesInFlight, invokeError(ctx, req.route.Function, err)))
 	}
-	return g.callJSON(r.Context(), ex, req.route.Handler, &ev)
+	ex.held = invoke.MaxPayloadBytes
+	var resp *httpResponse
+	if inv, ok := typedInvoker(g.cfg.Invoker, &ev); ok {
+		resp = g.callTyped(ctx, ex, inv, req.route.Function, &ev)
+	} else {
+		resp = g.callJSON(ctx, ex, req.route.Function, &ev)
+	}
+	if n := int64(len(resp.body)); n < ex.held { // keep what the body needs until it is written
+		g.inFlight.Release(ex.held - n)
+		ex.held = n
+	}
+	return resp
 }
 
 // callJSON invokes the function with ev's JSON payload and converts the
@@ -108,6 +128,12 @@ func (g *gateway) callJSON(ctx context.Context, ex *exchange, function string, e
 	if err != nil {
 		ex.err = err
 		return respInternalError()
+	}
+	if len(payload) > invoke.MaxPayloadBytes {
+		// Lambda refuses the invocation (RequestEntityTooLargeException);
+		// the one check of the event's size, for every invoker (docs/FIDELITY.md).
+		ex.err = fmt.Errorf("function %s: %w: %d bytes, over %d", function, errEventTooLarge, len(payload), invoke.MaxPayloadBytes)
+		return respTooLarge()
 	}
 	out, err := g.invoke(ctx, function, payload)
 	if err != nil {
@@ -147,6 +173,9 @@ func invokeFailed(ex *exchange, err error) *httpResponse {
 	return respInternalError()
 }
 
+// errEventTooLarge reports an event over Lambda's payload limit.
+var errEventTooLarge = errors.New("event is over Lambda's payload limit")
+
 // errBodyTooLarge reports a request body over MaxRequestBytes.
 var errBodyTooLarge = errors.New("request body exceeds 10 MB")
 
@@ -169,29 +198,27 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// invoke calls the function with the gateway's timeout.
+// invoke calls the function within ctx's integration timeout.
 func (g *gateway) invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
-	out, err := callWithTimeout(ctx, g.cfg.Timeout, function, func(ctx context.Context) ([]byte, error) {
+	out, err := callWithTimeout(ctx, function, func(ctx context.Context) ([]byte, error) {
 		if g.cfg.Invoker == nil {
 			return nil, errors.New("gateway has no invoker")
 		}
 		return g.cfg.Invoker.Invoke(ctx, function, payload)
 	})
-	if err == nil && len(out) > invoke.MaxResponseBytes {
-		return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(out), invoke.MaxResponseBytes)
+	if err == nil && len(out) > invoke.MaxPayloadBytes {
+		return nil, fmt.Errorf("invoke %s: response is %d bytes, over Lambda's %d-byte limit", function, len(out), invoke.MaxPayloadBytes)
 	}
 	return out, err
 }
 
-// callWithTimeout runs call on its own goroutine under a context of the
-// gateway's timeout, and turns a panic in call into an error, which would
-// otherwise take the whole server down. It returns when the timeout passes
-// even if call does not honour its context, so that the client gets its 503
-// on time; call's late result is discarded. Errors past the deadline wrap
-// context.DeadlineExceeded.
-func callWithTimeout[T any](ctx context.Context, timeout time.Duration, function string, call func(context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errIntegrationTimeout)
-	defer cancel()
+// callWithTimeout runs call on its own goroutine under ctx, which carries
+// the integration timeout (errIntegrationTimeout is its cause), and turns a
+// panic in call into an error, which would otherwise take the whole server
+// down. It returns when ctx ends even if call does not honour it, so that
+// the client gets its 503 on time; call's late result is discarded. Errors
+// past the deadline wrap context.DeadlineExceeded.
+func callWithTimeout[T any](ctx context.Context, function string, call func(context.Context) (T, error)) (T, error) {
 	type result struct {
 		out T
 		err error

@@ -165,7 +165,7 @@ func (s *rieShared) start(rie string) error {
 	if err := os.WriteFile(s.answerPath(), []byte(s.current), 0o644); err != nil {
 		return err
 	}
-	s.pool, err = riepool.New(ctx, riepool.Config{RIE: rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: 1,
+	s.pool, err = riepool.New(ctx, riepool.Config{RIE: rie, Bootstrap: bootstrap, Functions: api.FunctionNames(), Size: 1,
 		Env: []string{"RIEBOOTSTRAP_ANSWER=" + s.answerPath()}})
 	if err != nil {
 		return fmt.Errorf("start the aws-lambda-rie pool: %w", err)
@@ -190,7 +190,7 @@ func (s *rieShared) setAnswer(t *testing.T, answer string) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if _, err := s.pool.Invoke(ctx, api.HandlerList, []byte(`{"action":"exit"}`)); err == nil {
+	if _, err := s.pool.Invoke(ctx, api.FunctionList, []byte(`{"action":"exit"}`)); err == nil {
 		t.Fatal("exit action answered; want the runtime to exit")
 	}
 	s.current = answer

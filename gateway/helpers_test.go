@@ -42,9 +42,9 @@ func okHandler(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatew
 }
 
 // okFuncs serves every route of api.Routes with okHandler.
-func okFuncs() map[string]api.HandlerFunc {
-	funcs := map[string]api.HandlerFunc{}
-	for _, name := range api.HandlerNames() {
+func okFuncs() map[string]api.Function {
+	funcs := map[string]api.Function{}
+	for _, name := range api.FunctionNames() {
 		funcs[name] = okHandler
 	}
 	return funcs

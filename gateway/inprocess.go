@@ -13,7 +13,7 @@ import (
 
 // inProcess is the invoke.Invoker returned by InProcess.
 type inProcess struct {
-	funcs map[string]api.HandlerFunc
+	funcs map[string]api.Function
 }
 
 // InProcess returns an invoke.Invoker that calls handlers in this process: it decodes
@@ -21,8 +21,8 @@ type inProcess struct {
 // runtime would, calls the handler, turns a returned error or a panic into a
 // *invoke.FunctionError, and encodes the response as the runtime would. An unknown
 // function name is a *invoke.FunctionError too (Lambda's ResourceNotFound).
-func InProcess(funcs map[string]api.HandlerFunc) invoke.Invoker {
-	copied := make(map[string]api.HandlerFunc, len(funcs))
+func InProcess(funcs map[string]api.Function) invoke.Invoker {
+	copied := make(map[string]api.Function, len(funcs))
 	for name, f := range funcs {
 		copied[name] = f
 	}
@@ -62,7 +62,7 @@ func (p *inProcess) InvokeEvent(ctx context.Context, function string, ev *events
 }
 
 // callHandler calls h, turning a returned error or a panic into a *invoke.FunctionError.
-func callHandler(ctx context.Context, function string, h api.HandlerFunc, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+func callHandler(ctx context.Context, function string, h api.Function, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &invoke.FunctionError{Function: function, Type: "Runtime.Panic", Message: fmt.Sprint(v)}

@@ -8,10 +8,12 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // TestQueryParametersRepeatedNameIsLinear decodes a query that repeats one
@@ -96,4 +98,185 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 	if strings.Count(line, "\n") != 1 || !strings.Contains(line, `"status":499`) || !strings.Contains(line, `"level":"INFO"`) {
 		t.Errorf("access log %q, want one INFO line with status 499", line)
 	}
+}
+
+// TestEventSizeLimit sends requests whose event is under and over Lambda's
+// 6 MB invocation payload limit, in process and through aws-lambda-rie: an
+// event over it gets API Gateway's 413 in both modes without an invocation,
+// one under it reaches the function.
+func TestEventSizeLimit(t *testing.T) {
+	tests := []struct {
+		name        string
+		contentType string
+		size        int
+		status      int
+	}{
+		{"text event under the limit", "text/plain", invoke.MaxPayloadBytes - 4096, http.StatusOK},
+		{"text event over the limit", "text/plain", invoke.MaxPayloadBytes + 1, http.StatusRequestEntityTooLarge},
+		{"7 MB text body", "application/json", 7_000_000, http.StatusRequestEntityTooLarge},
+		{"binary body over the limit once base64-encoded", "", 5 << 20, http.StatusRequestEntityTooLarge},
+	}
+	modes := []struct {
+		name    string
+		invoker func(t *testing.T, calls *atomic.Int64) invoke.Invoker
+	}{
+		{"inprocess", func(_ *testing.T, calls *atomic.Int64) invoke.Invoker {
+			return handlerInvoker(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+				calls.Add(1)
+				return okHandler(ctx, ev)
+			})
+		}},
+		{"rie", func(t *testing.T, calls *atomic.Int64) invoke.Invoker {
+			pool := goldenRIE.get(t)
+			goldenRIE.setAnswer(t, okHandlerPayload(t))
+			inv := &rieCaseInvoker{pool: pool}
+			return invokerFunc(func(ctx context.Context, function string, payload []byte) ([]byte, error) {
+				calls.Add(1)
+				return inv.Invoke(ctx, function, payload)
+			})
+		}},
+	}
+	for _, mode := range modes {
+		for _, tt := range tests {
+			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
+				var calls atomic.Int64
+				h := New(Config{Invoker: mode.invoker(t, &calls)})
+				r := httptest.NewRequest(http.MethodGet, "/list", strings.NewReader(strings.Repeat("a", tt.size)))
+				if tt.contentType != "" {
+					r.Header.Set("Content-Type", tt.contentType)
+				}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != tt.status {
+					t.Fatalf("status %d, want %d (body %.100s)", w.Code, tt.status, w.Body)
+				}
+				if tt.status == http.StatusOK {
+					if calls.Load() != 1 {
+						t.Errorf("function invoked %d times, want once", calls.Load())
+					}
+					return
+				}
+				if w.Body.String() != `{"message":"Request Entity Too Large"}` || w.Header().Get("Content-Type") != "application/json" {
+					t.Errorf("body %s (%s), want API Gateway's JSON 413", w.Body, w.Header().Get("Content-Type"))
+				}
+				if calls.Load() != 0 {
+					t.Errorf("function invoked %d times for an event over the limit", calls.Load())
+				}
+			})
+		}
+	}
+}
+
+// stuckWriter is a ResponseWriter whose body writes block until release is
+// closed, as writes to a client that never reads do.
+type stuckWriter struct {
+	*httptest.ResponseRecorder
+	writing chan<- struct{} // a write has started
+	release <-chan struct{}
+}
+
+func (w *stuckWriter) Write(p []byte) (int, error) {
+	w.writing <- struct{}{}
+	<-w.release
+	return w.ResponseRecorder.Write(p)
+}
+
+func (w *stuckWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
+
+// serveStuck serves n requests for /list with h, each to a client that does
+// not read its answer until release is closed, and returns when each answer
+// is being written; done gets each request's end.
+func serveStuck(h http.Handler, n int, release <-chan struct{}) (done <-chan struct{}) {
+	writing, ended := make(chan struct{}, n), make(chan struct{}, n)
+	for range n {
+		go func() {
+			w := &stuckWriter{ResponseRecorder: httptest.NewRecorder(), writing: writing, release: release}
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+			ended <- struct{}{}
+		}()
+	}
+	for range n {
+		<-writing
+	}
+	return ended
+}
+
+// TestResponseBudget checks the bound on response bytes in flight: an
+// invocation holds Lambda's 6 MB until its response is known, then its body
+// until the body is written; a request that cannot get its share within the
+// integration timeout gets 503 without an invocation.
+func TestResponseBudget(t *testing.T) {
+	t.Run("invocations beyond the budget wait", func(t *testing.T) {
+		const budget, clients = 2, 6
+		var inside, peak atomic.Int64
+		entered := make(chan struct{}, clients)
+		release := make(chan struct{})
+		g := New(Config{maxBytesInFlight: budget * invoke.MaxPayloadBytes, Invoker: handlerInvoker(
+			func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+				raisePeak(&peak, inside.Add(1))
+				defer inside.Add(-1)
+				entered <- struct{}{}
+				<-release
+				return okHandler(ctx, ev)
+			})}).(*gateway)
+		codes := make(chan int, clients)
+		for range clients {
+			go func() {
+				w := httptest.NewRecorder()
+				g.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+				codes <- w.Code
+			}()
+		}
+		for range budget {
+			<-entered
+		}
+		if g.inFlight.TryAcquire(1) { // two invocations hold the whole budget
+			g.inFlight.Release(1)
+			t.Error("the budget has room left with two invocations running")
+		}
+		close(release) // the others get their share as these finish
+		for range clients {
+			if code := <-codes; code != http.StatusOK {
+				t.Errorf("status %d, want 200", code)
+			}
+		}
+		if p := peak.Load(); p != budget {
+			t.Errorf("%d invocations at once, want %d", p, budget)
+		}
+	})
+	t.Run("a request that waits past the integration timeout gets 503", func(t *testing.T) {
+		var calls atomic.Int64
+		h := New(Config{maxBytesInFlight: invoke.MaxPayloadBytes, Timeout: 200 * time.Millisecond, Invoker: handlerInvoker(
+			func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+				calls.Add(1)
+				return okHandler(ctx, ev)
+			})})
+		release := make(chan struct{})
+		done := serveStuck(h, 1, release) // holds its body: less than 6 MB is left
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+		close(release)
+		<-done
+		if w.Code != http.StatusServiceUnavailable || w.Body.String() != `{"message":"Service Unavailable"}` {
+			t.Errorf("second request: %d %s, want API Gateway's 503", w.Code, w.Body)
+		}
+		if n := calls.Load(); n != 1 {
+			t.Errorf("%d invocations, want the first only", n)
+		}
+	})
+	t.Run("a response being written holds only its body", func(t *testing.T) {
+		h := New(Config{maxBytesInFlight: 2 * invoke.MaxPayloadBytes, Timeout: 2 * time.Second, Invoker: InProcess(okFuncs())})
+		release := make(chan struct{})
+		done := serveStuck(h, 2, release)
+		for range 3 { // two clients that do not read leave room for an invocation
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+			if w.Code != http.StatusOK {
+				t.Errorf("status %d, want 200 while two answers are being written", w.Code)
+			}
+		}
+		close(release)
+		<-done
+		<-done
+	})
 }

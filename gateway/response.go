@@ -87,6 +87,11 @@ func buildResponse(status int64, raw *rawResponse) (*httpResponse, error) {
 	if status < 100 || status > 599 {
 		return nil, fmt.Errorf("%w: statusCode %d is not an HTTP status", errInvalidResponse, status)
 	}
+	if status < 200 {
+		// 1xx is an interim answer, never a final one: sent as the final
+		// status it would leave the client waiting for another (docs/FIDELITY.md).
+		return nil, fmt.Errorf("%w: statusCode %d is an informational status, not a final one", errInvalidResponse, status)
+	}
 	resp := &httpResponse{status: int(status), header: make(http.Header, len(raw.Headers)+len(raw.Cookies)+1)}
 	for _, name := range sortedKeys(raw.Headers) {
 		resp.header.Set(name, raw.Headers[name])

@@ -25,9 +25,9 @@ func payloadInvoker(payload string) invoke.Invoker {
 }
 
 // handlerInvoker serves every function with h in process.
-func handlerInvoker(h api.HandlerFunc) invoke.Invoker {
-	funcs := map[string]api.HandlerFunc{}
-	for _, name := range api.HandlerNames() {
+func handlerInvoker(h api.Function) invoke.Invoker {
+	funcs := map[string]api.Function{}
+	for _, name := range api.FunctionNames() {
 		funcs[name] = h
 	}
 	return InProcess(funcs)
@@ -64,6 +64,9 @@ func responseCases() []responseCase {
 		payloadCase("invalid_json", `{"statusCode":`),
 		payloadCase("not_json", `hello`),
 		payloadCase("status_out_of_range", `{"statusCode":42}`),
+		payloadCase("status_100", `{"statusCode":100,"body":"x"}`),
+		payloadCase("status_101", `{"statusCode":101,"headers":{"upgrade":"websocket","connection":"upgrade"}}`),
+		payloadCase("status_199", `{"statusCode":199,"body":"x"}`),
 		payloadCase("status_null", `{"statusCode":null,"body":"x"}`),
 		payloadCase("status_wrong_type", `{"statusCode":true}`),
 		payloadCase("invalid_base64", `{"statusCode":200,"body":"***","isBase64Encoded":true}`),

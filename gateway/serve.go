@@ -28,8 +28,9 @@ const (
 	IdleTimeout = 60 * time.Second
 	// MaxHeaderBytes bounds a request's line and headers.
 	MaxHeaderBytes = 1 << 20
-	// MaxConns is the most connections served at once; further clients
-	// wait in the listen backlog.
+	// MaxConns is the most connections served at once. A new client takes
+	// the place of the connection idle the longest between two requests;
+	// while none is idle, it waits.
 	MaxConns = 256
 	// ShutdownTimeout is how long Serve lets in-flight requests finish
 	// after its context ends; then it closes the remaining connections.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,6 +114,12 @@ func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim se
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startServeOn(t, ln, newHandler, lim)
+}
+
+// startServeOn is startServe on the listener ln.
+func startServeOn(t *testing.T, ln net.Listener, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *rietest.SyncBuffer) {
+	t.Helper()
 	logs := &rietest.SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -290,5 +297,200 @@ func TestServeShutdownWithStalledClient(t *testing.T) {
 		}
 	case <-time.After(testLimits.shutdown + 5*time.Second):
 		t.Fatal("serve did not return after the shutdown timeout")
+	}
+}
+
+// TestServeAbsoluteFormTarget sends request targets in absolute form, whose
+// scheme and host are case-insensitive (RFC 9110, section 4.2.3): each
+// spelling reaches the route its path names.
+func TestServeAbsoluteFormTarget(t *testing.T) {
+	rec := &recorder{}
+	addr, _ := startServe(t, func(*slog.Logger) http.Handler { return New(Config{Invoker: rec}) }, testLimits)
+	for _, target := range []string{
+		"http://127.0.0.1/get/2013/Rush", "HTTP://127.0.0.1/get/2013/Rush", "Http://LOCALHOST:8080/get/2013/Rush?x=1",
+	} {
+		t.Run(target, func(t *testing.T) {
+			resp := rawExchange(t, addr, "GET "+target+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: status %d, want 200", target, resp.StatusCode)
+			}
+			var ev struct {
+				RawPath string `json:"rawPath"`
+			}
+			if err := json.Unmarshal(rec.last(t), &ev); err != nil || ev.RawPath != "/get/2013/Rush" {
+				t.Errorf("GET %s: rawPath %q (%v), want /get/2013/Rush", target, ev.RawPath, err)
+			}
+		})
+	}
+}
+
+// keptAlive opens a connection to addr, makes one request on it and reads
+// the answer, leaving the connection idle on the server, kept alive.
+func keptAlive(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, "GET /list HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Close {
+		t.Fatalf("keep-alive request: status %d, close %v", resp.StatusCode, resp.Close)
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return conn
+}
+
+// getWithin makes one request on a connection of its own and returns an
+// error unless it is answered 200 within limit, a bound on a hang (far below
+// the idle timeout that would otherwise free a slot), not a speed check.
+func getWithin(addr string, limit time.Duration) error {
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: limit}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://"+addr+"/list", nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("new client not served within %s: %w", limit, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("new client: status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// TestServeReclaimsIdleConnections fills every slot with kept-alive idle
+// connections: a new client is served at once, in the slot of an idle
+// connection, which is closed, instead of waiting for the idle timeout.
+func TestServeReclaimsIdleConnections(t *testing.T) {
+	lim := testLimits
+	lim.maxConns, lim.idle = 4, time.Minute
+	addr, _ := startServe(t, func(*slog.Logger) http.Handler { return New(Config{Invoker: InProcess(okFuncs())}) }, lim)
+	conns := make([]net.Conn, lim.maxConns)
+	for i := range conns {
+		conns[i] = keptAlive(t, addr)
+	}
+	if err := getWithin(addr, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if closed := closedConns(conns, 2*time.Second); closed != 1 {
+		t.Errorf("%d of the %d idle connections closed for the new client, want 1", closed, len(conns))
+	}
+	for range 2 * lim.maxConns { // each new client takes the place of an idle one, or of a closed one
+		if err := getWithin(addr, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// closedConns reads from each of conns for up to wait and returns how many
+// the server has closed.
+func closedConns(conns []net.Conn, wait time.Duration) int {
+	var closed atomic.Int64
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Go(func() {
+			_ = c.SetReadDeadline(time.Now().Add(wait))
+			if _, err := c.Read(make([]byte, 1)); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				closed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(closed.Load())
+}
+
+// acceptCounter is a listener that reports each connection it accepts.
+type acceptCounter struct {
+	net.Listener
+	accepted chan struct{}
+}
+
+func (l *acceptCounter) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.accepted <- struct{}{}
+	}
+	return c, err
+}
+
+// TestServeWaitsForAConnectionToGoIdle takes every slot with requests in
+// handlers: a new client is accepted and waits, and is served as soon as one
+// of those connections goes idle, not after the idle timeout.
+func TestServeWaitsForAConnectionToGoIdle(t *testing.T) {
+	lim := testLimits
+	lim.maxConns, lim.idle = 2, time.Minute
+	ln, err := loopback.Listen(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &acceptCounter{Listener: ln, accepted: make(chan struct{}, 16)}
+	release := make(chan struct{})
+	var inHandlers, peak atomic.Int64
+	h := New(Config{Invoker: InProcess(okFuncs())})
+	addr, _ := startServeOn(t, counter, func(*slog.Logger) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			raisePeak(&peak, inHandlers.Add(1))
+			defer inHandlers.Add(-1)
+			if r.URL.Query().Has("hold") {
+				<-release
+			}
+			h.ServeHTTP(w, r)
+		})
+	}, lim)
+	held := make(chan error, lim.maxConns)
+	for range lim.maxConns {
+		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		go func() {
+			_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+			if _, err := io.WriteString(conn, "GET /list?hold HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				held <- err
+				return
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err == nil {
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			held <- err // the connection stays open, idle
+		}()
+	}
+	served := make(chan error, 1)
+	for i := range lim.maxConns + 1 {
+		if i == lim.maxConns { // every slot is taken: the next client is accepted and waits
+			go func() { served <- getWithin(addr, 15*time.Second) }()
+		}
+		select {
+		case <-counter.accepted:
+		case <-time.After(10 * time.Second):
+			close(release)
+			t.Fatalf("client %d not accepted", i+1)
+		}
+	}
+	close(release)
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	for range lim.maxConns {
+		if err := <-held; err != nil {
+			t.Errorf("held request: %v", err)
+		}
+	}
+	if p := peak.Load(); p > int64(lim.maxConns) {
+		t.Errorf("%d requests in handlers at once, want at most %d", p, lim.maxConns)
 	}
 }

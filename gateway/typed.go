@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -17,8 +18,8 @@ import (
 // handler sees exactly the struct it would decode from MarshalEvent's payload,
 // and the client gets exactly the response parseResponse makes of the
 // runtime's encoding of the handler's answer. Whatever the typed path cannot
-// reproduce cheaply (invalid UTF-8, which JSON turns into U+FFFD, and
-// responses that might exceed Lambda's payload limit once encoded) goes the
+// reproduce cheaply (invalid UTF-8, which JSON turns into U+FFFD, and events
+// or responses that might exceed Lambda's payload limit once encoded) goes the
 // JSON way.
 
 // eventInvoker is implemented by invokers that can call a function with the
@@ -30,10 +31,15 @@ type eventInvoker interface {
 }
 
 // typedInvoker returns the invoker as an eventInvoker when it is one and ev
-// can go the typed way.
+// can go the typed way: its strings are valid UTF-8 and its payload is surely
+// within Lambda's limit. Any other event goes the JSON way, where the limit
+// is checked on the payload itself.
 func typedInvoker(inv invoke.Invoker, ev *events.APIGatewayV2HTTPRequest) (eventInvoker, bool) {
 	ti, ok := inv.(eventInvoker)
-	if !ok || !eventIsValidUTF8(ev) {
+	if !ok {
+		return nil, false
+	}
+	if n, valid := eventSizeBound(ev); !valid || n > invoke.MaxPayloadBytes {
 		return nil, false
 	}
 	return ti, true
@@ -63,66 +69,83 @@ func normalizeEvent(ev *events.APIGatewayV2HTTPRequest) {
 	ev.RequestContext.Authentication = events.APIGatewayV2HTTPRequestContextAuthentication{}
 }
 
-// eventIsValidUTF8 reports whether every string MarshalEvent writes for ev is
-// valid UTF-8, so that the JSON round trip leaves it unchanged.
-func eventIsValidUTF8(ev *events.APIGatewayV2HTTPRequest) bool {
-	rc := &ev.RequestContext
-	return validStrings(ev.Version, ev.RouteKey, ev.RawPath, ev.RawQueryString, ev.Body,
-		rc.RouteKey, rc.AccountID, rc.Stage, rc.RequestID, rc.APIID, rc.DomainName, rc.DomainPrefix, rc.Time,
-		rc.HTTP.Method, rc.HTTP.Path, rc.HTTP.Protocol, rc.HTTP.SourceIP, rc.HTTP.UserAgent) &&
-		validStrings(ev.Cookies...) && validMap(ev.Headers) && validMap(ev.QueryStringParameters) &&
-		validMap(ev.PathParameters) && validMap(ev.StageVariables)
+// sizeBound adds up a bound on the JSON size of strings, and whether they
+// are all valid UTF-8, so that the JSON round trip leaves them unchanged;
+// the bound holds only then.
+type sizeBound struct {
+	n     int
+	valid bool
 }
 
-// validStrings reports whether every s is valid UTF-8.
-func validStrings(ss ...string) bool {
+// add counts strings with their quotes, separator and colon.
+func (b *sizeBound) add(ss ...string) {
 	for _, s := range ss {
-		if !utf8.ValidString(s) {
-			return false
-		}
+		b.n += jsonStringLen(s) + 2
+		b.valid = b.valid && utf8.ValidString(s)
 	}
-	return true
 }
 
-// validMap reports whether every key and value of m is valid UTF-8.
-func validMap(m map[string]string) bool {
+// addMap counts the keys and values of m.
+func (b *sizeBound) addMap(m map[string]string) {
 	for k, v := range m {
-		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return false
-		}
+		b.add(k, v)
 	}
-	return true
 }
 
-// maxEscapedLen is the most bytes one byte of a string takes in JSON (\u00XX).
-const maxEscapedLen = 6
+// jsonEscapeExtra is how many bytes encoding/json adds to an ASCII byte of a
+// string, at most: a backslash before '"' and '\\', \u00XX for the other
+// control characters, '<', '>' and '&' (\n and the like take less).
+var jsonEscapeExtra = func() (t [utf8.RuneSelf]byte) {
+	for c := range byte(0x20) {
+		t[c] = 5
+	}
+	t['"'], t['\\'] = 1, 1
+	t['<'], t['>'], t['&'] = 5, 5, 5
+	return t
+}()
+
+// jsonStringLen returns, for a valid UTF-8 string s, a bound on its length
+// as encoding/json writes it, quotes included: exact but for the escapes
+// such as \n that take 2 bytes, not 6. U+2028 and U+2029 take 6 bytes, not 3.
+func jsonStringLen(s string) int {
+	n := len(s) + 2
+	for i := range len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			n += int(jsonEscapeExtra[c])
+		}
+	}
+	return n + 3*(strings.Count(s, "\u2028")+strings.Count(s, "\u2029"))
+}
+
+// eventSizeBound returns a bound on the size of MarshalEvent's payload for
+// ev, and whether all its strings are valid UTF-8.
+func eventSizeBound(ev *events.APIGatewayV2HTTPRequest) (n int, valid bool) {
+	b := sizeBound{n: 1024, valid: true} // field names, punctuation, numbers and booleans
+	rc := &ev.RequestContext
+	b.add(ev.Version, ev.RouteKey, ev.RawPath, ev.RawQueryString, ev.Body,
+		rc.RouteKey, rc.AccountID, rc.Stage, rc.RequestID, rc.APIID, rc.DomainName, rc.DomainPrefix, rc.Time,
+		rc.HTTP.Method, rc.HTTP.Path, rc.HTTP.Protocol, rc.HTTP.SourceIP, rc.HTTP.UserAgent)
+	b.add(ev.Cookies...)
+	b.addMap(ev.Headers)
+	b.addMap(ev.QueryStringParameters)
+	b.addMap(ev.PathParameters)
+	b.addMap(ev.StageVariables)
+	return b.n, b.valid
+}
 
 // encodedSizeBound returns a bound on the size of the JSON the runtime writes
 // for resp, and whether all its strings are valid UTF-8.
 func encodedSizeBound(resp *events.APIGatewayV2HTTPResponse) (n int, valid bool) {
-	const perString = 4 // quotes, separator, colon
-	n = 128             // field names and punctuation
-	valid = true
-	add := func(s string) {
-		n += maxEscapedLen*len(s) + perString
-		valid = valid && utf8.ValidString(s)
-	}
-	add(resp.Body)
-	for k, v := range resp.Headers {
-		add(k)
-		add(v)
-	}
+	b := sizeBound{n: 128, valid: true} // field names and punctuation
+	b.add(resp.Body)
+	b.addMap(resp.Headers)
 	for k, vs := range resp.MultiValueHeaders {
-		add(k)
-		n += 4 // brackets or null
-		for _, v := range vs {
-			add(v)
-		}
+		b.add(k)
+		b.n += 4 // brackets or null
+		b.add(vs...)
 	}
-	for _, c := range resp.Cookies {
-		add(c)
-	}
-	return n, valid
+	b.add(resp.Cookies...)
+	return b.n, b.valid
 }
 
 // errResponseTooLarge reports a response over Lambda's payload limit.
@@ -134,7 +157,7 @@ var errResponseTooLarge = errors.New("response is over Lambda's payload limit")
 // are converted directly. A response over the limit is errResponseTooLarge;
 // an invalid one is errInvalidResponse.
 func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, error) {
-	if n, valid := encodedSizeBound(resp); valid && n <= invoke.MaxResponseBytes {
+	if n, valid := encodedSizeBound(resp); valid && n <= invoke.MaxPayloadBytes {
 		body := resp.Body
 		return buildResponse(int64(resp.StatusCode), &rawResponse{
 			Headers:         resp.Headers,
@@ -147,15 +170,15 @@ func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errInvalidResponse, err)
 	}
-	if len(out) > invoke.MaxResponseBytes {
-		return nil, fmt.Errorf("%w: %d bytes, over %d", errResponseTooLarge, len(out), invoke.MaxResponseBytes)
+	if len(out) > invoke.MaxPayloadBytes {
+		return nil, fmt.Errorf("%w: %d bytes, over %d", errResponseTooLarge, len(out), invoke.MaxPayloadBytes)
 	}
 	return parseResponse(out)
 }
 
 // invokeEvent is invoke for an eventInvoker.
 func (g *gateway) invokeEvent(ctx context.Context, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return callWithTimeout(ctx, g.cfg.Timeout, function, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) {
+	return callWithTimeout(ctx, function, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) {
 		return inv.InvokeEvent(ctx, function, ev)
 	})
 }

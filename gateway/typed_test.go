@@ -137,7 +137,7 @@ func viaJSONResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 	if err != nil {
 		return nil, err
 	}
-	if len(out) > invoke.MaxResponseBytes {
+	if len(out) > invoke.MaxPayloadBytes {
 		return nil, errResponseTooLarge
 	}
 	return parseResponse(out)
@@ -238,8 +238,19 @@ func TestTypedResponseProperty(t *testing.T) {
 	for range 10000 {
 		resp := randResponse(r)
 		sameConversion(t, &resp)
+		out, err := json.Marshal(resp)
+		if n, valid := encodedSizeBound(&resp); err == nil && valid && n < len(out) {
+			t.Fatalf("size bound %d below the encoding's %d bytes: %s", n, len(out), out)
+		}
 	}
 }
+
+// movieJSON is a movie in a page body; in a JSON string each of its 10
+// quotes takes a backslash more.
+const (
+	movieJSON       = `{"title":"Rush","info":{"plot":"a race"}},`
+	movieEscapedLen = len(movieJSON) + 10
+)
 
 // TestTypedResponseSizeLimit checks the typed path against the JSON path
 // around Lambda's 6 MB limit, where escaping decides.
@@ -248,11 +259,17 @@ func TestTypedResponseSizeLimit(t *testing.T) {
 		name string
 		body string
 	}{
-		{"plain below", strings.Repeat("a", invoke.MaxResponseBytes-200)},
-		{"plain above", strings.Repeat("a", invoke.MaxResponseBytes)},
-		{"escaped below", strings.Repeat("<", (invoke.MaxResponseBytes-200)/6)},
-		{"escaped above", strings.Repeat("<", invoke.MaxResponseBytes/6+1)},
-		{"invalid UTF-8 above", strings.Repeat("\xff", invoke.MaxResponseBytes/6+1)},
+		{"plain below", strings.Repeat("a", invoke.MaxPayloadBytes-200)},
+		{"plain above", strings.Repeat("a", invoke.MaxPayloadBytes)},
+		{"escaped below", strings.Repeat("<", (invoke.MaxPayloadBytes-200)/6)},
+		{"escaped above", strings.Repeat("<", invoke.MaxPayloadBytes/6+1)},
+		{"invalid UTF-8 above", strings.Repeat("\xff", invoke.MaxPayloadBytes/6+1)},
+		{"quotes below", strings.Repeat(`"`, (invoke.MaxPayloadBytes-200)/2)},
+		{"quotes above", strings.Repeat(`"`, invoke.MaxPayloadBytes/2+1)},
+		{"line separators below", strings.Repeat("\u2028", (invoke.MaxPayloadBytes-200)/6)},
+		{"line separators above", strings.Repeat("\u2028", invoke.MaxPayloadBytes/6+1)},
+		{"JSON page below", strings.Repeat(movieJSON, (invoke.MaxPayloadBytes-200)/movieEscapedLen)},
+		{"JSON page above", strings.Repeat(movieJSON, invoke.MaxPayloadBytes/movieEscapedLen+1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sameConversion(t, &events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: tc.body})
@@ -299,6 +316,9 @@ func TestTypedEventProperty(t *testing.T) {
 		if err := json.Unmarshal(payload, &want); err != nil {
 			t.Fatalf("decode %s: %v", payload, err)
 		}
+		if n, _ := eventSizeBound(&ev); n < len(payload) {
+			t.Fatalf("size bound %d below the payload's %d bytes: %s", n, len(payload), payload)
+		}
 		if _, ok := typedInvoker(inv, &ev); !ok {
 			declined++
 			continue
@@ -310,6 +330,25 @@ func TestTypedEventProperty(t *testing.T) {
 	}
 	if declined == 0 || declined == 10000 {
 		t.Errorf("typed path declined %d of 10000 events; want some of each", declined)
+	}
+}
+
+// TestEventSizeBound checks that the typed path's size bound is above the
+// payload of events whose strings take the most room in JSON, so that it
+// never hands over an event the JSON path would refuse as too large.
+func TestEventSizeBound(t *testing.T) {
+	for _, s := range []string{"a", "<", "\"", "\x00", "\u2028", "é"} {
+		n := invoke.MaxPayloadBytes / 7 / len(s)
+		ev := randEvent(rand.New(rand.NewPCG(5, 6)))
+		ev.Body = strings.Repeat(s, n)
+		ev.Headers = map[string]string{strings.Repeat(s, n): strings.Repeat(s, n)}
+		payload, err := MarshalEvent(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bound, _ := eventSizeBound(&ev); bound < len(payload) {
+			t.Errorf("%q: size bound %d below the payload's %d bytes", s, bound, len(payload))
+		}
 	}
 }
 
@@ -327,7 +366,7 @@ func TestTypedPathFailures(t *testing.T) {
 		{"panic", handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			panic("boom")
 		}), 10 * time.Second},
-		{"unknown function", InProcess(map[string]api.HandlerFunc{"other": okHandler}), 10 * time.Second},
+		{"unknown function", InProcess(map[string]api.Function{"other": okHandler}), 10 * time.Second},
 		{"timeout", handlerInvoker(func(ctx context.Context, _ events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			<-ctx.Done()
 			return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/movieskit/movies/api"
 )
 
 // Paths and defaults inside the image.
@@ -35,7 +36,7 @@ const (
 	// DefaultCACerts is the host CA bundle copied into the image by default.
 	DefaultCACerts = "/etc/ssl/certs/ca-certificates.crt"
 	// DefaultHandler is the default command: the handler the function runs.
-	DefaultHandler = "list"
+	DefaultHandler = api.FunctionList
 )
 
 // Architectures lists the architectures Lambda supports, in the order images are built.
@@ -49,7 +50,7 @@ type Options struct {
 	Bootstrap string
 	// CACerts is the path to a PEM CA bundle; empty means DefaultCACerts.
 	CACerts string
-	// Cmd is the image command, the handler name; empty means ["list"].
+	// Cmd is the image command, the handler name; empty means [DefaultHandler].
 	Cmd []string
 	// Created is the creation time of the image and the time of every file in it.
 	// Use CreatedFromEnv to honour SOURCE_DATE_EPOCH; the zero value means Unix 0.

@@ -134,7 +134,7 @@ func (a AlarmThresholds) Validate() error {
 type monitored struct {
 	stage     awsapigatewayv2.HttpStage
 	routes    []api.Route
-	functions []monitoredFunction // in api.HandlerNames order
+	functions []monitoredFunction // in api.FunctionNames order
 	table     awsdynamodb.ITable
 }
 

@@ -38,7 +38,7 @@ func wantAlarms(t *testing.T, s *synthesis) []wantAlarm {
 		{name: "ApiLatencyP99", namespace: "AWS/ApiGateway", metrics: []string{"Latency"}, stat: "p99", period: 60,
 			threshold: float64(a.LatencyP99Ms), dims: apiDims},
 	}
-	for _, h := range api.HandlerNames() {
+	for _, h := range api.FunctionNames() {
 		fnDims := map[string]string{"FunctionName": "function " + h}
 		n := constructName(h)
 		want = append(want,

@@ -199,7 +199,7 @@ func TestAppContext(t *testing.T) {
 }
 
 func TestPropsValidate(t *testing.T) {
-	good := api.Route{Method: "GET", Path: "/list", Handler: "list"}
+	good := api.Route{Method: "GET", Path: "/list", Function: "list"}
 	tests := []struct {
 		name    string
 		props   MoviesStackProps
@@ -212,11 +212,11 @@ func TestPropsValidate(t *testing.T) {
 		{name: "bad config", props: MoviesStackProps{AssetDir: ".."}, routes: api.Routes, wantErr: "memorySize 0"},
 		{name: "no routes", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."}, wantErr: "routes table is empty"},
 		{name: "bad method", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "FETCH", Path: "/x", Handler: "list"}}, wantErr: `unsupported method "FETCH"`},
+			routes: []api.Route{{Method: "FETCH", Path: "/x", Function: "list"}}, wantErr: `unsupported method "FETCH"`},
 		{name: "relative path", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "GET", Path: "x", Handler: "list"}}, wantErr: "must start with /"},
+			routes: []api.Route{{Method: "GET", Path: "x", Function: "list"}}, wantErr: "must start with /"},
 		{name: "bad handler", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "GET", Path: "/x", Handler: "li st"}}, wantErr: "letters and digits"},
+			routes: []api.Route{{Method: "GET", Path: "/x", Function: "li st"}}, wantErr: "letters and digits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,10 +241,10 @@ func withImage(c Config) Config {
 
 func TestNamesFromRoutesTable(t *testing.T) {
 	// The stack makes one function per name, in this order.
-	if got := api.HandlerNames(); strings.Join(got, ",") != "list,get" {
-		t.Errorf("api.HandlerNames() = %v, want [list get]", got)
+	if got := api.FunctionNames(); strings.Join(got, ",") != "list,get" {
+		t.Errorf("api.FunctionNames() = %v, want [list get]", got)
 	}
-	if got := FunctionOutputName(api.HandlerGet); got != "GetFunctionName" {
+	if got := FunctionOutputName(api.FunctionGet); got != "GetFunctionName" {
 		t.Errorf("FunctionOutputName(get) = %s", got)
 	}
 	if !strings.Contains(AccessLogFormat(), `"requestId":"$context.requestId"`) {

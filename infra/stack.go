@@ -46,8 +46,8 @@ const (
 func FunctionOutputName(handler string) string { return constructName(handler) + "FunctionName" }
 
 // NewMoviesStack defines the movie catalogue: the DynamoDB table (created or
-// imported), one Lambda function per handler of the routes table (api.Routes,
-// api.HandlerNames) built from one container image, an HTTP API with one
+// imported), one Lambda function per function name of the routes table (api.Routes,
+// api.FunctionNames) built from one container image, an HTTP API with one
 // route per routes-table entry, and the alarms and the dashboard that watch
 // them (docs/OPERATIONS.md).
 // It panics with a clear message if props are invalid, as CDK constructs do;
@@ -67,7 +67,7 @@ func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackPro
 	image := imageSource(stack, props)
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{}
 	watched := monitored{routes: routes, table: table}
-	for _, name := range api.HandlerNames() {
+	for _, name := range api.FunctionNames() {
 		fn := handlerFunction(stack, name, image, table, cfg)
 		watched.functions = append(watched.functions, monitoredFunction{handler: name, fn: fn})
 		integrations[name] = awsapigatewayv2integrations.NewHttpLambdaIntegration(
@@ -103,8 +103,8 @@ func (p *MoviesStackProps) validate(routes []api.Route) error {
 		if !strings.HasPrefix(r.Path, "/") {
 			return fmt.Errorf("route %q: path must start with /", r.Key())
 		}
-		if r.Handler == "" || strings.IndexFunc(r.Handler, notIDRune) >= 0 {
-			return fmt.Errorf("route %q: handler %q must be letters and digits", r.Key(), r.Handler)
+		if r.Function == "" || strings.IndexFunc(r.Function, notIDRune) >= 0 {
+			return fmt.Errorf("route %q: function %q must be letters and digits", r.Key(), r.Function)
 		}
 	}
 	return nil
@@ -235,7 +235,7 @@ func httpAPI(stack awscdk.Stack, routes []api.Route, integrations map[string]aws
 		added := httpAPI.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String(r.Path),
 			Methods:     &[]awsapigatewayv2.HttpMethod{httpMethods[r.Method]},
-			Integration: integrations[r.Handler],
+			Integration: integrations[r.Function],
 		})
 		for _, route := range *added {
 			// Only the route itself: its children are the integration and

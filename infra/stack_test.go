@@ -181,11 +181,11 @@ func toJSON(t *testing.T, v any) string {
 func TestFunctions(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *synthesis) {
 		fns := s.resources("AWS::Lambda::Function")
-		if len(fns) != len(api.HandlerNames()) {
-			t.Fatalf("%d functions, want %d (one per handler)", len(fns), len(api.HandlerNames()))
+		if len(fns) != len(api.FunctionNames()) {
+			t.Fatalf("%d functions, want %d (one per handler)", len(fns), len(api.FunctionNames()))
 		}
 		byHandler := s.functionsByHandler(t)
-		for _, h := range api.HandlerNames() {
+		for _, h := range api.FunctionNames() {
 			id, ok := byHandler[h]
 			if !ok {
 				t.Fatalf("no function with ImageConfig.Command [%q]; have %v", h, byHandler)
@@ -219,7 +219,7 @@ func TestFunctions(t *testing.T) {
 		}
 		s.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{
 			"RetentionInDays": s.cfg.LogRetentionDays,
-		}, jsii.Number(len(api.HandlerNames())+1))
+		}, jsii.Number(len(api.FunctionNames())+1))
 	})
 }
 
@@ -237,7 +237,7 @@ func TestIAMIsReadOnlyAndScoped(t *testing.T) {
 			}
 		}
 		policies := s.resources("AWS::IAM::Policy")
-		if len(policies) != len(api.HandlerNames()) {
+		if len(policies) != len(api.FunctionNames()) {
 			t.Fatalf("%d IAM policies, want one per function", len(policies))
 		}
 		for id, pol := range policies {
@@ -306,7 +306,7 @@ func stringList(v any) []string {
 func TestRoutesMatchRoutesTable(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *synthesis) {
 		integrations := s.resources("AWS::ApiGatewayV2::Integration")
-		if len(integrations) != len(api.HandlerNames()) {
+		if len(integrations) != len(api.FunctionNames()) {
 			t.Errorf("%d integrations, want one per handler", len(integrations))
 		}
 		for id, in := range integrations {
@@ -341,8 +341,8 @@ func TestRoutesMatchRoutesTable(t *testing.T) {
 				continue
 			}
 			uri := toJSON(t, props(integration)["IntegrationUri"])
-			if wantURI := `{"Fn::GetAtt":["` + fns[want.Handler] + `","Arn"]}`; uri != wantURI {
-				t.Errorf("route %q invokes %s, want the %s function %s", want.Key(), uri, want.Handler, wantURI)
+			if wantURI := `{"Fn::GetAtt":["` + fns[want.Function] + `","Arn"]}`; uri != wantURI {
+				t.Errorf("route %q invokes %s, want the %s function %s", want.Key(), uri, want.Function, wantURI)
 			}
 		}
 	})
@@ -385,7 +385,7 @@ func TestStageThrottlesAndLogsAccess(t *testing.T) {
 
 func TestOutputs(t *testing.T) {
 	names := []string{OutputAPIURL, OutputTableName}
-	for _, h := range api.HandlerNames() {
+	for _, h := range api.FunctionNames() {
 		names = append(names, FunctionOutputName(h))
 	}
 	if !slices.Contains(names, "ListFunctionName") || !slices.Contains(names, "GetFunctionName") {

@@ -2,9 +2,11 @@ package loader
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -202,4 +204,82 @@ func naiveAttr(v any) (types.AttributeValue, error) {
 	default:
 		return nil, fmt.Errorf("unexpected JSON value %T", v)
 	}
+}
+
+// BenchmarkCheckInput runs the validation pass on inputs held in memory,
+// decompressed as Load does: the AWS sample (where it is absent, the
+// generated full-size catalogue) as JSON and gzip; an empty array holding a
+// run of spaces, gzipped, of 1, 4 and 16 MiB; and a record holding a 16 MiB
+// string, gzipped. MB/s is of the decompressed input.
+// The loader used to read the array with a json.Decoder, which keeps a white
+// space run in its buffer and rescans it on each refill: with the small reads
+// of a decompressor the time grew with the square of the run's length.
+//
+//	go test -run '^$' -bench CheckInput -count 6 ./loader
+func BenchmarkCheckInput(b *testing.B) {
+	sample := storetest.BenchSample(b)
+	data, err := os.ReadFile(sample.Path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type input struct {
+		name string
+		data []byte
+		size int
+	}
+	inputs := []input{
+		{"sample.json", data, len(data)},
+		{"sample.json.gz", gzipStream(b, bytes.NewReader(data)), len(data)},
+	}
+	for _, mb := range []int{1, 4, 16} {
+		inputs = append(inputs, input{fmt.Sprintf("spaces-%dMiB.json.gz", mb), gzipStream(b, padded("[", ' ', int64(mb)<<20, "]")), mb<<20 + 2})
+	}
+	const prefix, suffix = `[{"year":2013,"title":"Big","info":{"plot":"`, `"}}]`
+	inputs = append(inputs, input{"string-16MiB.json.gz", gzipStream(b, padded(prefix, 'x', 16<<20, suffix)), 16<<20 + len(prefix+suffix)})
+	b.Logf("sample: %s (%s)", sample.Name, sample.Path)
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(in.size))
+			b.ReportAllocs()
+			for b.Loop() {
+				src, err := openSource(context.Background(), bytes.NewReader(in.data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Check(src); err != nil {
+					b.Fatal(err)
+				}
+				src.close()
+			}
+		})
+	}
+}
+
+// repeatByte reads as an endless run of one byte.
+type repeatByte byte
+
+func (r repeatByte) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+// padded returns a reader of prefix, n copies of c and suffix, holding none of it in memory.
+func padded(prefix string, c byte, n int64, suffix string) io.Reader {
+	return io.MultiReader(strings.NewReader(prefix), io.LimitReader(repeatByte(c), n), strings.NewReader(suffix))
+}
+
+// gzipStream returns r's bytes compressed with gzip.
+func gzipStream(tb testing.TB, r io.Reader) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := io.Copy(zw, r); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }

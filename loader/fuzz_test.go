@@ -2,6 +2,7 @@ package loader_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 
 	"github.com/movieskit/movies/loader"
@@ -10,7 +11,8 @@ import (
 // FuzzValidate feeds arbitrary bytes to Validate and Check. Neither may panic;
 // every problem carries the index of a record that exists, in increasing
 // order, and a reason; Validate agrees with Check; and when the input as a
-// whole is readable, valid records plus problems account for every record.
+// whole is readable, valid records plus problems account for every record;
+// and the input is readable exactly when encoding/json reads it as an array.
 func FuzzValidate(f *testing.F) {
 	for _, s := range []string{
 		`[{"year":2013,"title":"Rush","info":{"rating":8.3}}]`,
@@ -20,6 +22,8 @@ func FuzzValidate(f *testing.F) {
 		`[{"year":2013,"title":"a\ud800"},{"year":2013,"title":"\u00e9"}]`,
 		`[]`, `{}`, `[`, `[{"year":2013,"title":"Rush"}`, `[] []`, ``, `null`,
 		`[{"year":2013,"title":"Rush","info":{"a":{"b":{"c":{"d":{"e":{}}}}}}}]`,
+		"[ {\"year\" : 2013 ,\n\t\"title\" : \"a b\" } ]", `[1 2]`, `[{"a":[1 2]}]`, `[{"a":tr ue}]`, `[1,]`, `[,1]`,
+		`[{"year":2013,"title":"a","Year":1}]`, `["a\"]"]`, `[{]`, `[}]`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -47,6 +51,17 @@ func FuzzValidate(f *testing.F) {
 		}
 		if err == nil && rep.Valid+len(rep.Problems)+rep.Omitted != rep.Records {
 			t.Fatalf("%d valid + %d problems + %d omitted != %d records", rep.Valid, len(rep.Problems), rep.Omitted, rep.Records)
+		}
+		// The input is readable exactly when encoding/json reads it as an
+		// array (short inputs: no record is over MaxRecordInputBytes), with
+		// as many records.
+		var arr []json.RawMessage
+		isArray := json.Unmarshal(data, &arr) == nil && bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("["))
+		if len(data) < loader.MaxRecordInputBytes && (err == nil) != isArray {
+			t.Fatalf("Check: %v; encoding/json reads an array: %v", err, isArray)
+		}
+		if err == nil && rep.Records != len(arr) {
+			t.Fatalf("Check counts %d records, encoding/json %d", rep.Records, len(arr))
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 // MaxDecompressedBytes bounds what a compressed input may expand to (1 GiB,
 // about 280 times the AWS movie sample), so that a small archive cannot fill
 // the disk or keep the loader busy: past it the input is refused as invalid.
+// It also bounds the copy of a zip archive read from a stream.
 const MaxDecompressedBytes = 1 << 30
 
 // maxDecompressed is MaxDecompressedBytes; tests lower it.
@@ -39,7 +40,7 @@ type FormatError struct {
 
 func (e *FormatError) Error() string {
 	if e.Entry != "" {
-		return fmt.Sprintf("zip entry %s: %v", e.Entry, e.Err)
+		return fmt.Sprintf("zip entry %s: %v", Printable(e.Entry), e.Err)
 	}
 	return e.Err.Error()
 }
@@ -90,7 +91,8 @@ func isContextErr(err error) bool {
 // openSource detects by content whether rc holds JSON, a gzip stream or a zip
 // archive with one file, and returns a reader of the JSON it holds. A zip
 // read from something other than a regular file is first copied to a
-// temporary file, as zip needs random access.
+// temporary file, as zip needs random access; one of more than
+// maxDecompressed bytes is refused.
 func openSource(ctx context.Context, rc io.Reader) (*source, error) {
 	br := bufio.NewReaderSize(newCtxReader(ctx, rc), 64<<10)
 	head, err := br.Peek(4)
@@ -123,13 +125,19 @@ func openZip(ctx context.Context, rc io.Reader, br *bufio.Reader) (*source, erro
 		}
 		ra, size = f, fi.Size()
 	} else {
-		tmp, err := os.CreateTemp("", "movies-load-*.zip")
+		// The copy is bounded like the decompressed input: a zip holding one
+		// file of at most maxDecompressed bytes is hardly larger.
+		tmp, err := createTemp("movies-load-*.zip", "the zip input")
 		if err != nil {
-			return nil, fmt.Errorf("create temporary file for the zip input: %w", err)
+			return nil, err
 		}
-		s.closers = append(s.closers, func() { _ = tmp.Close(); _ = os.Remove(tmp.Name()) })
-		n, err := io.Copy(tmp, br)
-		if err != nil {
+		s.closers = append(s.closers, tmp.close)
+		n, err := io.CopyN(tmp, br, maxDecompressed+1)
+		switch {
+		case n > maxDecompressed:
+			s.close()
+			return nil, formatErrorf("zip input read from a stream is more than %d bytes (the bound against archive bombs)", maxDecompressed)
+		case err != nil && !errors.Is(err, io.EOF):
 			s.close()
 			return nil, fmt.Errorf("copy the zip input: %w", err)
 		}
@@ -151,7 +159,7 @@ func openZip(ctx context.Context, rc io.Reader, br *bufio.Reader) (*source, erro
 			continue
 		}
 		files = append(files, f)
-		names = append(names, f.Name)
+		names = append(names, Printable(f.Name))
 	}
 	if len(files) != 1 {
 		s.close()

@@ -105,9 +105,10 @@ type PartialWriteError interface {
 // *InvalidInputError; an unreadable input: a *FormatError; nothing written),
 // then writes it in batches with opts.Workers concurrent Put calls. The input
 // may be JSON, gzip or a zip archive holding one file, told apart by content.
-// open is called once: the validation pass copies the (decompressed) input to
-// a temporary file and the write pass reads that copy, so exactly the bytes
-// that were validated are written, however the input changes meanwhile.
+// open is called once: the validation pass copies the valid records, as
+// validated, to a temporary file and the write pass reads that copy, so
+// exactly the bytes that were validated are written, however the input
+// changes meanwhile.
 //
 // Each record must pass the strict decoding of movies.Movie, its Validate,
 // and opts.Validate (or the writer's ValidateMovie when it is a

@@ -11,14 +11,71 @@ import (
 	"github.com/movieskit/movies"
 )
 
-// spoolFile is the validated copy of the input that the write pass reads.
-type spoolFile struct{ f *os.File }
+// tempFile is a temporary file that is removed from its directory as soon as
+// it is created: the open file stays readable and writable, and the space is
+// freed when it is closed, so that no way of ending the process (kill -9
+// included) leaves it behind. Where an open file cannot be removed, it is
+// removed when closed.
+type tempFile struct {
+	*os.File
+	removeOnClose bool
+}
+
+// createTemp creates a tempFile in the default directory for temporary files
+// ($TMPDIR); what names it in errors.
+func createTemp(pattern, what string) (*tempFile, error) {
+	f, err := os.CreateTemp("", pattern)
+	if err != nil {
+		return nil, fmt.Errorf("create the temporary file for %s: %w", what, err)
+	}
+	return &tempFile{File: f, removeOnClose: os.Remove(f.Name()) != nil}, nil
+}
+
+func (t *tempFile) close() {
+	_ = t.Close()
+	if t.removeOnClose {
+		_ = os.Remove(t.Name())
+	}
+}
+
+// spoolFile is the validated copy of the input that the write pass reads: the
+// valid records, as validated, in a JSON array.
+type spoolFile struct {
+	f *tempFile
+	w *bufio.Writer
+	n int // records written
+}
 
 func (s *spoolFile) remove() {
-	if s != nil && s.f != nil {
-		_ = s.f.Close()
-		_ = os.Remove(s.f.Name())
+	if s != nil {
+		s.f.close()
 	}
+}
+
+// add appends a record.
+func (s *spoolFile) add(raw []byte) error {
+	sep := byte(',')
+	if s.n == 0 {
+		sep = '['
+	}
+	s.n++
+	_ = s.w.WriteByte(sep)
+	if _, err := s.w.Write(raw); err != nil {
+		return fmt.Errorf("write the temporary copy of the input: %w", err)
+	}
+	return nil
+}
+
+// finish closes the array and flushes it to the file.
+func (s *spoolFile) finish() error {
+	if s.n == 0 {
+		_ = s.w.WriteByte('[')
+	}
+	_ = s.w.WriteByte(']')
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("write the temporary copy of the input: %w", err)
+	}
+	return nil
 }
 
 func (s *spoolFile) open() (io.ReadCloser, error) {
@@ -28,8 +85,8 @@ func (s *spoolFile) open() (io.ReadCloser, error) {
 	return io.NopCloser(s.f), nil
 }
 
-// validatePass checks the input once, copying what it read to a spool file
-// when keep is set.
+// validatePass checks the input once, copying its valid records to a spool
+// file when keep is set.
 func validatePass(ctx context.Context, open func() (io.ReadCloser, error), validate func(*movies.Movie) error, keep bool) (Report, *spoolFile, error) {
 	rc, err := open()
 	if err != nil {
@@ -41,39 +98,24 @@ func validatePass(ctx context.Context, open func() (io.ReadCloser, error), valid
 		return Report{}, nil, err
 	}
 	defer src.close()
-	var r io.Reader = src
 	var spool *spoolFile
-	var buf *bufio.Writer
+	var add func([]byte) error
 	if keep {
-		f, err := os.CreateTemp("", "movies-load-*.json")
+		f, err := createTemp("movies-load-*.json", "the copy of the input")
 		if err != nil {
-			return Report{}, nil, fmt.Errorf("create the temporary copy of the input: %w", err)
+			return Report{}, nil, err
 		}
-		spool = &spoolFile{f: f}
-		buf = bufio.NewWriterSize(f, 256<<10)
-		r = io.TeeReader(src, spoolWriter{buf})
+		spool = &spoolFile{f: f, w: bufio.NewWriterSize(f, 256<<10)}
+		add = spool.add
 	}
-	rep, err := check(r, validate) // src reads through ctx
+	rep, err := check(src, validate, add) // src reads through ctx
 	rep.Entry = src.entry
 	var fe *FormatError
 	if errors.As(err, &fe) && fe.Entry == "" {
 		fe.Entry = src.entry
 	}
-	if err == nil && buf != nil {
-		if err = buf.Flush(); err != nil {
-			err = fmt.Errorf("write the temporary copy of the input: %w", err)
-		}
+	if err == nil && spool != nil && len(rep.Problems) == 0 {
+		err = spool.finish()
 	}
 	return rep, spool, err
-}
-
-// spoolWriter marks write errors, so that they are not taken for a bad input.
-type spoolWriter struct{ w io.Writer }
-
-func (s spoolWriter) Write(p []byte) (int, error) {
-	n, err := s.w.Write(p)
-	if err != nil {
-		err = fmt.Errorf("write the temporary copy of the input: %w", err)
-	}
-	return n, err
 }

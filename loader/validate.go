@@ -12,7 +12,10 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/movieskit/movies"
 )
@@ -33,12 +36,29 @@ type Problem struct {
 	FirstIndex int
 }
 
-// String formats the problem as "record 17 (2013/Rush): reason".
+// String formats the problem as "record 17 (2013/Rush): reason", with the
+// title and the reason made Printable.
 func (p Problem) String() string {
 	if p.HasKey {
-		return fmt.Sprintf("record %d (%s): %s", p.Index, p.Key, p.Reason)
+		return fmt.Sprintf("record %d (%d/%s): %s", p.Index, p.Key.Year, Printable(p.Key.Title), Printable(p.Reason))
 	}
-	return fmt.Sprintf("record %d: %s", p.Index, p.Reason)
+	return fmt.Sprintf("record %d: %s", p.Index, Printable(p.Reason))
+}
+
+// Printable returns text from an input file (a title, a zip entry name) as it
+// may be shown on a terminal: unchanged when it is valid UTF-8 made of
+// graphic characters and spaces only, else quoted with strconv.Quote, so that
+// no control character, escape sequence or invalid byte reaches the terminal raw.
+func Printable(s string) string {
+	if !utf8.ValidString(s) {
+		return strconv.Quote(s)
+	}
+	for _, r := range s {
+		if !unicode.IsGraphic(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // Report is the outcome of checking an input file.
@@ -63,7 +83,7 @@ func (e *InvalidInputError) Error() string {
 	n := len(e.Report.Problems) + e.Report.Omitted
 	what := "input"
 	if e.Report.Entry != "" {
-		what = "zip entry " + e.Report.Entry
+		what = "zip entry " + Printable(e.Report.Entry)
 	}
 	return fmt.Sprintf("%s has %d invalid record(s) out of %d; nothing was written", what, n, e.Report.Records)
 }
@@ -81,16 +101,23 @@ func Validate(r io.Reader) (n int, problems []Problem, err error) {
 
 // Check is Validate with the full report.
 func Check(r io.Reader) (Report, error) {
-	return check(r, nil)
+	return check(r, nil, nil)
 }
 
-// check is Check with the store's own rules, validate (nil: none).
-func check(r io.Reader, validate func(*movies.Movie) error) (Report, error) {
+// check is Check with the store's own rules, validate (nil: none). When
+// keep is set, it is given each record, as read, until the first problem.
+func check(r io.Reader, validate func(*movies.Movie) error, keep func(raw []byte) error) (Report, error) {
 	var rep Report
 	seen := newKeySet()
-	err := scan(r, func(i int, raw json.RawMessage) {
+	err := split(r, func(i int, raw []byte, size int64) error {
 		rep.Records++
-		m, p := checkRecord(i, raw, validate)
+		var m movies.Movie
+		var p *Problem
+		if size > int64(len(raw)) {
+			p = recordProblem(i, raw, errTooLarge(size))
+		} else {
+			m, p = checkRecord(i, raw, validate)
+		}
 		if p == nil {
 			if first, dup := seen.add(m.Key(), i); dup {
 				p = &Problem{Index: i, Key: m.Key(), HasKey: true, FirstIndex: first,
@@ -99,22 +126,26 @@ func check(r io.Reader, validate func(*movies.Movie) error) (Report, error) {
 		}
 		if p == nil {
 			rep.Valid++
-			return
+			if keep != nil && rep.Valid == rep.Records {
+				return keep(raw)
+			}
+			return nil
 		}
 		if len(rep.Problems) < MaxProblems {
 			rep.Problems = append(rep.Problems, *p)
 		} else {
 			rep.Omitted++
 		}
+		return nil
 	})
 	return rep, err
 }
 
 // checkRecord decodes and validates one record. On failure it returns a
 // problem that carries the key when the record has a readable one.
-func checkRecord(i int, raw json.RawMessage, validate func(*movies.Movie) error) (movies.Movie, *Problem) {
+func checkRecord(i int, raw []byte, validate func(*movies.Movie) error) (movies.Movie, *Problem) {
 	var m movies.Movie
-	// scan's json.Decoder has checked raw's syntax: decode it directly.
+	// split has checked raw's syntax: decode it directly.
 	err := m.UnmarshalJSON(raw)
 	if err == nil {
 		err = m.Validate()
@@ -125,9 +156,15 @@ func checkRecord(i int, raw json.RawMessage, validate func(*movies.Movie) error)
 	if err == nil {
 		return m, nil
 	}
+	return m, recordProblem(i, raw, err)
+}
+
+// recordProblem returns the problem err of record i, named by its key when
+// the record, or its beginning, raw, has a readable one.
+func recordProblem(i int, raw []byte, err error) *Problem {
 	p := &Problem{Index: i, Reason: reason(err), FirstIndex: -1}
 	p.Key, p.HasKey = looseKey(raw)
-	return m, p
+	return p
 }
 
 // reason returns the caller-safe text of a validation error.
@@ -143,91 +180,62 @@ func reason(err error) string {
 	return "record is not valid"
 }
 
-// looseKey reads year and title from a record without the strict rules, so a
-// problem can name the record. It reports false when either cannot be read.
-func looseKey(raw json.RawMessage) (movies.Key, bool) {
-	var k struct {
-		Year  *json.Number `json:"year"`
-		Title *string      `json:"title"`
-	}
-	if json.Unmarshal(raw, &k) != nil || k.Year == nil || k.Title == nil {
+// looseKey reads year and title from a record, or its beginning, without the
+// strict rules (see movies.RecordKey), so that a problem can name the record;
+// a long title is cut. It reports false when either cannot be read.
+func looseKey(raw []byte) (movies.Key, bool) {
+	k, ok := movies.RecordKey(raw)
+	if !ok {
 		return movies.Key{}, false
 	}
-	y, err := k.Year.Int64()
-	if err != nil {
-		return movies.Key{}, false
+	if len(k.Title) > 80 {
+		k.Title = strings.ToValidUTF8(k.Title[:80], "") + "…"
 	}
-	t := *k.Title
-	if len(t) > 80 {
-		t = strings.ToValidUTF8(t[:80], "") + "…"
-	}
-	return movies.Key{Year: int(y), Title: t}, true
+	return k, true
 }
 
 // scan streams the JSON array in r, calling fn with each element's index and
-// raw bytes. Only one element is held in memory at a time.
+// bytes, without the white space between its tokens: a valid JSON value, valid
+// only until fn returns. Only one element is held in memory at a time. An
+// element larger than MaxRecordInputBytes ends the scan with a *FormatError.
 func scan(r io.Reader, fn func(i int, raw json.RawMessage)) error {
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err != nil {
-		return inputError(dec, "input is not a JSON array", err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return formatErrorf("input is not a JSON array (it starts with %s)", describeToken(tok))
-	}
-	for i := 0; dec.More(); i++ {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return inputError(dec, fmt.Sprintf("record %d is not valid JSON", i), err)
+	return split(r, func(i int, raw []byte, size int64) error {
+		if size > int64(len(raw)) {
+			return &FormatError{Err: errTooLarge(size)}
 		}
 		fn(i, raw)
-	}
-	if _, err := dec.Token(); err != nil {
-		return inputError(dec, "input ends before the array is closed", err)
-	}
-	switch _, err := dec.Token(); {
-	case err == nil:
-		return formatErrorf("input has data after the JSON array (at byte %d)", dec.InputOffset())
-	case err != io.EOF:
-		return inputError(dec, "input has data after the JSON array", err)
-	}
-	return nil
+		return nil
+	})
 }
 
-// inputError explains a decoding failure of the whole input: a truncated or
-// malformed input is a *FormatError; a failure to read is returned as it is
-// (wrapped), as is a *FormatError of a decompressor.
-func inputError(dec *json.Decoder, what string, err error) error {
-	var fe *FormatError
-	if errors.As(err, &fe) {
+// split streams the JSON array in r, calling fn with each element's index,
+// bytes (as for scan) and size. An element larger than MaxRecordInputBytes is
+// not read whole: fn gets its first MaxRecordInputBytes bytes, its syntax
+// unchecked, and its whole size. An error of fn ends the scan.
+func split(r io.Reader, fn func(i int, raw []byte, size int64) error) error {
+	s := newSplitter(r)
+	if err := s.begin(); err != nil {
 		return err
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return formatErrorf("%s: input is truncated (ends at byte %d)", what, dec.InputOffset())
+	for i := 0; ; i++ {
+		more, err := s.next(i)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		if err := fn(i, s.rec, s.size); err != nil {
+			return err
+		}
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &FormatError{Err: fmt.Errorf("%s: malformed JSON at byte %d: %w", what, se.Offset, err)}
-	}
-	return fmt.Errorf("read input: %w", err)
+	return s.finish()
 }
 
-// describeToken names a JSON token for an error message.
-func describeToken(tok json.Token) string {
-	switch v := tok.(type) {
-	case json.Delim:
-		return fmt.Sprintf("%q", v.String())
-	case string:
-		return "a string"
-	case float64, json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	default:
-		return fmt.Sprintf("%v", v)
-	}
+// errTooLarge is the problem of a record larger than MaxRecordInputBytes.
+func errTooLarge(size int64) error {
+	return movies.Errorf(movies.EINVALID, "record is %d bytes (white space not counted), more than the %d-byte bound on a record of an input file",
+		size, MaxRecordInputBytes)
 }
 
 // keySet remembers the keys seen so far, in bounded memory: each key is kept

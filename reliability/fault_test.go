@@ -116,7 +116,7 @@ func TestRIEProcessKilled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	pool, err := riepool.New(ctx, riepool.Config{
-		RIE: rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: 1, Timeout: 20 * time.Second,
+		RIE: rie, Bootstrap: bootstrap, Functions: api.FunctionNames(), Size: 1, Timeout: 20 * time.Second,
 		Env: []string{
 			"TABLE_NAME=" + table, "AWS_ENDPOINT_URL_DYNAMODB=" + proxy.URL, "AWS_REGION=" + ddblocal.Region,
 			"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=",
@@ -138,8 +138,8 @@ func TestRIEProcessKilled(t *testing.T) {
 		name   string
 		victim func() (int, error)
 	}{
-		{"emulator", func() (int, error) { return findProcess(rie, bootstrap, api.HandlerGet) }},
-		{"runtime", func() (int, error) { return findProcess(bootstrap, api.HandlerGet) }},
+		{"emulator", func() (int, error) { return findProcess(rie, bootstrap, api.FunctionGet) }},
+		{"runtime", func() (int, error) { return findProcess(bootstrap, api.FunctionGet) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

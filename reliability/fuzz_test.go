@@ -77,7 +77,7 @@ func checkHandlerResponse(t *testing.T, resp events.APIGatewayV2HTTPResponse, er
 	}
 }
 
-// FuzzListParams calls the List handler on the embedded store with arbitrary
+// FuzzListParams calls the list function on the embedded store with arbitrary
 // query parameters; a present flag bit says whether each is sent at all.
 func FuzzListParams(f *testing.F) {
 	cur := movies.EncodeCursor(movies.Key{Year: 2013, Title: "Prisoners"})
@@ -89,7 +89,7 @@ func FuzzListParams(f *testing.F) {
 	f.Add(uint8(6), "", "1999", cur)
 	f.Add(uint8(7), "007", "0002013", "eyJ5IjoyMDEzLCJ0IjoiIn0")
 	f.Add(uint8(3), "１", "２０１３", "")
-	h := api.New(bolttest.Open(f, fixtures()...), quietLogger)
+	list := api.Functions(bolttest.Open(f, fixtures()...), quietLogger)[api.FunctionList]
 	f.Fuzz(func(t *testing.T, present uint8, limit, year, cursor string) {
 		q := map[string]string{}
 		for i, kv := range [][2]string{{"limit", limit}, {"year", year}, {"cursor", cursor}} {
@@ -98,7 +98,7 @@ func FuzzListParams(f *testing.F) {
 			}
 		}
 		req := events.APIGatewayV2HTTPRequest{RouteKey: "GET /list", RawPath: "/list", QueryStringParameters: q}
-		resp, err := h.List(context.Background(), req)
+		resp, err := list(context.Background(), req)
 		checkHandlerResponse(t, resp, err)
 		if resp.StatusCode == http.StatusOK {
 			var page movies.Page
@@ -109,7 +109,7 @@ func FuzzListParams(f *testing.F) {
 	})
 }
 
-// FuzzGetParams calls the Get handler on the embedded store with arbitrary
+// FuzzGetParams calls the get function on the embedded store with arbitrary
 // path parameters.
 func FuzzGetParams(f *testing.F) {
 	f.Add(true, "2013", true, "Rush")
@@ -119,7 +119,7 @@ func FuzzGetParams(f *testing.F) {
 	f.Add(true, "2013", false, "")
 	f.Add(true, "99999999999", true, "\xff")
 	f.Add(true, "+2013", true, strings.Repeat("a", movies.MaxTitleBytes+1))
-	h := api.New(bolttest.Open(f, fixtures()...), quietLogger)
+	get := api.Functions(bolttest.Open(f, fixtures()...), quietLogger)[api.FunctionGet]
 	f.Fuzz(func(t *testing.T, hasYear bool, year string, hasTitle bool, title string) {
 		p := map[string]string{}
 		if hasYear {
@@ -129,7 +129,7 @@ func FuzzGetParams(f *testing.F) {
 			p["title"] = title
 		}
 		req := events.APIGatewayV2HTTPRequest{RouteKey: "GET /get/{year}/{title+}", PathParameters: p}
-		resp, err := h.Get(context.Background(), req)
+		resp, err := get(context.Background(), req)
 		checkHandlerResponse(t, resp, err)
 	})
 }
@@ -147,7 +147,7 @@ func FuzzServe(f *testing.F) {
 		f.Add(s)
 	}
 	h := gateway.New(gateway.Config{
-		Invoker: gateway.InProcess(api.New(bolttest.Open(f, fixtures()...), quietLogger).Funcs()),
+		Invoker: gateway.InProcess(api.Functions(bolttest.Open(f, fixtures()...), quietLogger)),
 		Logger:  quietLogger,
 	})
 	f.Fuzz(func(t *testing.T, target string) {

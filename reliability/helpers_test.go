@@ -58,7 +58,7 @@ func createTable(tb testing.TB, srv *ddblocal.Server, name string) {
 // server is shut down, and Serve awaited, when the test ends.
 func serveAPI(tb testing.TB, store movies.Store, timeout time.Duration) string {
 	tb.Helper()
-	inv := gateway.InProcess(api.New(store, quietLogger).Funcs())
+	inv := gateway.InProcess(api.Functions(store, quietLogger))
 	return serveInvoker(tb, inv, timeout)
 }
 

@@ -1,6 +1,7 @@
 package reliability_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -199,17 +200,44 @@ func TestLoadInterruptedWhileValidatingStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := filepath.Join(t.TempDir(), "movies.db")
+	interruptLoad(t, bin, pr, syscall.SIGINT, "load", "--store", "file:"+db, "-")
+}
+
+// TestLoadInterruptedWaitingForFIFO: SIGINT or SIGTERM while `movies load
+// FIFO` waits for a writer to open the named pipe exits promptly with 130.
+// (Both were ignored: the open blocked outside any context.)
+func TestLoadInterruptedWaitingForFIFO(t *testing.T) {
+	bin := rietest.BuildPackage(t, "../cmd/movies")
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			fifo := filepath.Join(t.TempDir(), "movies.fifo")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Skipf("mkfifo: %v", err)
+			}
+			interruptLoad(t, bin, nil, sig, "load", "--dry-run", fifo)
+		})
+	}
+}
+
+// interruptLoad starts the CLI with args, sends it sig once it waits for its
+// input, and fails unless it exits with 130, saying that nothing was written,
+// within 10 s.
+func interruptLoad(t *testing.T, bin string, stdin *os.File, sig syscall.Signal, args ...string) {
+	t.Helper()
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "load", "--store", "file:"+db, "-")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = pr, &out, &out
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond) // validation is waiting for stdin
+	time.Sleep(500 * time.Millisecond) // the load is waiting for its input
 	sent := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -220,10 +248,106 @@ func TestLoadInterruptedWhileValidatingStdin(t *testing.T) {
 		if !errors.As(err, &ee) || ee.ExitCode() != 130 || !strings.Contains(out.String(), "nothing was written") {
 			t.Fatalf("exit %v, want 130 and nothing written:\n%s", err, out.String())
 		}
-		t.Logf("exited 130 %v after SIGINT: %s", time.Since(sent).Round(time.Millisecond), strings.TrimSpace(out.String()))
+		t.Logf("exited 130 %v after %v: %s", time.Since(sent).Round(time.Millisecond), sig, strings.TrimSpace(out.String()))
 	case <-time.After(10 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatalf("no exit within 10 s of SIGINT:\n%s", out.String())
+		t.Fatalf("no exit within 10 s of %v:\n%s", sig, out.String())
+	}
+}
+
+// TestLoadKilledLeavesNoTempFiles: `movies load` killed with SIGKILL leaves
+// nothing in $TMPDIR. Its temporary files, the copy of a zip read from stdin
+// and the validated copy of the input, are removed from the directory as
+// soon as they are created: the test waits until the process holds one open
+// and checks that the directory is empty while it runs and after the kill.
+// (They used to be removed at the end of the load only.)
+func TestLoadKilledLeavesNoTempFiles(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("needs /proc")
+	}
+	bin := rietest.BuildPackage(t, "../cmd/movies")
+	in, err := json.Marshal(generateMovies(500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	f, err := zw.Create("moviedata.json")
+	if err == nil {
+		_, err = f.Write(in)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		stdin []byte // the part of the input sent before stdin stalls
+		args  []string
+	}{
+		{"zip on stdin", zipped.Bytes()[:zipped.Len()/2], []string{"load", "--dry-run", "-"}},
+		{"JSON on stdin", in[:len(in)/2], []string{"load", "--store", "file:" + filepath.Join(t.TempDir(), "movies.db"), "-"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pr.Close()
+			defer pw.Close()
+			go func() { _, _ = pw.Write(tt.stdin) }()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			var out bytes.Buffer
+			cmd := exec.CommandContext(ctx, bin, tt.args...)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = pr, &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+			held := waitForOpenFileIn(t, cmd.Process.Pid, tmp)
+			t.Logf("the load holds %s open", held)
+			requireEmptyDir(t, tmp, "while the load runs")
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			_ = cmd.Wait()
+			requireEmptyDir(t, tmp, "after SIGKILL")
+		})
+	}
+}
+
+// waitForOpenFileIn waits until process pid has a file in dir open and
+// returns its path as /proc shows it.
+func waitForOpenFileIn(t *testing.T, pid int, dir string) string {
+	t.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		entries, _ := os.ReadDir(fds)
+		for _, e := range entries {
+			if target, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
+				return target
+			}
+		}
+	}
+	t.Fatalf("process %d opened no file in %s within 30 s", pid, dir)
+	return ""
+}
+
+// requireEmptyDir fails the test if dir has entries.
+func requireEmptyDir(t *testing.T, dir, when string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("%s: %s is in $TMPDIR", when, e.Name())
 	}
 }

@@ -1,11 +1,12 @@
 // Package openapi generates the API's OpenAPI 3.1 document from the one
 // description of the API: the routes table (api.Routes), the parameters and
-// handlers of package api, the status table api.StatusCode, and the Go types
-// of the response bodies. Adding a route, a parameter or a field changes the
-// document; docs/openapi.json is its checked-in copy.
+// functions described in package api, the status table api.StatusCode, and
+// the Go types of the response bodies. Adding a route, a parameter or a field
+// changes the document; docs/openapi.json is its checked-in copy.
 //
-// It uses only the standard library, so that nothing of it reaches the
-// Lambda binary.
+// Besides package api it uses only the standard library, so that the CLI,
+// which prints the document (movies openapi), links no OpenAPI library; tests
+// validate the document with kin-openapi (internal/openapitest).
 package openapi
 
 import (

@@ -96,7 +96,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 			t.Errorf("route %s: parameters %q, want %q", r.Key(), got, want)
 		}
 		statuses := []int{http.StatusOK, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusInternalServerError, http.StatusServiceUnavailable}
-		for _, code := range api.Handlers[r.Handler].Errors {
+		for _, code := range api.FunctionDocs[r.Function].Errors {
 			statuses = append(statuses, api.StatusCode(code))
 		}
 		for _, s := range statuses {
@@ -117,7 +117,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 func TestNewRouteAppears(t *testing.T) {
 	routes, query := api.Routes, api.RouteQuery
 	t.Cleanup(func() { api.Routes, api.RouteQuery = routes, query })
-	r := api.Route{Method: "GET", Path: "/years/{year}", Handler: api.HandlerList}
+	r := api.Route{Method: "GET", Path: "/years/{year}", Function: api.FunctionList}
 	api.Routes = append(append([]api.Route(nil), routes...), r)
 	api.RouteQuery = map[string][]api.QueryParam{r.Key(): {{Name: "limit", Required: true}}}
 	for k, v := range query {

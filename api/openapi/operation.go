@@ -13,9 +13,9 @@ import (
 
 // operation returns the operation of route r and the statuses it declares.
 func (g *generator) operation(r api.Route) (object, []int, error) {
-	doc, ok := api.Handlers[r.Handler]
+	doc, ok := api.FunctionDocs[r.Function]
 	if !ok {
-		return nil, nil, fmt.Errorf("handler %q is not described in api.Handlers", r.Handler)
+		return nil, nil, fmt.Errorf("function %q is not described in api.FunctionDocs", r.Function)
 	}
 	query, ok := api.RouteQuery[r.Key()]
 	if !ok {
@@ -74,7 +74,7 @@ func (g *generator) operation(r api.Route) (object, []int, error) {
 	op := object{
 		"operationId": OperationID(r),
 		"summary":     doc.Summary,
-		"description": doc.Description + " Served by the `" + r.Handler + "` function.",
+		"description": doc.Description + " Served by the `" + r.Function + "` function.",
 		"responses":   resps,
 	}
 	if len(params) > 0 {

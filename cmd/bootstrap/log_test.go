@@ -157,7 +157,7 @@ func TestHandlerRecordKeys(t *testing.T) {
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "lambda-id"})
 	req := getRequest("Rush")
 	req.RequestContext.RequestID = "apigw-id"
-	if _, err := started.(api.HandlerFunc)(ctx, req); err != nil {
+	if _, err := started.(api.Function)(ctx, req); err != nil {
 		t.Fatal(err)
 	}
 	lines := nonEmptyLines(stdout.String())
@@ -237,7 +237,7 @@ func TestRunHonoursLogLevel(t *testing.T) {
 			if err := run(context.Background(), []string{"get"}, lambdaEnv, &stdout, newStore, func(h any) { started = h }); err != nil {
 				t.Fatal(err)
 			}
-			resp, err := started.(api.HandlerFunc)(context.Background(), getRequest(tt.title))
+			resp, err := started.(api.Function)(context.Background(), getRequest(tt.title))
 			if err != nil || resp.StatusCode < 400 {
 				t.Fatalf("get %s = %d, %v; want a failure the API logs", tt.title, resp.StatusCode, err)
 			}

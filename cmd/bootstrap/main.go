@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return fmt.Errorf("open table %s: %w", table, err)
 	}
-	fn, ok := api.New(store, logger).Func(name)
+	fn, ok := api.Functions(store, logger)[name]
 	if !ok { // handlerName checked the routes table; this means api and routes disagree
 		return fmt.Errorf("api has no handler %q", name)
 	}
@@ -87,9 +87,9 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 // handlerName returns the handler to run: args[0], else $_HANDLER. It must be
-// one of api.HandlerNames().
+// one of api.FunctionNames().
 func handlerName(args []string, getenv func(string) string) (string, error) {
-	valid := api.HandlerNames()
+	valid := api.FunctionNames()
 	name := getenv("_HANDLER")
 	if len(args) > 0 {
 		name = args[0]

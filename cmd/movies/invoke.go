@@ -46,7 +46,7 @@ A function error prints the error payload and exits 1.`,
   movies event list --query limit=2 | movies invoke list --event -
   movies invoke list --rie http://127.0.0.1:9000 --query limit=2`,
 		Args:      eventArgs,
-		ValidArgs: api.HandlerNames(),
+		ValidArgs: api.FunctionNames(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runInvoke(cmd.Context(), args[0], o, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -137,6 +137,5 @@ func invokeInProcess(ctx context.Context, function, spec string, event []byte, s
 	if err := seedIfEmpty(ctx, store, logger); err != nil {
 		return nil, err
 	}
-	h := api.New(store, logger)
-	return gateway.InProcess(h.Funcs()).Invoke(ctx, function, event)
+	return gateway.InProcess(api.Functions(store, logger)).Invoke(ctx, function, event)
 }

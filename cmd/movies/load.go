@@ -49,13 +49,21 @@ with exactly the file's movies.
 FILE may be JSON, gzip (moviedata.json.gz) or a zip archive holding one JSON
 file (moviedata.zip, as the AWS DynamoDB developer guide ships the sample),
 recognised by content whatever the name. A compressed input may expand to at
-most %d MiB (the bound against archive bombs). The validated (decompressed)
-input is copied to a temporary file in $TMPDIR and the write pass reads that
-copy, so changing FILE during a load cannot change what is written.
+most %[1]d MiB (the bound against archive bombs), and a zip read from stdin,
+which is first copied to $TMPDIR, may take at most %[1]d MiB. A record may
+take at most %[2]d bytes, white space between its tokens not counted
+(DynamoDB's 400 KB item size plus room for escapes); a larger one is a
+problem of that record, found without reading it whole. White space takes no
+memory however much of it there is. The valid records are copied, as
+validated, to a temporary file in $TMPDIR and the write pass reads that copy,
+so changing FILE during a load cannot change what is written. Temporary files
+are removed from $TMPDIR as soon as they are created, so that not even
+kill -9 leaves one behind.
 
 Exit codes: 0 ok, 1 error, 2 invalid arguments, 65 invalid file (a bad
 record, malformed, truncated, not a JSON array, a broken archive; nothing
-written), 130 interrupted (run the same command again to finish).`, loader.MaxDecompressedBytes>>20),
+written), 130 interrupted (run the same command again to finish; Ctrl-C also
+stops a load waiting for a writer to open FILE, a named pipe).`, loader.MaxDecompressedBytes>>20, loader.MaxRecordInputBytes),
 		Example: `  movies load moviedata.zip
   movies load --dry-run --store dynamodb:Movies moviedata.json.gz
   curl -s URL | movies load -`,
@@ -98,7 +106,7 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 		w = store
 	}
 	prog := newProgress(stderr)
-	st, err := loader.Load(ctx, inputOpener(o.file, stdin), w, loader.Options{
+	st, err := loader.Load(ctx, inputOpener(ctx, o.file, stdin), w, loader.Options{
 		Workers:          o.workers,
 		DryRun:           o.dryRun,
 		Progress:         prog.update,
@@ -137,7 +145,7 @@ func loadResult(o loadOptions, st loader.Stats, err error, stderr io.Writer) err
 	case errors.As(err, &invalid):
 		prefix := ""
 		if e := invalid.Report.Entry; e != "" {
-			prefix = e + ": "
+			prefix = loader.Printable(e) + ": "
 		}
 		for _, p := range invalid.Report.Problems {
 			fmt.Fprintf(stderr, "%s%s\n", prefix, p)
@@ -179,7 +187,7 @@ func summary(st loader.Stats) string {
 
 // inputOpener returns how to open the input: the file at path, or stdin for "-"
 // (which can be read once; the loader spools it for its second pass).
-func inputOpener(path string, stdin io.Reader) func() (io.ReadCloser, error) {
+func inputOpener(ctx context.Context, path string, stdin io.Reader) func() (io.ReadCloser, error) {
 	if path == "-" {
 		used := false
 		return func() (io.ReadCloser, error) {
@@ -190,8 +198,32 @@ func inputOpener(path string, stdin io.Reader) func() (io.ReadCloser, error) {
 			return io.NopCloser(stdin), nil
 		}
 	}
-	return func() (io.ReadCloser, error) {
-		return os.Open(path) //nolint:gosec // G304: the user names the input file on the command line
+	return func() (io.ReadCloser, error) { return openInput(ctx, path) }
+}
+
+// openInput opens the file at path, giving up when ctx is done: opening a
+// named pipe (FIFO) waits for a writer, and nothing else would end the wait.
+// A file opened after giving up is closed.
+func openInput(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(path) //nolint:gosec // G304: the user names the input file on the command line
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.f != nil {
+				_ = o.f.Close()
+			}
+		}()
+		return nil, ctx.Err()
 	}
 }
 

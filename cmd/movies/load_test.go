@@ -1,10 +1,15 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,6 +56,18 @@ func TestLoadCommand(t *testing.T) {
 	write := fileWriter(t, dir)
 	valid, invalid := write("valid.json", validFile), write("invalid.json", invalidFile)
 	notArray := write("object.json", `{"year":2013}`)
+	escapes := write("escapes.json", `[{"year":2013,"title":"a\u001b[31mred","x":1},{"year":2013,"title":"Rush","Year":1}]`)
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	if f, err := zw.Create("m\x1b[2J.json"); err != nil {
+		t.Fatal(err)
+	} else if _, err := io.WriteString(f, invalidFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	escapedEntry := write("escaped-entry.zip", zipped.String())
 	tests := []struct {
 		name      string
 		args      func(db string) []string
@@ -75,6 +92,14 @@ func TestLoadCommand(t *testing.T) {
 			wantCode: exitInvalidInput, wantErr: []string{"record 1: year must be an integer"}, wantItems: -1},
 		{name: "not an array", args: func(db string) []string { return []string{"--store", "file:" + db, notArray} },
 			wantCode: exitInvalidInput, wantErr: []string{"input is not a JSON array"}},
+		{name: "escape sequences in titles", args: func(db string) []string { return []string{"--store", "file:" + db, escapes} },
+			wantCode: exitInvalidInput, wantErr: []string{
+				`record 0 (2013/"a\x1b[31mred"): unknown field "x" (allowed: year, title, info)` + "\n",
+				`record 1 (2013/Rush): unknown field "Year" (allowed: year, title, info)` + "\n"}},
+		{name: "escape sequence in a zip entry name", args: func(db string) []string { return []string{"--store", "file:" + db, escapedEntry} },
+			wantCode: exitInvalidInput, wantErr: []string{
+				`"m\x1b[2J.json": record 1: year must be an integer` + "\n",
+				`movies: zip entry "m\x1b[2J.json" has 3 invalid record(s) out of 4; nothing was written`}},
 		{name: "missing file", args: func(db string) []string { return []string{"--store", "file:" + db, filepath.Join(dir, "nope.json")} },
 			wantCode: 1, wantErr: []string{"no such file"}},
 		{name: "bad store", args: func(string) []string { return []string{"--store", "s3:bucket", valid} },
@@ -90,6 +115,9 @@ func TestLoadCommand(t *testing.T) {
 			code, _, stderr := runSubcommand(t, newLoadCmd(), strings.NewReader(tt.stdin), tt.args(db)...)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			if strings.ContainsAny(stderr, "\x1b\a") {
+				t.Errorf("stderr holds a raw control character: %q", stderr)
 			}
 			for _, w := range tt.wantErr {
 				if !strings.Contains(stderr, w) {
@@ -132,5 +160,38 @@ func TestLoadCommandMissingTable(t *testing.T) {
 	code, _, stderr := runSubcommand(t, newLoadCmd(), strings.NewReader(validFile), "--store", "dynamodb:NoSuchTable", "-")
 	if code != exitTableNotFound || !strings.Contains(stderr, "movies table create --table NoSuchTable") {
 		t.Fatalf("exit %d, want %d with a hint:\n%s", code, exitTableNotFound, stderr)
+	}
+}
+
+// TestLoadFIFOWithoutWriter: `movies load FIFO` waiting for a writer that
+// never comes stops when interrupted, with exit 130 and nothing written. (The
+// open blocked outside any context: Ctrl-C and SIGTERM were ignored.)
+func TestLoadFIFOWithoutWriter(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "movies.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	t.Cleanup(func() {
+		// Let the open left waiting finish, so that its goroutine ends.
+		if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			_ = f.Close()
+		} else if !errors.Is(err, syscall.ENXIO) {
+			t.Errorf("open the FIFO for writing: %v", err)
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"load", "--dry-run", fifo}, strings.NewReader(""), &stdout, &stderr) }()
+	time.Sleep(200 * time.Millisecond) // the open is waiting for a writer
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitInterrupted || !strings.Contains(stderr.String(), "nothing was written") {
+			t.Fatalf("exit %d, want %d and nothing written:\n%s", code, exitInterrupted, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("movies load did not return within 10 s of the interruption")
 	}
 }

@@ -39,14 +39,20 @@ type serveOptions struct {
 
 // serveLimits describes the server's bounds for --help, from the constants
 // that set them.
-var serveLimits = fmt.Sprintf(`Limits: at most %d connections at once (more wait to be accepted); %s to
-send the headers and %s the whole request; --timeout plus %s to take the
-answer; idle connections close after %s; %d KB of headers, %d header lines,
-%d query parameters and %d MB of body per request. On Ctrl-C or SIGTERM
-in-flight requests get %s to finish, then the remaining connections are
-closed and the command exits 0.`,
+var serveLimits = fmt.Sprintf(`Limits: at most %d connections at once; a new client closes the one idle
+the longest between requests, or waits while none is. %s to send the
+headers and %s the whole request; --timeout plus %s to take the answer;
+idle connections close after %s. %d KB of headers, %d header lines, %d
+query parameters and %d MB of body per request, and an event of at most
+Lambda's %d MB (else 413). At most %d MB of responses in flight across all
+connections: each invocation holds %d MB until its answer is known, then the
+size of its body until it is written; a request that finds no room waits,
+within --timeout, then gets 503. On Ctrl-C or SIGTERM in-flight requests get
+%s to finish, then the remaining connections are closed and the command
+exits 0.`,
 	gateway.MaxConns, gateway.ReadHeaderTimeout, gateway.ReadTimeout, gateway.WriteSlack, gateway.IdleTimeout,
 	gateway.MaxHeaderBytes>>10, gateway.MaxHeaderFields, gateway.MaxQueryParameters, gateway.MaxRequestBytes>>20,
+	invoke.MaxPayloadBytes>>20, gateway.MaxBytesInFlight>>20, invoke.MaxPayloadBytes>>20,
 	gateway.ShutdownTimeout)
 
 func newServeCmd() *cobra.Command {
@@ -76,7 +82,7 @@ DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	f.StringVar(&o.store, "store", defaultStoreSpec(), storeHelp)
 	f.StringVar(&o.invoke, "invoke", "inprocess", "how to run the handlers: inprocess or rie")
-	f.DurationVar(&o.timeout, "timeout", invoke.DefaultTimeout, "integration timeout; past it a request gets 503 (API Gateway's maximum is 30s)")
+	f.DurationVar(&o.timeout, "timeout", invoke.DefaultTimeout, fmt.Sprintf("integration timeout, from %s to %s as in API Gateway; past it a request gets 503", invoke.MinTimeout, invoke.MaxTimeout))
 	f.IntVar(&o.pool, "pool", runtime.NumCPU(), "with --invoke rie: emulator processes per function")
 	f.StringVar(&o.bootstrap, "bootstrap", "", "with --invoke rie: the bootstrap binary (default: build it from this module)")
 	f.StringVar(&o.rie, "rie", "", "with --invoke rie: the aws-lambda-rie binary (default $MOVIES_RIE, .cache/bin, or PATH)")
@@ -92,6 +98,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	if o.invoke != "inprocess" && o.invoke != "rie" {
 		return withExitCode(2, fmt.Errorf("--invoke must be inprocess or rie, not %q", o.invoke))
+	}
+	if o.timeout < invoke.MinTimeout || o.timeout > invoke.MaxTimeout {
+		return withExitCode(2, fmt.Errorf("--timeout must be from %s to %s (API Gateway's integration timeout), not %s", invoke.MinTimeout, invoke.MaxTimeout, o.timeout))
+	}
+	if err := checkListenAddr(ctx, o.addr); err != nil {
+		return withExitCode(2, err)
 	}
 	spec, err := parseStoreSpec(o.store)
 	if err != nil {
@@ -149,10 +161,24 @@ func listen(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.
 	return ln, nil
 }
 
+// checkListenAddr reports an address that no listener can have: one without
+// a port, or with a port that is not a number from 0 to 65535 or a service
+// name. A host that cannot be listened on is found by listening.
+func checkListenAddr(ctx context.Context, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = net.DefaultResolver.LookupPort(ctx, "tcp", port)
+	}
+	if err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT with a port from 0 to 65535: %w", addr, err)
+	}
+	return nil
+}
+
 // newInvoker returns the invoker for o.invoke and a function that releases it.
 func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movies.Store, logger *slog.Logger) (invoke.Invoker, func(), error) {
 	if o.invoke == "inprocess" {
-		return gateway.InProcess(api.New(store, logger).Funcs()), func() {}, nil
+		return gateway.InProcess(api.Functions(store, logger)), func() {}, nil
 	}
 	bootstrap := o.bootstrap
 	cleanup := func() {}
@@ -171,7 +197,7 @@ func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movie
 	}
 	env := []string{"TABLE_NAME=" + spec.arg}
 	pool, err := riepool.New(ctx, riepool.Config{
-		RIE: o.rie, Bootstrap: bootstrap, Functions: api.HandlerNames(), Size: o.pool,
+		RIE: o.rie, Bootstrap: bootstrap, Functions: api.FunctionNames(), Size: o.pool,
 		Env: env, Timeout: o.timeout, Logger: logger,
 	})
 	if err != nil {

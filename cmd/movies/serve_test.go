@@ -4,12 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/movieskit/movies/gateway"
+	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/internal/loopback"
 )
 
 // startServe runs `movies serve` on a free port with args and returns its base URL.
@@ -183,6 +188,58 @@ func TestParseStoreSpec(t *testing.T) {
 		got, err := parseStoreSpec(tt.spec)
 		if (err != nil) != tt.wantErr || got.kind != tt.wantKind || got.arg != tt.wantArg {
 			t.Errorf("parseStoreSpec(%q) = %+v, %v", tt.spec, got, err)
+		}
+	}
+}
+
+// TestServeListenErrors checks that an address in use is an error of the
+// environment (exit 1), not a usage error, and that the ends of the
+// --timeout range are accepted.
+func TestServeListenErrors(t *testing.T) {
+	ln, err := loopback.Listen(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var stderr strings.Builder
+	db := "file:" + filepath.Join(t.TempDir(), "movies.db")
+	code := run(t.Context(), []string{"serve", "--no-seed", "--store", db, "--addr", ln.Addr().String()}, strings.NewReader(""), io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "address already in use") {
+		t.Errorf("serve on a port in use: exit %d, stderr %q; want 1", code, stderr.String())
+	}
+	for _, timeout := range []string{"50ms", "30s"} {
+		base := startServe(t, "--no-seed", "--store", "file:"+filepath.Join(t.TempDir(), "movies.db"), "--timeout", timeout)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/nope", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("--timeout %s: GET /nope = %d, want 404", timeout, resp.StatusCode)
+		}
+	}
+}
+
+// TestServeHelpStatesLimits checks that serve --help states the server's
+// bounds from the constants that set them.
+func TestServeHelpStatesLimits(t *testing.T) {
+	var stdout strings.Builder
+	if code := run(t.Context(), []string{"serve", "--help"}, strings.NewReader(""), &stdout, io.Discard); code != 0 {
+		t.Fatalf("serve --help: exit %d", code)
+	}
+	help := strings.Join(strings.Fields(stdout.String()), " ")
+	for _, want := range []string{
+		fmt.Sprintf("at most %d connections at once; a new client closes the one idle the longest", gateway.MaxConns),
+		fmt.Sprintf("an event of at most Lambda's %d MB (else 413)", invoke.MaxPayloadBytes>>20),
+		fmt.Sprintf("At most %d MB of responses in flight across all connections", gateway.MaxBytesInFlight>>20),
+		fmt.Sprintf("integration timeout, from %s to %s", invoke.MinTimeout, invoke.MaxTimeout),
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("serve --help does not say %q:\n%s", want, stdout.String())
 		}
 	}
 }

@@ -13,11 +13,18 @@ import (
 )
 
 const (
+	// MinTimeout is the shortest integration timeout of an HTTP API:
+	// "between 50 and 30,000 milliseconds for HTTP APIs" (API Gateway V2
+	// API reference, Integration, timeoutInMillis).
+	MinTimeout = 50 * time.Millisecond
+	// MaxTimeout is the longest integration timeout of an HTTP API.
+	MaxTimeout = 30 * time.Second
 	// DefaultTimeout bounds one invocation when its caller sets no other
-	// bound: API Gateway's maximum integration timeout for HTTP APIs.
-	DefaultTimeout = 30 * time.Second
-	// MaxResponseBytes is Lambda's synchronous response payload limit (6 MB).
-	MaxResponseBytes = 6 << 20
+	// bound: API Gateway's maximum, its default for HTTP APIs.
+	DefaultTimeout = MaxTimeout
+	// MaxPayloadBytes is Lambda's synchronous invocation payload limit
+	// (6 MB), for the request (the event) and for the response alike.
+	MaxPayloadBytes = 6 << 20
 )
 
 // Invoker runs a Lambda function by name on a raw JSON event and returns the

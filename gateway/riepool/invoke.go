@@ -48,13 +48,13 @@ func post(ctx context.Context, client *http.Client, invokeURL, function string, 
 		return nil, false, transportError(ctx, function, invokeURL, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, invoke.MaxResponseBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, invoke.MaxPayloadBytes+1))
 	if err != nil {
 		return nil, false, transportError(ctx, function, invokeURL, err)
 	}
-	if len(body) > invoke.MaxResponseBytes {
+	if len(body) > invoke.MaxPayloadBytes {
 		return nil, true, &invoke.FunctionError{Function: function, Type: "Function.ResponseSizeTooLarge",
-			Message: fmt.Sprintf("response payload is larger than %d bytes", invoke.MaxResponseBytes)}
+			Message: fmt.Sprintf("response payload is larger than %d bytes", invoke.MaxPayloadBytes)}
 	}
 	return classifyResponse(function, resp.StatusCode, resp.Header, body)
 }

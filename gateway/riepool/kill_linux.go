@@ -10,9 +10,16 @@ import (
 )
 
 // newProcessGroupAttr puts a process in a new process group, so that it can
-// be killed with anything it starts in that group.
+// be killed with anything it starts in that group, and has the kernel kill it
+// when this process dies, even by SIGKILL, when Close never runs. The runtime
+// the emulator started then loses its runtime API and exits too.
+//
+// The kernel sends that signal when the thread that started the process
+// exits. Go ends a thread only when a goroutine locked to it returns without
+// unlocking, which this program does not do; if it ever happened, the pool
+// would replace the killed process like any process that dies.
 func newProcessGroupAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
 
 // killProcessGroup kills the process group led by proc. A group that is

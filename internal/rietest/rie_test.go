@@ -177,7 +177,7 @@ func TestArm64FunctionsUnderRIE(t *testing.T) {
 
 // checkFunctions runs functionCases against each handler started by start.
 func checkFunctions(t *testing.T, start func(testing.TB, string) *RIE) {
-	for _, handler := range api.HandlerNames() {
+	for _, handler := range api.FunctionNames() {
 		t.Run(handler, func(t *testing.T) {
 			r := start(t, handler)
 			for _, tt := range functionCases {
@@ -213,7 +213,7 @@ func titles(t *testing.T, handler, body string, status int) []string {
 		return nil
 	}
 	var ms []movies.Movie
-	if handler == api.HandlerList {
+	if handler == api.FunctionList {
 		var p movies.Page
 		if err := json.Unmarshal([]byte(body), &p); err != nil {
 			t.Fatalf("list body %s: %v", body, err)

@@ -1,0 +1,69 @@
+// Package api is the movie catalogue's HTTP API as its Lambda functions see
+// it: the routes table and the functions that serve it (Functions), each
+// taking an API Gateway HTTP API (payload 2.0) event and answering with JSON;
+// the CORS configuration the local gateway and the CDK stack share; the one
+// table from domain errors to HTTP statuses (StatusCode), internal details
+// going to the log, never to a response; and the description of the
+// parameters and functions that package api/openapi publishes.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies"
+)
+
+// DefaultMaxBodyBytes is the response body budget: below Lambda's 6 MB
+// synchronous response limit with room for headers and the event envelope.
+const DefaultMaxBodyBytes = 5_500_000
+
+// defaultTimeout bounds the store calls of one request, below API Gateway's
+// 30-second integration timeout.
+const defaultTimeout = 10 * time.Second
+
+// Function is the signature of the Lambda functions: an API Gateway HTTP API
+// payload 2.0 event in, a response out.
+type Function func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// Functions returns the function of every name of the routes table, keyed by
+// FunctionList and FunctionGet, serving from store and logging to logger.
+// A nil logger logs JSON to stderr. The functions are safe for concurrent use.
+func Functions(store movies.Store, logger *slog.Logger) map[string]Function {
+	s := newServer(store, logger)
+	return map[string]Function{
+		FunctionList: s.list,
+		FunctionGet:  s.get,
+	}
+}
+
+// server serves the routes table from a movies.Store.
+type server struct {
+	store  movies.Store
+	logger *slog.Logger
+	// maxBodyBytes is the largest response body list produces; the store is
+	// asked for a page that fits in it, and continues it with its cursor.
+	maxBodyBytes int
+	// timeout bounds the store calls of one request.
+	timeout time.Duration
+}
+
+// newServer returns a server that reads from store and logs to logger, or
+// JSON to stderr when logger is nil.
+func newServer(store movies.Store, logger *slog.Logger) *server {
+	if logger == nil {
+		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return &server{store: store, logger: logger, maxBodyBytes: DefaultMaxBodyBytes, timeout: defaultTimeout}
+}
+
+// storeContext derives the context for the store calls of one request.
+func (s *server) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
