@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -234,7 +235,7 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 	if err != nil {
 		return nil, fmt.Errorf("start the server: readiness pipe: %w", err)
 	}
-	args = append(args, "--"+ListenFDFlag+"="+strconv.Itoa(listenFD), "--"+ReadyFDFlag+"="+strconv.Itoa(readyFD))
+	args = append(slices.Clone(args), "--"+ListenFDFlag+"="+strconv.Itoa(listenFD), "--"+ReadyFDFlag+"="+strconv.Itoa(readyFD))
 	if bootstrap, ok := b.bins[bootstrapTarget.name]; ok {
 		args = append(args, "--"+BootstrapFlag+"="+bootstrap)
 	}

@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/devloop"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/rietest"
@@ -133,6 +135,22 @@ func testEditLoop(t *testing.T, dir, bin string, seeded bool, env []string, args
 		t.Errorf("%d swaps under load with 10 clients: %d failed requests, %d ok; want 0 failed; first failures: %q",
 			swapsUnderLoad, res.failed, res.ok, res.failures)
 	}
+
+	// A server that dies is started again, with the same code.
+	offset = s.stderr.Len()
+	servers := s.servers()
+	for deadline := time.Now().Add(devloop.StopTimeout); len(servers) != 1 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond) // the old server of the last swap is still exiting
+		servers = s.servers()
+	}
+	if len(servers) != 1 {
+		t.Fatalf("%d servers run after the swaps, want 1: %v", len(servers), servers)
+	}
+	if err := syscall.Kill(servers[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	s.waitStderr(t, offset, "starting it again")
+	waitMessage(t, client, s.URL, old)
 
 	// The embedded store kept its data through the swaps.
 	if body, err := get(t.Context(), client, s.URL+"/list?limit=1"); seeded && (err != nil || !strings.Contains(body, `"title"`)) {

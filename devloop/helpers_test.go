@@ -470,6 +470,30 @@ func (s *devServer) stop(tb testing.TB) {
 	}
 }
 
+// servers returns the process ids of the loop's running servers: its
+// children that run a build.
+func (s *devServer) servers() []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		cmdline, err2 := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil || err2 != nil || !bytes.Contains(cmdline, []byte("/.cache/dev/")) {
+			continue
+		}
+		// stat: pid (comm) state ppid ...; comm may hold spaces, not ")".
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(s.cmd.Process.Pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
 // processesUnder returns the processes whose command line names a file
 // under dir (its servers and their emulators run binaries from dir/.cache).
 func processesUnder(dir string) []string {

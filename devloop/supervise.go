@@ -231,6 +231,7 @@ func (l *loop) retire(old *server) {
 func (l *loop) restart(ctx context.Context) {
 	s := l.current
 	l.current = nil
+	_ = s.pipe.Close()
 	if !l.again {
 		l.printf("the server exited by itself (%v); starting it again\n", s.err)
 		if again, err := startServer(ctx, s.build, l.cfg.Args, l.ln, l.cfg.Stderr); err == nil {
