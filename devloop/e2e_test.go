@@ -25,14 +25,15 @@ const swapsUnderLoad = 3
 
 // TestEditLoop runs `movies serve --watch` on a copy of the module, in both
 // invoke modes: it edits a handler's message and waits until the API answers
-// with it, breaks the build and checks that the compiler's message is
-// printed once and the old code still answers, fixes it, then runs eight
-// steady keep-alive clients and two that open a connection per request
-// through several swaps and counts every answer but 200 and every transport
-// error as a failure: there must be none; in each swap a connection that the
-// old server accepted sends its request after the new server serves, and
-// must be answered.
-// Finally Ctrl-C stops it with exit code 0 and nothing left running.
+// with it; breaks the build and checks that the compiler's message is
+// printed once and the old code still answers; fixes it; rewrites 50 files
+// at once and checks that this makes one build; runs eight steady keep-alive
+// clients and two that open a connection per request through several swaps,
+// counting every answer but 200 and every transport error as a failure
+// (there must be none), while in each swap a connection that the old server
+// accepted sends its request after the new server serves, and must be
+// answered; kills the server and checks that it is started again. Finally
+// Ctrl-C stops the loop with exit code 0 and nothing left running.
 func TestEditLoop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the module several times")
