@@ -34,6 +34,7 @@ type serveOptions struct {
 	rie       string
 	noSeed    bool
 	cors      string
+	dev       devOptions
 }
 
 // serveLimits describes the server's bounds for --help, from the constants
@@ -70,6 +71,7 @@ DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 ` + serveLimits,
 		Example: `  movies serve
   movies serve --addr 127.0.0.1:9090 --store file:/tmp/movies.db
+  movies serve --watch        # make dev: rebuilds and swaps in the new code on every save
   AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 movies serve --store dynamodb:Movies --invoke rie`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -87,6 +89,7 @@ DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 	f.BoolVar(&o.noSeed, "no-seed", false, "do not seed an empty embedded store with the sample catalogue")
 	f.StringVar(&o.cors, "cors", "", `CORS configuration as JSON, the same text the CDK stack deploys with -c cors=...,
 e.g. '{"allowOrigins":["http://localhost:3000"],"allowMethods":["GET"],"maxAge":300}' (default: no CORS, as in the cloud)`)
+	addDevFlags(cmd, &o.dev)
 	return cmd
 }
 
@@ -115,7 +118,10 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if o.invoke == "rie" && spec.kind != "dynamodb" {
 		return withExitCode(2, errors.New("--invoke rie needs --store dynamodb:TABLE: the Lambda bootstrap reads DynamoDB"))
 	}
-	store, err := openStore(ctx, o.store)
+	if o.dev.watch {
+		return serveWatch(ctx, o, spec, stdout, stderr, logger)
+	}
+	store, err := o.dev.openStore(ctx, o.store)
 	if err != nil {
 		return err
 	}
@@ -132,10 +138,19 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	}
 	defer closeInvoker()
 
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", o.addr)
+	ln, err := listen(ctx, o, stdout, logger)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
+		return err
+	}
+	h := gateway.New(gateway.Config{Invoker: invoker, Timeout: o.timeout, Logger: logger, CORS: cors})
+	return gateway.Serve(ctx, ln, h, o.timeout, logger)
+}
+
+// listen returns the server's listener and prints where the API is.
+func listen(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.Logger) (net.Listener, error) {
+	ln, err := o.dev.listen(ctx, o.addr)
+	if err != nil {
+		return nil, err
 	}
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
 		logger.Warn("listening on a non-loopback address: the API is reachable from other machines", slog.String("addr", ln.Addr().String()))
@@ -143,8 +158,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "movies API on %s (store %s, invoke %s)\n", base, o.store, o.invoke)
 	fmt.Fprintf(stdout, "  curl -s '%s/list?limit=3'\n  curl -s %s/get/2013/Rush\n  curl -s %s/get/1997/Face/Off\n", base, base, base)
-	h := gateway.New(gateway.Config{Invoker: invoker, Timeout: o.timeout, Logger: logger, CORS: cors})
-	return gateway.Serve(ctx, ln, h, o.timeout, logger)
+	return ln, nil
 }
 
 // checkListenAddr reports an address that no listener can have: one without

@@ -127,6 +127,9 @@ func TestServeFlagErrors(t *testing.T) {
 		{"bad invoke", []string{"serve", "--invoke", "docker"}, "--invoke must be"},
 		{"rie on file store", []string{"serve", "--invoke", "rie", "--store", "file:x.db"}, "needs --store dynamodb"},
 		{"bad cors", []string{"serve", "--cors", `{"allowOrigins":["example.com"]}`}, "--cors: CORS configuration: origin"},
+		{"watch with a bootstrap", []string{"serve", "--watch", "--bootstrap", "x"}, "drop --bootstrap"},
+		{"listen fd alone", []string{"serve", "--listen-fd", "3"}, "--listen-fd and --ready-fd go together"},
+		{"watch in a server of the loop", []string{"serve", "--watch", "--listen-fd", "3", "--ready-fd", "4"}, "do not go together"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,6 +139,34 @@ func TestServeFlagErrors(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tt.want)
 			}
 		})
+	}
+}
+
+// TestServeWatchNeedsTheSource checks that --watch outside the module's
+// source is a usage error that says where to run it.
+func TestServeWatchNeedsTheSource(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var stderr strings.Builder
+	code := run(context.Background(), []string{"serve", "--watch", "--store", "file:x.db"}, strings.NewReader(""), io.Discard, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "run it inside the movies module") {
+		t.Fatalf("exit %d, stderr %q; want 2 and a hint to run it inside the module", code, stderr.String())
+	}
+}
+
+// TestServeHelpNamesWatch checks that serve --help offers --watch and hides
+// the flags only the loop passes to its servers.
+func TestServeHelpNamesWatch(t *testing.T) {
+	var stdout strings.Builder
+	if code := run(context.Background(), []string{"serve", "--help"}, strings.NewReader(""), &stdout, io.Discard); code != 0 {
+		t.Fatalf("serve --help exited %d", code)
+	}
+	if !strings.Contains(stdout.String(), "--watch") || !strings.Contains(stdout.String(), "make dev") {
+		t.Errorf("serve --help does not offer --watch (make dev):\n%s", stdout.String())
+	}
+	for _, hidden := range hiddenDevFlags {
+		if strings.Contains(stdout.String(), "--"+hidden) {
+			t.Errorf("serve --help shows --%s, which only the loop passes", hidden)
+		}
 	}
 }
 
