@@ -170,7 +170,7 @@ func checkEvent(t *testing.T, req *http.Request, body, payload []byte) {
 	if ev.Version != "2.0" || ev.RequestContext.HTTP.Method != req.Method {
 		t.Fatalf("version %q method %q, want 2.0 %q", ev.Version, ev.RequestContext.HTTP.Method, req.Method)
 	}
-	route, params, ok := api.Match(api.Routes, req.Method, ev.RawPath)
+	route, params, ok := gateway.Match(api.Routes, req.Method, ev.RawPath)
 	if !ok || route.Key() != ev.RouteKey {
 		t.Fatalf("event rawPath %q does not match route %q", ev.RawPath, ev.RouteKey)
 	}

@@ -10,7 +10,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway"
 )
 
 // The emulator's invocation endpoint and the pool's defaults.
@@ -46,7 +46,7 @@ type Config struct {
 	Env []string
 	// Timeout is the function timeout: each invocation is cut off after it
 	// (the function's own context gets the same deadline). Zero means
-	// invoke.DefaultTimeout.
+	// gateway.DefaultTimeout.
 	Timeout time.Duration
 	// Logger receives process starts, exits and restarts, and at debug level
 	// the emulator's and the function's output. Nil discards them.
@@ -62,7 +62,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Size = runtime.NumCPU()
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = invoke.DefaultTimeout
+		cfg.Timeout = gateway.DefaultTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// lineLogger logs each line written to it at debug level.
+// lineLogger logs each line a process writes at debug level, with its pid.
 type lineLogger struct {
 	mu  sync.Mutex
 	log *slog.Logger
@@ -35,15 +35,15 @@ func (l *lineLogger) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// with adds attributes to the lines logged from now on.
-func (l *lineLogger) with(args ...any) {
+// started adds the process's pid to the lines logged from now on.
+func (l *lineLogger) started(pid int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.log = l.log.With(args...)
+	l.log = l.log.With("pid", pid)
 }
 
-// flush logs a final unterminated line.
-func (l *lineLogger) flush() {
+// exited logs a final unterminated line.
+func (l *lineLogger) exited() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.buf) > 0 {
