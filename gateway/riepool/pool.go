@@ -112,7 +112,7 @@ func (p *Pool) startProc(ctx context.Context, function string) (*Process, error)
 		return nil, fmt.Errorf("rie pool: start %s: %w", function, err)
 	}
 	p.mu.Lock()
-	if p.closing.Err() != nil {
+	if p.closed() {
 		p.mu.Unlock()
 		proc.Stop()
 		return nil, ErrClosed
@@ -175,7 +175,7 @@ func (p *Pool) acquire(ctx context.Context, function string, idle chan *Process)
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("invoke %s: waiting for a free process: %w", function, err)
 		}
-		if p.closing.Err() != nil {
+		if p.closed() {
 			return nil, ErrClosed
 		}
 		select {
@@ -198,7 +198,7 @@ func (p *Pool) replace(function string, proc *Process) {
 	p.stopProc(proc)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closing.Err() != nil {
+	if p.closed() {
 		return
 	}
 	p.restart.Add(1)
@@ -219,7 +219,7 @@ func (p *Pool) restartLoop(function string) {
 			p.idle[function] <- proc // never blocks: proc takes a freed slot
 			return
 		}
-		if p.closing.Err() != nil {
+		if p.closed() {
 			return
 		}
 		p.cfg.Logger.Error("rie process restart failed", "function", function, "err", err)
@@ -235,7 +235,7 @@ func (p *Pool) restartLoop(function string) {
 // further invocations fail with ErrClosed. It is safe to call more than once.
 func (p *Pool) Close() error {
 	p.mu.Lock()
-	if p.closing.Err() != nil {
+	if p.closed() {
 		p.mu.Unlock()
 		return nil
 	}
@@ -252,6 +252,9 @@ func (p *Pool) Close() error {
 	p.client.CloseIdleConnections()
 	return nil
 }
+
+// closed reports whether Close has been called.
+func (p *Pool) closed() bool { return p.closing.Err() != nil }
 
 // CloseIdleConnections closes the pool's kept-alive connections to its
 // processes that are not in use; later invocations open new ones.
