@@ -12,6 +12,7 @@ import (
 type lineLogger struct {
 	mu  sync.Mutex
 	log *slog.Logger
+	pid int // of the process writing now
 	buf []byte
 }
 
@@ -35,11 +36,11 @@ func (l *lineLogger) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// started adds the process's pid to the lines logged from now on.
+// started sets the pid logged with the lines from now on.
 func (l *lineLogger) started(pid int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.log = l.log.With("pid", pid)
+	l.pid = pid
 }
 
 // exited logs a final unterminated line.
@@ -54,6 +55,6 @@ func (l *lineLogger) exited() {
 
 func (l *lineLogger) emit(line []byte) {
 	if s := strings.TrimRight(string(line), "\r"); s != "" {
-		l.log.Debug(s)
+		l.log.Debug(s, "pid", l.pid)
 	}
 }
