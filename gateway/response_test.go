@@ -125,9 +125,6 @@ func TestResponseGolden(t *testing.T) {
 func checkResponseGolden(t *testing.T, c responseCase, inv Invoker) {
 	t.Helper()
 	checkNoGoroutineLeak(t)
-	if c, ok := inv.(interface{ CloseIdleConnections() }); ok {
-		t.Cleanup(c.CloseIdleConnections) // runs before the leak check
-	}
 	cfg := fixedConfig(inv)
 	cfg.Timeout = c.timeout
 	srv := httptest.NewServer(New(cfg))

@@ -150,10 +150,6 @@ func (inv *rieCaseInvoker) Invoke(ctx context.Context, function string, payload 
 	return inv.pool.Invoke(ctx, function, payload)
 }
 
-// CloseIdleConnections closes the pool's idle connections, whose goroutines
-// would otherwise count as leaked by the case that opened them.
-func (inv *rieCaseInvoker) CloseIdleConnections() { inv.pool.CloseIdleConnections() }
-
 // withAction returns the event object with an "action" field (and "ms" for
 // sleep) first, which the test bootstrap obeys.
 func withAction(event []byte, action string) []byte {

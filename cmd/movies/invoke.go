@@ -71,7 +71,7 @@ func runInvoke(ctx context.Context, function string, o invokeOptions, stdin io.R
 
 	var out []byte
 	if o.rie != "" {
-		out, err = riepool.Invoke(ctx, nil, o.rie, function, event)
+		out, err = riepool.Invoke(ctx, o.rie, function, event)
 	} else {
 		out, err = invokeInProcess(ctx, function, o.store, event, stderr)
 	}

@@ -17,8 +17,8 @@ import (
 const (
 	// InvokePath is the path of the Lambda Invoke API served by aws-lambda-rie.
 	InvokePath = "/2015-03-31/functions/function/invocations"
-	// DefaultStartTimeout bounds how long New waits for one process to listen.
-	DefaultStartTimeout = 30 * time.Second
+	// restartTimeout bounds one try of a background restart.
+	restartTimeout = 30 * time.Second
 	// relPath is where the Makefile installs aws-lambda-rie, relative to the repo root.
 	relPath = ".cache/bin/aws-lambda-rie"
 	// maxStarts is how many times a process start is tried (ports can be taken

@@ -16,9 +16,8 @@ import (
 // baseURL (e.g. "http://127.0.0.1:9000") once, with the same error mapping as
 // Pool.Invoke: the response payload, a *gateway.FunctionError when the function
 // failed or the emulator could not be reached, or an error wrapping ctx's
-// error. function only names the function in errors. client nil means a
-// client without proxy.
-func Invoke(ctx context.Context, client *http.Client, baseURL, function string, payload []byte) ([]byte, error) {
+// error. function only names the function in errors. No proxy is used.
+func Invoke(ctx context.Context, baseURL, function string, payload []byte) ([]byte, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("invoke %s: emulator URL %q must be like http://127.0.0.1:9000", function, baseURL)
@@ -26,10 +25,8 @@ func Invoke(ctx context.Context, client *http.Client, baseURL, function string, 
 	if u.Path == "" || u.Path == "/" {
 		u.Path = InvokePath
 	}
-	if client == nil {
-		client = &http.Client{Transport: loopbackTransport(1)}
-		defer client.CloseIdleConnections()
-	}
+	client := &http.Client{Transport: loopbackTransport(1)}
+	defer client.CloseIdleConnections()
 	out, _, err := post(ctx, client, u.String(), function, payload)
 	return out, err
 }

@@ -211,7 +211,7 @@ func (p *Pool) replace(function string, proc *Process) {
 // restartLoop starts a process for function until one runs or the pool closes.
 func (p *Pool) restartLoop(function string) {
 	for {
-		ctx, cancel := context.WithTimeout(p.closing, DefaultStartTimeout)
+		ctx, cancel := context.WithTimeout(p.closing, restartTimeout)
 		proc, err := p.startProc(ctx, function)
 		cancel()
 		if err == nil {
@@ -255,7 +255,3 @@ func (p *Pool) Close() error {
 
 // closed reports whether Close has been called.
 func (p *Pool) closed() bool { return p.closing.Err() != nil }
-
-// CloseIdleConnections closes the pool's kept-alive connections to its
-// processes that are not in use; later invocations open new ones.
-func (p *Pool) CloseIdleConnections() { p.client.CloseIdleConnections() }

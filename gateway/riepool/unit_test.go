@@ -138,7 +138,7 @@ func TestInvoke(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
-			out, err := Invoke(ctx, nil, tt.url, "f", []byte(`{"x":1}`))
+			out, err := Invoke(ctx, tt.url, "f", []byte(`{"x":1}`))
 			var fe *gateway.FunctionError
 			switch {
 			case tt.wantType != "":
