@@ -7,18 +7,20 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/gateway/invoke"
 )
 
-// Defaults applied by New and NewEvent to a zero Config field, and the
-// gateway's limits (Lambda's own are in package invoke).
+// Defaults applied by New and NewEvent to a zero Config field.
 const (
-	// DefaultAccountID is the account id in AWS's documentation examples.
-	DefaultAccountID = "123456789012"
-	// DefaultAPIID is a well-formed HTTP API id (ten lower-case letters and digits).
-	DefaultAPIID = "l0ca1movie"
-	// DefaultStage is the stage of an HTTP API's default route table.
-	DefaultStage = "$default"
+	// defaultAccountID is the account id in AWS's documentation examples.
+	defaultAccountID = "123456789012"
+	// defaultAPIID is a well-formed HTTP API id (ten lower-case letters and digits).
+	defaultAPIID = "l0ca1movie"
+	// defaultStage is the stage of an HTTP API's default route table.
+	defaultStage = "$default"
+)
+
+// The gateway's limits (Lambda's own are in invoke.go).
+const (
 	// MaxRequestBytes is API Gateway's request payload limit (10 MB).
 	MaxRequestBytes = 10 << 20
 	// MaxQueryParameters bounds the parameters of one query string; a
@@ -34,7 +36,7 @@ const (
 	// the body is written or the client is gone. A request that finds the
 	// budget taken waits for it within its integration timeout, then gets
 	// 503. A local bound, like MaxQueryParameters.
-	MaxBytesInFlight = 16 * invoke.MaxPayloadBytes
+	MaxBytesInFlight = 16 * MaxPayloadBytes
 )
 
 // Config of the gateway. Zero fields take the documented defaults.
@@ -42,15 +44,16 @@ type Config struct {
 	// Routes is the routes table; nil means api.Routes.
 	Routes []api.Route
 	// Invoker runs the functions named by the routes. Required.
-	Invoker invoke.Invoker
+	Invoker Invoker
 	// Timeout bounds each invocation; past it the gateway answers 503.
-	// Zero means invoke.DefaultTimeout, API Gateway's maximum.
+	// Zero means DefaultTimeout, API Gateway's maximum.
 	Timeout time.Duration
 	// Logger receives the access log, one line per request, and integration
 	// errors. Nil discards them.
 	Logger *slog.Logger
 	// AccountID, APIID and Stage fill the event's requestContext. Zero values
-	// mean DefaultAccountID, DefaultAPIID and DefaultStage.
+	// mean 123456789012 (the account id in AWS's documentation examples),
+	// l0ca1movie and $default (the stage of the default route table).
 	AccountID, APIID, Stage string
 	// CORS is the API's CORS configuration; the zero value is off, as in
 	// the cloud.
@@ -62,7 +65,7 @@ type Config struct {
 	NewRequestID func() string
 
 	// maxBytesInFlight is the response budget; zero means MaxBytesInFlight.
-	// Tests set less; it must be at least invoke.MaxPayloadBytes.
+	// Tests set less; it must be at least MaxPayloadBytes.
 	maxBytesInFlight int64
 }
 
@@ -72,19 +75,19 @@ func (cfg Config) withDefaults() Config {
 		cfg.Routes = api.Routes
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = invoke.DefaultTimeout
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.AccountID == "" {
-		cfg.AccountID = DefaultAccountID
+		cfg.AccountID = defaultAccountID
 	}
 	if cfg.APIID == "" {
-		cfg.APIID = DefaultAPIID
+		cfg.APIID = defaultAPIID
 	}
 	if cfg.Stage == "" {
-		cfg.Stage = DefaultStage
+		cfg.Stage = defaultStage
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

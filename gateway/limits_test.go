@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // TestQueryParametersRepeatedNameIsLinear decodes a query that repeats one
@@ -101,69 +100,59 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 }
 
 // TestEventSizeLimit sends requests whose event is under and over Lambda's
-// 6 MB invocation payload limit, in process and through aws-lambda-rie: an
-// event over it gets API Gateway's 413 in both modes without an invocation,
-// one under it reaches the function.
+// 6 MB invocation payload limit, in process (rie_test.go: through
+// aws-lambda-rie): an event over it gets API Gateway's 413 without an
+// invocation, one under it reaches the function.
 func TestEventSizeLimit(t *testing.T) {
+	testEventSizeLimit(t, "inprocess", func(_ *testing.T, calls *atomic.Int64) Invoker {
+		return handlerInvoker(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			calls.Add(1)
+			return okHandler(ctx, ev)
+		})
+	})
+}
+
+// testEventSizeLimit is TestEventSizeLimit with the function that newInvoker
+// returns, which counts its invocations in calls and answers okHandler's
+// response.
+func testEventSizeLimit(t *testing.T, mode string, newInvoker func(t *testing.T, calls *atomic.Int64) Invoker) {
 	tests := []struct {
 		name        string
 		contentType string
 		size        int
 		status      int
 	}{
-		{"text event under the limit", "text/plain", invoke.MaxPayloadBytes - 4096, http.StatusOK},
-		{"text event over the limit", "text/plain", invoke.MaxPayloadBytes + 1, http.StatusRequestEntityTooLarge},
+		{"text event under the limit", "text/plain", MaxPayloadBytes - 4096, http.StatusOK},
+		{"text event over the limit", "text/plain", MaxPayloadBytes + 1, http.StatusRequestEntityTooLarge},
 		{"7 MB text body", "application/json", 7_000_000, http.StatusRequestEntityTooLarge},
 		{"binary body over the limit once base64-encoded", "", 5 << 20, http.StatusRequestEntityTooLarge},
 	}
-	modes := []struct {
-		name    string
-		invoker func(t *testing.T, calls *atomic.Int64) invoke.Invoker
-	}{
-		{"inprocess", func(_ *testing.T, calls *atomic.Int64) invoke.Invoker {
-			return handlerInvoker(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-				calls.Add(1)
-				return okHandler(ctx, ev)
-			})
-		}},
-		{"rie", func(t *testing.T, calls *atomic.Int64) invoke.Invoker {
-			pool := goldenRIE.get(t)
-			goldenRIE.setAnswer(t, okHandlerPayload(t))
-			inv := &rieCaseInvoker{pool: pool}
-			return invokerFunc(func(ctx context.Context, function string, payload []byte) ([]byte, error) {
-				calls.Add(1)
-				return inv.Invoke(ctx, function, payload)
-			})
-		}},
-	}
-	for _, mode := range modes {
-		for _, tt := range tests {
-			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
-				var calls atomic.Int64
-				h := New(Config{Invoker: mode.invoker(t, &calls)})
-				r := httptest.NewRequest(http.MethodGet, "/list", strings.NewReader(strings.Repeat("a", tt.size)))
-				if tt.contentType != "" {
-					r.Header.Set("Content-Type", tt.contentType)
+	for _, tt := range tests {
+		t.Run(mode+"/"+tt.name, func(t *testing.T) {
+			var calls atomic.Int64
+			h := New(Config{Invoker: newInvoker(t, &calls)})
+			r := httptest.NewRequest(http.MethodGet, "/list", strings.NewReader(strings.Repeat("a", tt.size)))
+			if tt.contentType != "" {
+				r.Header.Set("Content-Type", tt.contentType)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.status {
+				t.Fatalf("status %d, want %d (body %.100s)", w.Code, tt.status, w.Body)
+			}
+			if tt.status == http.StatusOK {
+				if calls.Load() != 1 {
+					t.Errorf("function invoked %d times, want once", calls.Load())
 				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != tt.status {
-					t.Fatalf("status %d, want %d (body %.100s)", w.Code, tt.status, w.Body)
-				}
-				if tt.status == http.StatusOK {
-					if calls.Load() != 1 {
-						t.Errorf("function invoked %d times, want once", calls.Load())
-					}
-					return
-				}
-				if w.Body.String() != `{"message":"Request Entity Too Large"}` || w.Header().Get("Content-Type") != "application/json" {
-					t.Errorf("body %s (%s), want API Gateway's JSON 413", w.Body, w.Header().Get("Content-Type"))
-				}
-				if calls.Load() != 0 {
-					t.Errorf("function invoked %d times for an event over the limit", calls.Load())
-				}
-			})
-		}
+				return
+			}
+			if w.Body.String() != `{"message":"Request Entity Too Large"}` || w.Header().Get("Content-Type") != "application/json" {
+				t.Errorf("body %s (%s), want API Gateway's JSON 413", w.Body, w.Header().Get("Content-Type"))
+			}
+			if calls.Load() != 0 {
+				t.Errorf("function invoked %d times for an event over the limit", calls.Load())
+			}
+		})
 	}
 }
 
@@ -211,7 +200,7 @@ func TestResponseBudget(t *testing.T) {
 		var inside, peak atomic.Int64
 		entered := make(chan struct{}, clients)
 		release := make(chan struct{})
-		g := New(Config{maxBytesInFlight: budget * invoke.MaxPayloadBytes, Invoker: handlerInvoker(
+		g := New(Config{maxBytesInFlight: budget * MaxPayloadBytes, Invoker: handlerInvoker(
 			func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 				raisePeak(&peak, inside.Add(1))
 				defer inside.Add(-1)
@@ -246,7 +235,7 @@ func TestResponseBudget(t *testing.T) {
 	})
 	t.Run("a request that waits past the integration timeout gets 503", func(t *testing.T) {
 		var calls atomic.Int64
-		h := New(Config{maxBytesInFlight: invoke.MaxPayloadBytes, Timeout: 200 * time.Millisecond, Invoker: handlerInvoker(
+		h := New(Config{maxBytesInFlight: MaxPayloadBytes, Timeout: 200 * time.Millisecond, Invoker: handlerInvoker(
 			func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 				calls.Add(1)
 				return okHandler(ctx, ev)
@@ -265,7 +254,7 @@ func TestResponseBudget(t *testing.T) {
 		}
 	})
 	t.Run("a response being written holds only its body", func(t *testing.T) {
-		h := New(Config{maxBytesInFlight: 2 * invoke.MaxPayloadBytes, Timeout: 2 * time.Second, Invoker: InProcess(okFuncs())})
+		h := New(Config{maxBytesInFlight: 2 * MaxPayloadBytes, Timeout: 2 * time.Second, Invoker: InProcess(okFuncs())})
 		release := make(chan struct{})
 		done := serveStuck(h, 2, release)
 		for range 3 { // two clients that do not read leave room for an invocation

@@ -17,7 +17,6 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/gateway"
-	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/image"
 	"github.com/movieskit/movies/sample"
@@ -52,7 +51,7 @@ within --timeout, then gets 503. On Ctrl-C or SIGTERM in-flight requests get
 exits 0.`,
 	gateway.MaxConns, gateway.ReadHeaderTimeout, gateway.ReadTimeout, gateway.WriteSlack, gateway.IdleTimeout,
 	gateway.MaxHeaderBytes>>10, gateway.MaxHeaderFields, gateway.MaxQueryParameters, gateway.MaxRequestBytes>>20,
-	invoke.MaxPayloadBytes>>20, gateway.MaxBytesInFlight>>20, invoke.MaxPayloadBytes>>20,
+	gateway.MaxPayloadBytes>>20, gateway.MaxBytesInFlight>>20, gateway.MaxPayloadBytes>>20,
 	gateway.ShutdownTimeout)
 
 func newServeCmd() *cobra.Command {
@@ -82,7 +81,7 @@ DynamoDB). An empty embedded store is seeded with the built-in sample catalogue.
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	f.StringVar(&o.store, "store", defaultStoreSpec(), storeHelp)
 	f.StringVar(&o.invoke, "invoke", "inprocess", "how to run the handlers: inprocess or rie")
-	f.DurationVar(&o.timeout, "timeout", invoke.DefaultTimeout, fmt.Sprintf("integration timeout, from %s to %s as in API Gateway; past it a request gets 503", invoke.MinTimeout, invoke.MaxTimeout))
+	f.DurationVar(&o.timeout, "timeout", gateway.DefaultTimeout, fmt.Sprintf("integration timeout, from %s to %s as in API Gateway; past it a request gets 503", gateway.MinTimeout, gateway.MaxTimeout))
 	f.IntVar(&o.pool, "pool", runtime.NumCPU(), "with --invoke rie: emulator processes per function")
 	f.StringVar(&o.bootstrap, "bootstrap", "", "with --invoke rie: the bootstrap binary (default: build it from this module)")
 	f.StringVar(&o.rie, "rie", "", "with --invoke rie: the aws-lambda-rie binary (default $MOVIES_RIE, .cache/bin, or PATH)")
@@ -99,8 +98,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if o.invoke != "inprocess" && o.invoke != "rie" {
 		return withExitCode(2, fmt.Errorf("--invoke must be inprocess or rie, not %q", o.invoke))
 	}
-	if o.timeout < invoke.MinTimeout || o.timeout > invoke.MaxTimeout {
-		return withExitCode(2, fmt.Errorf("--timeout must be from %s to %s (API Gateway's integration timeout), not %s", invoke.MinTimeout, invoke.MaxTimeout, o.timeout))
+	if o.timeout < gateway.MinTimeout || o.timeout > gateway.MaxTimeout {
+		return withExitCode(2, fmt.Errorf("--timeout must be from %s to %s (API Gateway's integration timeout), not %s", gateway.MinTimeout, gateway.MaxTimeout, o.timeout))
 	}
 	if err := checkListenAddr(ctx, o.addr); err != nil {
 		return withExitCode(2, err)
@@ -176,7 +175,7 @@ func checkListenAddr(ctx context.Context, addr string) error {
 }
 
 // newInvoker returns the invoker for o.invoke and a function that releases it.
-func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movies.Store, logger *slog.Logger) (invoke.Invoker, func(), error) {
+func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movies.Store, logger *slog.Logger) (gateway.Invoker, func(), error) {
 	if o.invoke == "inprocess" {
 		return gateway.InProcess(api.Functions(store, logger)), func() {}, nil
 	}

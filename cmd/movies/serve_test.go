@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/gateway"
-	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/internal/loopback"
 )
 
@@ -234,9 +233,9 @@ func TestServeHelpStatesLimits(t *testing.T) {
 	help := strings.Join(strings.Fields(stdout.String()), " ")
 	for _, want := range []string{
 		fmt.Sprintf("at most %d connections at once; a new client closes the one idle the longest", gateway.MaxConns),
-		fmt.Sprintf("an event of at most Lambda's %d MB (else 413)", invoke.MaxPayloadBytes>>20),
+		fmt.Sprintf("an event of at most Lambda's %d MB (else 413)", gateway.MaxPayloadBytes>>20),
 		fmt.Sprintf("At most %d MB of responses in flight across all connections", gateway.MaxBytesInFlight>>20),
-		fmt.Sprintf("integration timeout, from %s to %s", invoke.MinTimeout, invoke.MaxTimeout),
+		fmt.Sprintf("integration timeout, from %s to %s", gateway.MinTimeout, gateway.MaxTimeout),
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("serve --help does not say %q:\n%s", want, stdout.String())
