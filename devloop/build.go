@@ -74,6 +74,7 @@ type build struct {
 // each line once even when several targets failed on the same package.
 type CompileError struct {
 	Output string
+	took   time.Duration // how long the failed build ran
 }
 
 func (e *CompileError) Error() string { return "go build failed:\n" + e.Output }
@@ -122,7 +123,7 @@ func (b *builder) build(ctx context.Context) (*build, error) {
 		if !errors.As(err, &exit) {
 			return nil, err
 		}
-		return nil, &CompileError{Output: mergeOutputs(outputs)}
+		return nil, &CompileError{Output: mergeOutputs(outputs), took: took}
 	}
 	return &build{seq: b.seq, dir: dir, bins: bins, took: took}, nil
 }

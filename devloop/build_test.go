@@ -1,8 +1,12 @@
 package devloop
 
 import (
+	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -58,5 +62,37 @@ func TestSameFile(t *testing.T) {
 		if got != tc.want || (err != nil) != tc.wantErr {
 			t.Errorf("sameFile(%s, %s) = %v, %v; want %v, error %v", tc.a, tc.b, got, err, tc.want, tc.wantErr)
 		}
+	}
+}
+
+// TestBuildLatestStartsOver checks that files changing while a build runs
+// start it over: one build of the last state, reported with every file
+// changed, and nothing left of the build that was cut short.
+func TestBuildLatestStartsOver(t *testing.T) {
+	dir := t.TempDir()
+	started := make(chan struct{}, 4)
+	slow := target{name: "server", command: func(ctx context.Context, _, out string) (*exec.Cmd, error) {
+		started <- struct{}{}
+		// Long enough that the batch below arrives while it runs.
+		return exec.CommandContext(ctx, "sh", "-c", `sleep 0.3 && echo built > "$0"`, out), nil
+	}}
+	l := &loop{builder: &builder{root: dir, dir: dir, targets: []target{slow}}}
+	more := make(chan []string, 1)
+	go func() {
+		<-started
+		more <- []string{"api/list.go", "api/get.go"}
+	}()
+	b, changed, err := l.buildLatest(t.Context(), []string{"api/get.go"}, more)
+	if err != nil {
+		t.Fatalf("buildLatest: %v", err)
+	}
+	if want := []string{"api/get.go", "api/list.go"}; !slices.Equal(changed, want) {
+		t.Errorf("changed = %q, want %q", changed, want)
+	}
+	if b.seq != 2 {
+		t.Errorf("the build that ended is number %d, want 2: the first was started over", b.seq)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "1")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the build cut short left its directory: %v", err)
 	}
 }

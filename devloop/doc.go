@@ -13,8 +13,10 @@
 // which the server says when it first accepts. It watches the module's
 // files with fsnotify (inotify on Linux: no polling, no CPU while idle); a
 // burst of changes (an editor's save, a git checkout of many files) makes
-// one rebuild once the files have been quiet for DefaultQuiet. go build is
-// incremental, from Go's build cache. After a good build the new server
+// one rebuild once the files have been quiet for DefaultQuiet, and files
+// that change while go build runs start it over, so a burst that comes in
+// parts still makes one build. go build is incremental, from Go's build
+// cache. After a good build the new server
 // starts on the same socket; once it accepts, the old one is drained and
 // stopped: it stops accepting, waits until it has read the request of every
 // connection it accepted (DrainTimeout at most), then gets SIGTERM, and

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -100,13 +101,13 @@ func Run(ctx context.Context, cfg Config) error {
 		what += " and the Lambda bootstrap"
 	}
 	l.printf("building %s; then again after every change to the module's Go files\n", what)
-	l.rebuild(ctx, nil)
+	l.rebuild(ctx, nil, batches)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case batch := <-batches:
-			l.rebuild(ctx, batch)
+			l.rebuild(ctx, batch, batches)
 		case <-l.exited():
 			l.restart(ctx)
 		}
@@ -169,27 +170,28 @@ func (l *loop) fallback() string {
 
 // rebuild builds the module after the files in changed changed (nil: the
 // first build) and, if the binaries changed, swaps in a server of the new
-// build. It prints one line, or the compiler's messages and one line.
-func (l *loop) rebuild(ctx context.Context, changed []string) {
-	verb, after := "rebuilt", "after "+describe(changed)+" changed"
-	if changed == nil {
-		verb, after = "built", "on start"
-	}
-	started := time.Now()
-	b, err := l.builder.build(ctx)
+// build. It prints one line, or the compiler's messages and one line. Files
+// that change while it builds (more) start the build over, see buildLatest.
+func (l *loop) rebuild(ctx context.Context, changed []string, more <-chan []string) {
+	first := changed == nil
+	b, changed, err := l.buildLatest(ctx, changed, more)
 	if ctx.Err() != nil {
 		return
+	}
+	verb, after := "rebuilt", "after "+describe(changed)+" changed"
+	if first {
+		verb, after = "built", "on start"
 	}
 	if err != nil {
 		var ce *CompileError
 		if errors.As(err, &ce) {
-			l.printf("build failed %s (%s):\n%s%s\n", after, seconds(time.Since(started)), ce.Output, l.fallback())
+			l.printf("build failed %s (%s):\n%s%s\n", after, seconds(ce.took), ce.Output, l.fallback())
 			return
 		}
 		l.printf("build failed %s: %v\n%s\n", after, err, l.fallback())
 		return
 	}
-	built := started.Add(b.took)
+	built := time.Now()
 	if l.current != nil && sameBinaries(b, l.current.build) {
 		_ = os.RemoveAll(b.dir)
 		l.printf("%s %s: build %s, binaries unchanged: the server keeps running\n", verb, after, seconds(b.took))
@@ -208,11 +210,50 @@ func (l *loop) rebuild(ctx context.Context, changed []string) {
 		l.retire(old)
 	}
 	l.current, l.again = s, false
-	if changed == nil {
+	if first {
 		l.printf("built on start: build %s, serving %s later; watching the module's Go files\n", seconds(b.took), seconds(serving))
 		return
 	}
 	l.printf("rebuilt %s: build %s, new code serving %s later\n", after, seconds(b.took), seconds(serving))
+}
+
+// buildLatest builds and starts the build over, with the files of a new
+// batch added to changed, whenever more files change before it ends: a burst
+// of changes that comes in parts further apart than the quiet period (a
+// slow git checkout, a formatter that rewrites what the editor saved) still
+// makes one build, of the last state of the files. It returns the last
+// build's result and every file changed meanwhile, sorted.
+func (l *loop) buildLatest(ctx context.Context, changed []string, more <-chan []string) (*build, []string, error) {
+	type result struct {
+		b   *build
+		err error
+	}
+	for {
+		bctx, cancel := context.WithCancel(ctx)
+		done := make(chan result, 1)
+		go func() {
+			b, err := l.builder.build(bctx)
+			done <- result{b, err}
+		}()
+		select {
+		case r := <-done:
+			cancel()
+			return r.b, changed, r.err
+		case batch := <-more:
+			cancel()
+			if r := <-done; r.b != nil { // it ended just before the cancel
+				_ = os.RemoveAll(r.b.dir)
+			}
+			changed = mergeSorted(changed, batch)
+		}
+	}
+}
+
+// mergeSorted returns the sorted union of two sorted lists of paths.
+func mergeSorted(a, b []string) []string {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // retire stops a server that a newer one replaced, in the background: it
