@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // Defaults applied by New and NewEvent to a zero Config field.
@@ -23,6 +24,11 @@ const (
 const (
 	// MaxRequestBytes is API Gateway's request payload limit (10 MB).
 	MaxRequestBytes = 10 << 20
+	// HeaderQuotaBytes is API Gateway's quota on the request line plus the
+	// header values of one request, 10,240 bytes, which cannot be raised in
+	// the cloud; a request over it gets 431 (docs/FIDELITY.md). Header
+	// names, colons and line ends are not counted (requestHeaderBytes).
+	HeaderQuotaBytes = 10240
 	// MaxQueryParameters bounds the parameters of one query string; a
 	// request with more gets 400. A local bound, far above what the routes
 	// use, that keeps a hostile query from costing more than a glance.
@@ -58,7 +64,17 @@ type Config struct {
 	// CORS is the API's CORS configuration; the zero value is off, as in
 	// the cloud.
 	CORS api.CORS
-	// Now returns the request time; nil means time.Now. Fix it for golden tests.
+	// Throttle, when set, throttles each route as the deployed stage does:
+	// a token bucket per route; a request that finds its route's bucket
+	// empty gets 429. Nil does not throttle, for local load tests; the
+	// deployed API always throttles (deploy.DefaultThrottle unless set).
+	Throttle *deploy.Throttle
+	// HeaderQuota is the most bytes of request line and header values a
+	// request may have; zero means HeaderQuotaBytes, the cloud's quota.
+	// More is for local experiments only, up to MaxHeaderBytes.
+	HeaderQuota int
+	// Now returns the request time, which also refills the throttle's
+	// buckets; nil means time.Now. Fix it for golden tests.
 	Now func() time.Time
 	// NewRequestID returns a request id unique per request; nil means
 	// NewRequestID. Fix it for golden tests.
@@ -95,16 +111,25 @@ func (cfg Config) withDefaults() Config {
 	if cfg.NewRequestID == nil {
 		cfg.NewRequestID = NewRequestID
 	}
+	if cfg.HeaderQuota <= 0 {
+		cfg.HeaderQuota = HeaderQuotaBytes
+	}
 	if cfg.maxBytesInFlight <= 0 {
 		cfg.maxBytesInFlight = MaxBytesInFlight
 	}
 	return cfg
 }
 
+// RequestIDPattern is the form of API Gateway's request ids, as a regular
+// expression: 15 characters of URL-safe base64 and "=" (docs/FIDELITY.md).
+const RequestIDPattern = `^[A-Za-z0-9_-]{15}=$`
+
 // NewRequestID returns a random request id in API Gateway's format: 16
-// characters of base64, e.g. "JKJaXmPLvHcESHA=".
+// characters of URL-safe base64 (letters, digits, "-" and "_") ending in
+// "=", e.g. "LV7fzho-PHcEJPw=" (docs/FIDELITY.md). So an id never has the
+// "+" or "/" that would need escaping in a URL or an S3 key.
 func NewRequestID() string {
 	var b [11]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return base64.StdEncoding.EncodeToString(b[:])
+	return base64.URLEncoding.EncodeToString(b[:])
 }

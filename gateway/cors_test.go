@@ -14,10 +14,11 @@ import (
 const corsAnswer = `{"statusCode":200,"headers":{"content-type":"application/json","access-control-allow-origin":"https://evil.example","x-own":"1"},"body":"{}"}`
 
 // TestCORS checks CORS as docs/FIDELITY.md describes it, with the function in
-// process (rie_test.go: under the RIE): preflights answered by the gateway
-// without an invocation, the configured headers on the function's responses
-// in place of its own, nothing added for other origins, and nothing at all
-// when off.
+// process (rie_test.go: under the RIE): preflights, and other OPTIONS no
+// route takes, answered by the gateway without an invocation, the configured
+// headers on the function's responses in place of its own and on the
+// gateway's own answers, nothing added for other origins, and nothing at all
+// when off. The response goldens cors_* pin whole answers.
 func TestCORS(t *testing.T) {
 	testCORS(t, "inprocess", func(*testing.T) Invoker { return payloadInvoker(corsAnswer) })
 }
@@ -45,16 +46,24 @@ func testCORS(t *testing.T, mode string, newInvoker func(t *testing.T) Invoker) 
 		{"preflight from another origin", cfg, http.MethodOptions,
 			http.Header{"Origin": {"https://other.example"}, "Access-Control-Request-Method": {"GET"}}, http.StatusNoContent,
 			map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Methods": ""}, false},
+		{"preflight asking for a header not allowed", cfg, http.MethodOptions,
+			http.Header{"Origin": {"https://app.example"}, "Access-Control-Request-Method": {"GET"},
+				"Access-Control-Request-Headers": {"x-api-key"}}, http.StatusNoContent,
+			map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Headers": ""}, false},
 		{"OPTIONS that is no preflight", cfg, http.MethodOptions,
-			http.Header{"Origin": {"https://app.example"}}, http.StatusNotFound, nil, false},
+			http.Header{"Origin": {"https://app.example"}}, http.StatusNoContent,
+			map[string]string{"Access-Control-Allow-Origin": "", "Content-Type": ""}, false},
 		{"GET from an allowed origin", cfg, http.MethodGet, http.Header{"Origin": {"https://app.example"}}, http.StatusOK,
-			map[string]string{"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Expose-Headers": "apigw-requestid", "X-Own": "1"}, true},
+			map[string]string{"Access-Control-Allow-Origin": "https://app.example", "Vary": "origin",
+				"Access-Control-Expose-Headers": "apigw-requestid", "X-Own": "1"}, true},
+		{"no route from an allowed origin", cfg, http.MethodPost, http.Header{"Origin": {"https://app.example"}}, http.StatusNotFound,
+			map[string]string{"Access-Control-Allow-Origin": "https://app.example", "Vary": "origin"}, false},
 		{"GET from another origin", cfg, http.MethodGet, http.Header{"Origin": {"https://other.example"}}, http.StatusOK,
 			map[string]string{"Access-Control-Allow-Origin": "", "X-Own": "1"}, true},
 		{"GET without origin", cfg, http.MethodGet, nil, http.StatusOK,
 			map[string]string{"Access-Control-Allow-Origin": ""}, true},
 		{"every origin", api.CORS{AllowOrigins: []string{"*"}}, http.MethodGet, http.Header{"Origin": {"https://x.example"}}, http.StatusOK,
-			map[string]string{"Access-Control-Allow-Origin": "*"}, true},
+			map[string]string{"Access-Control-Allow-Origin": "*", "Vary": ""}, true},
 		{"off: preflight is routed (404)", api.CORS{}, http.MethodOptions,
 			http.Header{"Origin": {"https://app.example"}, "Access-Control-Request-Method": {"GET"}}, http.StatusNotFound, nil, false},
 		{"off: the function's own headers pass", api.CORS{}, http.MethodGet, http.Header{"Origin": {"https://app.example"}}, http.StatusOK,

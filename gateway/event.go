@@ -58,7 +58,7 @@ func buildEvent(r *http.Request, body []byte, req routedRequest, cfg *Config, re
 			Stage:        cfg.Stage,
 			RequestID:    requestID,
 			APIID:        cfg.APIID,
-			DomainName:   r.Host,
+			DomainName:   domainName(r.Host),
 			DomainPrefix: domainPrefix(r.Host),
 			Time:         now.Format(requestTimeLayout),
 			TimeEpoch:    now.UnixMilli(),
@@ -251,6 +251,20 @@ func localPort(r *http.Request) string {
 		return "443"
 	}
 	return "80"
+}
+
+// domainName returns the host name of host, without the port: the API's
+// domain name never has one (docs/FIDELITY.md). An IPv6 address keeps its
+// brackets ("[::1]").
+func domainName(host string) string {
+	h, _, err := net.SplitHostPort(host)
+	switch {
+	case err != nil:
+		return host
+	case strings.Contains(h, ":"):
+		return "[" + h + "]"
+	}
+	return h
 }
 
 // domainPrefix returns the first label of host ("abc" for

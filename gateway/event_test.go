@@ -175,6 +175,23 @@ func TestQueryParameters(t *testing.T) {
 	}
 }
 
+func TestDomainName(t *testing.T) {
+	tests := map[string]string{
+		"abc123.execute-api.us-east-1.amazonaws.com": "abc123.execute-api.us-east-1.amazonaws.com",
+		"l0ca1movie.execute-api.localhost:8080":      "l0ca1movie.execute-api.localhost",
+		"127.0.0.1:8080":                             "127.0.0.1",
+		"127.0.0.1":                                  "127.0.0.1",
+		"[::1]:8080":                                 "[::1]",
+		"[::1]":                                      "[::1]",
+		"":                                           "",
+	}
+	for host, want := range tests {
+		if got := domainName(host); got != want {
+			t.Errorf("domainName(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
+
 func TestDomainPrefix(t *testing.T) {
 	tests := map[string]string{
 		"abc123.execute-api.us-east-1.amazonaws.com": "abc123",

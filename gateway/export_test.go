@@ -3,9 +3,9 @@ package gateway
 import "testing"
 
 // For the tests of package gateway_test: fuzz_test.go checks events against
-// match, and rie_test.go runs the golden, CORS and event limit tests again
-// with the functions under aws-lambda-rie (riepool imports gateway, so a
-// test of package gateway cannot start a pool).
+// match, and rie_test.go runs the golden, CORS, event limit and throttle
+// tests again with the functions under aws-lambda-rie (riepool imports
+// gateway, so a test of package gateway cannot start a pool).
 
 var (
 	Match          = match
@@ -13,6 +13,7 @@ var (
 	CORSAnswer     = corsAnswer
 	CORS           = testCORS
 	EventSizeLimit = testEventSizeLimit
+	ThrottleShare  = testThrottle
 )
 
 // ResponseGolden checks every response case, served with the invoker that

@@ -273,7 +273,8 @@ func TestFidelityRealisticIDs(t *testing.T) {
 	}{
 		{"accountId", rc.AccountID, regexp.MustCompile(`^[0-9]{12}$`)},
 		{"apiId", rc.APIID, regexp.MustCompile(`^[a-z0-9]{10}$`)},
-		{"requestId", rc.RequestID, regexp.MustCompile(`^[A-Za-z0-9+/]{15}=$`)},
+		{"requestId", rc.RequestID, requestIDPattern},
+		{"domainName", rc.DomainName, regexp.MustCompile(`^127\.0\.0\.1$`)}, // the host without the server's port
 		{"stage", rc.Stage, regexp.MustCompile(`^\$default$`)},
 		{"time", rc.Time, regexp.MustCompile(`^\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000$`)},
 	}
@@ -284,6 +285,27 @@ func TestFidelityRealisticIDs(t *testing.T) {
 	}
 	if rc.TimeEpoch < 1e12 {
 		t.Errorf("timeEpoch = %d, want milliseconds", rc.TimeEpoch)
+	}
+}
+
+var requestIDPattern = regexp.MustCompile(RequestIDPattern)
+
+// TestFidelityRequestIDAlphabet checks that request ids use the URL-safe
+// alphabet of the cloud's, "-" and "_", never "+" or "/": 1,000 ids, of
+// which (at 2 of the 64 characters) a few hundred have "-" or "_".
+func TestFidelityRequestIDAlphabet(t *testing.T) {
+	urlSafe := 0
+	for range 1000 {
+		id := NewRequestID()
+		if !requestIDPattern.MatchString(id) {
+			t.Fatalf("request id %q, want to match %s", id, requestIDPattern)
+		}
+		if strings.ContainsAny(id, "-_") {
+			urlSafe++
+		}
+	}
+	if urlSafe == 0 {
+		t.Error("no request id of 1,000 has - or _")
 	}
 }
 

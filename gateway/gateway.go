@@ -17,6 +17,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,6 +32,7 @@ import (
 type gateway struct {
 	cfg      Config
 	inFlight *semaphore.Weighted // the response bytes requests hold, at most cfg.maxBytesInFlight
+	throttle throttle
 }
 
 // New returns the http.Handler that emulates API Gateway HTTP API (payload
@@ -40,7 +42,10 @@ type gateway struct {
 // logged once to cfg.Logger.
 func New(cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
-	return &gateway{cfg: cfg, inFlight: semaphore.NewWeighted(cfg.maxBytesInFlight)}
+	return &gateway{
+		cfg: cfg, inFlight: semaphore.NewWeighted(cfg.maxBytesInFlight),
+		throttle: newThrottle(cfg.Throttle, cfg.Routes, cfg.Now),
+	}
 }
 
 // ServeHTTP implements http.Handler.
@@ -70,25 +75,36 @@ type accessRecord struct {
 // client went away before the answer (nginx's convention); nothing is sent.
 const statusClientClosed = 499
 
-// handle routes, invokes and converts; it never fails, it answers an error response.
+// handle answers r as API Gateway would; it never fails, it answers an
+// error response. In order: the header quota, the CORS preflight (and any
+// OPTIONS no route takes, when the API has CORS), the route, the route's
+// throttle, then the function. With CORS on, every answer but the
+// preflight's carries the CORS headers, the gateway's own refusals too.
 func (g *gateway) handle(r *http.Request, rec *accessRecord) *httpResponse {
-	if g.cfg.CORS.Enabled() && isPreflight(r) {
+	if n := requestHeaderBytes(r); n > g.cfg.HeaderQuota {
+		return g.withCORS(r, refuse(rec, fmt.Errorf("%w: %d bytes, over %d", errHeaderQuota, n, g.cfg.HeaderQuota)))
+	}
+	cors := g.cfg.CORS.Enabled()
+	if cors && isPreflight(r) {
 		return g.preflightResponse(r)
 	}
-	resp := g.route(r, rec)
-	if g.cfg.CORS.Enabled() && rec.routeKey != "" {
-		return g.applyCORS(r, resp)
-	}
-	return resp
-}
-
-// route routes, invokes and converts.
-func (g *gateway) route(r *http.Request, rec *accessRecord) *httpResponse {
 	req, err := routeRequest(r, g.cfg.Routes)
-	if err != nil {
-		return refuse(rec, err)
+	switch {
+	case cors && r.Method == http.MethodOptions && errors.Is(err, errNoRoute):
+		return optionsResponse()
+	case err != nil:
+		return g.withCORS(r, refuse(rec, err))
 	}
 	rec.routeKey = req.route.Key()
+	if !g.throttle.allow(rec.routeKey) {
+		return g.withCORS(r, refuse(rec, errThrottled))
+	}
+	return g.withCORS(r, g.call(r, rec, req))
+}
+
+// call reads the body of r, routed as req, invokes the route's function and
+// converts its answer.
+func (g *gateway) call(r *http.Request, rec *accessRecord, req routedRequest) *httpResponse {
 	body, err := readBody(r)
 	if err != nil {
 		return refuse(rec, err)

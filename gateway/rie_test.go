@@ -19,9 +19,9 @@ import (
 	"github.com/movieskit/movies/internal/rietest"
 )
 
-// The golden, CORS and event limit tests again, with the functions run by
-// the test bootstrap of testdata/riebootstrap under aws-lambda-rie: the
-// function answers the case's payload (RIEBOOTSTRAP_ANSWER), or does the
+// The golden, CORS, event limit and throttle tests again, with the functions
+// run by the test bootstrap of testdata/riebootstrap under aws-lambda-rie:
+// the function answers the case's payload (RIEBOOTSTRAP_ANSWER), or does the
 // bootstrap action that is the RIE form of the in-process failure.
 
 func TestMain(m *testing.M) {
@@ -73,6 +73,15 @@ func TestEventSizeLimitRIE(t *testing.T) {
 			calls.Add(1)
 			return inv.Invoke(ctx, function, payload)
 		})
+	})
+}
+
+func TestThrottleRIE(t *testing.T) {
+	gateway.ThrottleShare(t, "rie", func(t *testing.T) gateway.Invoker {
+		pool := goldenRIE.get(t)
+		goldenRIE.setAnswer(t, okHandlerPayload(t))
+		// setAnswer sets the list function's answer; it serves every route.
+		return &rieCaseInvoker{pool: pool, mode: rieMode{function: api.FunctionList}}
 	})
 }
 

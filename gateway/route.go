@@ -25,6 +25,9 @@ var (
 	errNoRoute = errors.New("no route matches the request")
 	// errBodyTooLarge reports a request body over MaxRequestBytes (413).
 	errBodyTooLarge = errors.New("request body exceeds 10 MB")
+	// errHeaderQuota reports a request line and header values over the
+	// gateway's HeaderQuota (431).
+	errHeaderQuota = errors.New("request line and header values exceed the quota")
 	// The gateway's own bounds: more query parameters is 400, more header
 	// fields 431.
 	errTooManyQueryParameters = fmt.Errorf("query has more than %d parameters", MaxQueryParameters)
@@ -63,15 +66,18 @@ func routeRequest(r *http.Request, routes []api.Route) (routedRequest, error) {
 // refuse records err, the reason API Gateway refuses a request before any
 // function runs, and answers as API Gateway does: 404 for no route (not an
 // error of the gateway's: nothing is recorded), 431 for too many header
-// fields, 413 for a body over MaxRequestBytes, 400 otherwise.
+// fields or bytes, 429 for a throttled route, 413 for a body over
+// MaxRequestBytes, 400 otherwise.
 func refuse(rec *accessRecord, err error) *httpResponse {
 	if errors.Is(err, errNoRoute) {
 		return errorResponse(http.StatusNotFound)
 	}
 	rec.err = err
 	switch {
-	case errors.Is(err, errTooManyHeaderFields):
+	case errors.Is(err, errTooManyHeaderFields), errors.Is(err, errHeaderQuota):
 		return errorResponse(http.StatusRequestHeaderFieldsTooLarge)
+	case errors.Is(err, errThrottled):
+		return errorResponse(http.StatusTooManyRequests)
 	case errors.Is(err, errBodyTooLarge):
 		return errorResponse(http.StatusRequestEntityTooLarge)
 	}
@@ -112,6 +118,34 @@ func originForm(target string) string {
 		return "/" + rest[end:]
 	}
 	return rest[end:]
+}
+
+// requestHeaderBytes measures r the way API Gateway states its quota on
+// the "total combined size of request line and header values"
+// (HeaderQuotaBytes): the request line as sent, without its line end
+// ("GET /list?limit=3 HTTP/1.1"), plus the value of every header field, each
+// repeated field once per line. Header names, colons, spaces around values
+// and line ends are not counted. net/http takes the Host and
+// Transfer-Encoding fields out of the header map; their values count as
+// r.Host and r.TransferEncoding hold them.
+func requestHeaderBytes(r *http.Request) int {
+	target := r.RequestURI
+	if target == "" { // a client-side request, as in tests
+		target = r.URL.RequestURI()
+	}
+	n := len(r.Method) + 1 + len(target) + 1 + len(r.Proto) + len(r.Host)
+	for _, values := range r.Header {
+		for _, v := range values {
+			n += len(v)
+		}
+	}
+	for i, te := range r.TransferEncoding {
+		n += len(te)
+		if i > 0 {
+			n += len(", ")
+		}
+	}
+	return n
 }
 
 // headerFields counts the header lines of h.
