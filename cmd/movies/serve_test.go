@@ -116,6 +116,71 @@ func TestServeCORS(t *testing.T) {
 	}
 }
 
+// TestServeMaxAgeOff checks that --cors takes a maxAge of -1, as API Gateway
+// does (it exited 2).
+func TestServeMaxAgeOff(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "movies.db")
+	base := startServe(t, "--store", "file:"+db, "--cors", `{"allowOrigins":["*"],"allowMethods":["GET"],"maxAge":-1}`)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, base+"/list", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Max-Age") != "-1" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestServeThrottleAndHeaderQuota checks the flags that set the deployed
+// stage's limits: with --throttle-burst 2 and a rate of one request in 1,000
+// seconds, the third request within the test gets 429; without --throttle
+// nothing does; a request over the header quota gets 431 unless
+// --header-quota raises it.
+func TestServeThrottleAndHeaderQuota(t *testing.T) {
+	get := func(base string, header http.Header) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/list?limit=1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = header
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	dir := t.TempDir()
+	throttled := startServe(t, "--store", "file:"+filepath.Join(dir, "a.db"), "--throttle-burst", "2", "--throttle-rate", "0.001")
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+		if got := get(throttled, nil); got != want {
+			t.Errorf("throttled, request %d: status %d, want %d", i+1, got, want)
+		}
+	}
+	open := startServe(t, "--store", "file:"+filepath.Join(dir, "b.db"))
+	for i := range 150 {
+		if got := get(open, nil); got != http.StatusOK {
+			t.Fatalf("not throttled, request %d: status %d", i+1, got)
+		}
+	}
+	big := http.Header{"X-Big": {strings.Repeat("b", 12<<10)}}
+	if got := get(open, big); got != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 12 KB header: status %d, want 431", got)
+	}
+	raised := startServe(t, "--store", "file:"+filepath.Join(dir, "c.db"), "--header-quota", "65536")
+	if got := get(raised, big); got != http.StatusOK {
+		t.Errorf("a 12 KB header, --header-quota 65536: status %d, want 200", got)
+	}
+}
+
 func TestServeFlagErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -126,6 +191,11 @@ func TestServeFlagErrors(t *testing.T) {
 		{"bad invoke", []string{"serve", "--invoke", "docker"}, "--invoke must be"},
 		{"rie on file store", []string{"serve", "--invoke", "rie", "--store", "file:x.db"}, "needs --store dynamodb"},
 		{"bad cors", []string{"serve", "--cors", `{"allowOrigins":["example.com"]}`}, "--cors: CORS configuration: origin"},
+		{"cors maxAge under -1", []string{"serve", "--cors", `{"allowOrigins":["*"],"maxAge":-2}`}, "maxAge -2"},
+		{"header quota under the cloud's", []string{"serve", "--header-quota", "10239"}, "--header-quota 10239: must be from 10240"},
+		{"header quota over net/http's bound", []string{"serve", "--header-quota", "1048577"}, "--header-quota 1048577"},
+		{"throttle rate zero", []string{"serve", "--throttle-rate", "0"}, "--throttle-rate 0: must be more than 0"},
+		{"throttle burst zero", []string{"serve", "--throttle", "--throttle-burst", "0"}, "--throttle-burst 0: must be from 1"},
 		{"watch with a bootstrap", []string{"serve", "--watch", "--bootstrap", "x"}, "drop --bootstrap"},
 		{"listen fd alone", []string{"serve", "--listen-fd", "3"}, "--listen-fd and --ready-fd go together"},
 		{"watch in a server of the loop", []string{"serve", "--watch", "--listen-fd", "3", "--ready-fd", "4"}, "do not go together"},
