@@ -99,8 +99,8 @@ func validHeaderName(name string) bool {
 		return false
 	}
 	for _, r := range name {
-		if r >= 0x80 || !strings.ContainsRune("!#$%&'*+-.^_`|~", r) &&
-			!('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+		alnum := '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !alnum && !strings.ContainsRune("!#$%&'*+-.^_`|~", r) {
 			return false
 		}
 	}
