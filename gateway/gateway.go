@@ -12,7 +12,8 @@
 // timeout, with the event's JSON payload or, in process, with the event
 // itself when typed.go finds that gives the same result; response.go turns
 // the function's answer into HTTP. cors.go answers preflights and sets CORS
-// headers; serve.go and conn.go run the server.
+// headers; throttle.go is the stage's token bucket per route; serve.go and
+// conn.go run the server.
 package gateway
 
 import (

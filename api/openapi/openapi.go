@@ -1,12 +1,14 @@
 // Package openapi generates the API's OpenAPI 3.1 document from the one
 // description of the API: the routes table (api.Routes), the parameters and
-// functions described in package api, the status table api.StatusCode, and
+// functions described in package api, the status table api.StatusCode, the
+// gateway's own answers and headers, the CORS configuration when given, and
 // the Go types of the response bodies. Adding a route, a parameter or a field
 // changes the document; docs/openapi.json is its checked-in copy.
 //
-// Besides package api it uses only the standard library, so that the CLI,
-// which prints the document (movies openapi), links no OpenAPI library; tests
-// validate the document with kin-openapi (internal/openapitest).
+// Besides the project's packages api, deploy and gateway (for the limits and
+// the request id form it states) it uses only the standard library, so that
+// the CLI, which prints the document (movies openapi), links no OpenAPI
+// library; tests validate the document with kin-openapi (internal/openapitest).
 package openapi
 
 import (
