@@ -14,7 +14,7 @@ STORE ?=
 # The CDK's jsii runtime prints a long banner on Node 20 without this.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: all run build bootstrap lint fuzz synth infra-test test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
+.PHONY: all run dev build bootstrap lint fuzz synth infra-test test vet deps ddblocal ddb-local rie bench image image-oci image-push clean
 
 all: build
 
@@ -27,6 +27,11 @@ bootstrap: ## bin/bootstrap: the Lambda binary for this machine, built with the 
 # Serve on the embedded store (or $(STORE)); the server prints curl examples for its address.
 run: build
 	./bin/movies serve --addr $(ADDR) $(if $(STORE),--store '$(STORE)')
+
+# make run that follows the code: after every save of a Go file it rebuilds and swaps in the new code without
+# refusing a request (movies serve --watch; see devloop/). ADDR= and STORE= as for make run.
+dev: build
+	./bin/movies serve --watch --addr $(ADDR) $(if $(STORE),--store '$(STORE)')
 
 deps: ddblocal rie
 	$(GO) mod download

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -26,8 +28,12 @@ type CORS struct {
 	AllowCredentials bool     `json:"allowCredentials,omitempty"`
 }
 
-// maxCORSMaxAge is the largest maxAge API Gateway accepts, in seconds.
-const maxCORSMaxAge = 86400
+// minCORSMaxAge and maxCORSMaxAge bound maxAge, in seconds, as API Gateway's
+// API model does ("an integer between -1 and 86400").
+const (
+	minCORSMaxAge = -1
+	maxCORSMaxAge = 86400
+)
 
 // ParseCORS reads a CORS configuration from its JSON text and checks it as
 // API Gateway would on deploy. Unknown fields are errors, so that a typo is
@@ -73,10 +79,32 @@ func (c CORS) validate() error {
 			return fmt.Errorf("method %q: want GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *", m)
 		}
 	}
-	if c.MaxAge < 0 || c.MaxAge > maxCORSMaxAge {
-		return fmt.Errorf("maxAge %d: want 0 to %d seconds", c.MaxAge, maxCORSMaxAge)
+	for _, list := range [][]string{c.AllowHeaders, c.ExposeHeaders} {
+		for _, h := range list {
+			if h != "*" && !validHeaderName(h) {
+				return fmt.Errorf("header %q: want a header name or *", h)
+			}
+		}
+	}
+	if c.MaxAge < minCORSMaxAge || c.MaxAge > maxCORSMaxAge {
+		return fmt.Errorf("maxAge %d: want %d to %d seconds (-1 turns the browser's preflight cache off)", c.MaxAge, minCORSMaxAge, maxCORSMaxAge)
 	}
 	return nil
+}
+
+// validHeaderName reports whether name is an HTTP field name: one or more
+// token characters (RFC 9110, section 5.1).
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		alnum := '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !alnum && !strings.ContainsRune("!#$%&'*+-.^_`|~", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Enabled reports whether c configures CORS at all.
@@ -101,4 +129,90 @@ func (c CORS) AllowsOrigin(origin string) bool {
 		}
 	}
 	return false
+}
+
+// AllowsMethod reports whether a preflight may ask for method
+// (Access-Control-Request-Method): allowMethods lists it, or holds "*".
+// Methods are case-sensitive (RFC 9110, section 9.1).
+func (c CORS) AllowsMethod(method string) bool {
+	return slices.Contains(c.AllowMethods, "*") || slices.Contains(c.AllowMethods, method)
+}
+
+// AllowsHeaders reports whether a preflight may ask for the headers of
+// requested, the comma-separated value of Access-Control-Request-Headers:
+// allowHeaders lists each of them, in any case, or holds "*". No headers is
+// always allowed.
+func (c CORS) AllowsHeaders(requested string) bool {
+	if slices.Contains(c.AllowHeaders, "*") {
+		return true
+	}
+	for name := range strings.SplitSeq(requested, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if !slices.ContainsFunc(c.AllowHeaders, func(h string) bool { return strings.EqualFold(h, name) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// Headers returns the CORS headers of an answer to a request from origin
+// that is not a preflight, the function's or the gateway's own: nil when CORS
+// is off or origin is not allowed, else Access-Control-Allow-Origin ("*" when
+// allowOrigins holds "*", else origin itself with "Vary: origin"), and
+// Access-Control-Allow-Credentials and Access-Control-Expose-Headers when
+// configured.
+func (c CORS) Headers(origin string) http.Header {
+	if !c.AllowsOrigin(origin) {
+		return nil
+	}
+	h := c.originHeaders(origin)
+	if len(c.ExposeHeaders) > 0 {
+		h.Set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ","))
+	}
+	return h
+}
+
+// PreflightHeaders returns the headers of the answer to a preflight from
+// origin asking for method and the headers of requestHeaders (the values of
+// Access-Control-Request-Method and Access-Control-Request-Headers): nil when
+// CORS is off or the origin, the method or one of the headers is not allowed,
+// else the origin's headers (see Headers), Access-Control-Allow-Methods,
+// Access-Control-Allow-Headers and Access-Control-Max-Age as configured.
+func (c CORS) PreflightHeaders(origin, method, requestHeaders string) http.Header {
+	if !c.AllowsOrigin(origin) || !c.AllowsMethod(method) || !c.AllowsHeaders(requestHeaders) {
+		return nil
+	}
+	h := c.originHeaders(origin)
+	if len(c.AllowMethods) > 0 {
+		h.Set("Access-Control-Allow-Methods", strings.Join(c.AllowMethods, ","))
+	}
+	if len(c.AllowHeaders) > 0 {
+		h.Set("Access-Control-Allow-Headers", strings.Join(c.AllowHeaders, ","))
+	}
+	if c.MaxAge != 0 {
+		h.Set("Access-Control-Max-Age", strconv.Itoa(c.MaxAge))
+	}
+	return h
+}
+
+// originHeaders returns the headers every CORS answer to an allowed origin
+// carries: Access-Control-Allow-Origin, "*" when every origin is allowed,
+// else the origin itself, which makes the answer vary with the Origin header
+// ("Vary: origin", as API Gateway sends it), and, when configured,
+// Access-Control-Allow-Credentials.
+func (c CORS) originHeaders(origin string) http.Header {
+	h := http.Header{}
+	if slices.Contains(c.AllowOrigins, "*") {
+		h.Set("Access-Control-Allow-Origin", "*")
+	} else {
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Vary", "origin")
+	}
+	if c.AllowCredentials {
+		h.Set("Access-Control-Allow-Credentials", "true")
+	}
+	return h
 }

@@ -34,7 +34,6 @@ func TestFixtures(t *testing.T) {
 			var want events.APIGatewayV2HTTPResponse
 			storetest.ReadJSON(t, filepath.Join("testdata", name+".response.json"), &want)
 
-			checkFixtureRouting(t, req)
 			fn := fixtureFunction(t, fns, req.RouteKey)
 			got, err := fn(context.Background(), req)
 			if err != nil {
@@ -68,21 +67,4 @@ func fixtureFunction(t *testing.T, fns map[string]Function, routeKey string) Fun
 		t.Fatalf("no function %q for route %s", name, routeKey)
 	}
 	return fns[name]
-}
-
-// checkFixtureRouting checks that a fixture is self-consistent: when its raw
-// path matches a route, that route is the event's and the path parameters
-// are the ones Match decodes.
-func checkFixtureRouting(t *testing.T, req events.APIGatewayV2HTTPRequest) {
-	t.Helper()
-	r, params, ok := Match(Routes, req.RequestContext.HTTP.Method, req.RawPath)
-	if !ok {
-		if req.PathParameters != nil {
-			t.Fatalf("fixture has path parameters but %s matches no route", req.RawPath)
-		}
-		return
-	}
-	if r.Key() != req.RouteKey || !maps.Equal(params, req.PathParameters) {
-		t.Fatalf("fixture routing: Match gives %s %v, event has %s %v", r.Key(), params, req.RouteKey, req.PathParameters)
-	}
 }

@@ -1,45 +1,9 @@
 package api
 
 import (
-	"maps"
 	"slices"
 	"testing"
 )
-
-func TestMatch(t *testing.T) {
-	tests := []struct {
-		method, path string
-		wantKey      string // "" for no match
-		wantParams   map[string]string
-	}{
-		{"GET", "/list", "GET /list", nil},
-		{"GET", "/list/", "GET /list", nil}, // a trailing slash is ignored
-		{"GET", "/list//", "", nil},
-		{"POST", "/list", "", nil},
-		{"GET", "/get/2013/Rush", "GET /get/{year}/{title+}", map[string]string{"year": "2013", "title": "Rush"}},
-		{"GET", "/get/1997/Face/Off", "GET /get/{year}/{title+}", map[string]string{"year": "1997", "title": "Face/Off"}},
-		{"GET", "/get/2013/Rush/", "GET /get/{year}/{title+}", map[string]string{"year": "2013", "title": "Rush"}},
-		{"GET", "/get/2013/a%20b", "GET /get/{year}/{title+}", map[string]string{"year": "2013", "title": "a%20b"}}, // taken as it stands
-		{"GET", "/get/2013", "GET /get/{year}", map[string]string{"year": "2013"}},
-		{"GET", "/get/2013/", "GET /get/{year}", map[string]string{"year": "2013"}},
-		{"GET", "/get//Rush", "", nil},
-		{"GET", "/get", "", nil},
-		{"GET", "get/2013/Rush", "", nil},
-		{"GET", "", "", nil},
-		{"GET", "/", "", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			r, params, ok := Match(Routes, tt.method, tt.path)
-			if ok != (tt.wantKey != "") || r.Key() != tt.wantKey && ok {
-				t.Fatalf("Match = %s, %v; want %q", r.Key(), ok, tt.wantKey)
-			}
-			if !maps.Equal(params, tt.wantParams) {
-				t.Errorf("params = %v, want %v", params, tt.wantParams)
-			}
-		})
-	}
-}
 
 func TestFunctionFor(t *testing.T) {
 	for _, r := range Routes {

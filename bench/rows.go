@@ -160,6 +160,9 @@ var rowSpecs = []rowSpec{
 	{"6b", "Image size linux/amd64 (uncompressed; compressed in note)", "≤ 10 MB", imageSize("amd64")},
 	{"6c", "Bootstrap RSS under RIE after 200 list invokes (peak VmHWM; VmRSS in note)", "≤ 30 MB", bootstrapRSS},
 	{"6d", "`movies serve` RSS, embedded store, after 500 requests (VmRSS vs peak VmHWM)", "—", serveRSS},
+	{"7a", "Edit → served: write a changed api/get.go, first response with the change, median of 10: make dev vs Ctrl-C + make run (interleaved)",
+		"≤ 0.33× and < 2 s; the loop adds ≤ 200 ms to go build", editServed},
+	{"7b", "make dev: requests failed during 10 swaps, 8 keep-alive clients and 2 with a connection per request", "0", swapFailures},
 }
 
 func loadTime(f *fetcher, r *Row) {
@@ -261,4 +264,30 @@ func serveRSS(f *fetcher, r *Row) {
 	hwm := f.get("BenchmarkReportServeRSS", "KB-VmHWM") * kib
 	r.Ours, r.Baseline, r.Ratio = formatMB(rss)+" VmRSS", formatMB(hwm)+" peak", "—"
 	r.Values["vmrss_bytes"], r.Values["vmhwm_bytes"] = rss, hwm
+}
+
+func editServed(f *fetcher, r *Row) {
+	const bench = "BenchmarkReportDevLoop"
+	served := f.get(bench, "served-ms-median") * 1e6
+	hand := f.get(bench, "byhand-ms-median") * 1e6
+	build := f.get(bench, "build-ms-median") * 1e6
+	overhead := f.get(bench, "overhead-ms-median") * 1e6
+	r.Ours, r.Baseline, r.Ratio = formatNs(served), formatNs(hand), formatRatio(served, hand)
+	r.Verdict = verdict(ratio(served, hand) <= 1.0/3 && served < 2e9 && overhead <= 200e6)
+	r.Note = fmt.Sprintf("go build in the loop %s (median), the loop adds %s to it", formatNs(build), formatNs(overhead))
+	r.Values["ours_ns"], r.Values["baseline_ns"], r.Values["ratio"] = served, hand, ratio(served, hand)
+	r.Values["build_ns"], r.Values["overhead_ns"] = build, overhead
+}
+
+func swapFailures(f *fetcher, r *Row) {
+	const bench = "BenchmarkReportDevLoop"
+	failed := f.get(bench, "failed-requests")
+	requests := f.get(bench, "requests")
+	swaps := f.get(bench, "swaps")
+	retried := f.get(bench, "retried-requests")
+	r.Ours = fmt.Sprintf("%.0f failed of %.0f", failed, requests)
+	r.Baseline, r.Ratio = "—", "—"
+	r.Verdict = verdict(failed == 0 && requests > 0)
+	r.Note = fmt.Sprintf("%.0f swaps; Go's client resent %.0f requests after a keep-alive connection closed under them", swaps, retried)
+	r.Values["failed"], r.Values["requests"], r.Values["swaps"], r.Values["retried"] = failed, requests, swaps, retried
 }

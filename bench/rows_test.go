@@ -22,7 +22,11 @@ var fullOutput = benchEvents(loader, "BenchmarkLoadSample/loader", "",
 		"BenchmarkReportImage/arch=amd64-2   1   1 ns/op   9800000 bytes-uncompressed   4100000 bytes-compressed") +
 	benchEvents(e2e, "BenchmarkReportServeRSS", "", "BenchmarkReportServeRSS-2   1   1 ns/op   30000 KB-VmRSS   40000 KB-VmHWM") +
 	benchEvents(rietest, "BenchmarkColdStart", "", "BenchmarkColdStart-2   1   25000000 ns/op   20.0 ms-median   28.0 ms-p90   20 starts") +
-	benchEvents(rietest, "BenchmarkServingRSS", "", "BenchmarkServingRSS-2   1   1 ns/op   15000 KB-VmRSS   20000 KB-VmHWM")
+	benchEvents(rietest, "BenchmarkServingRSS", "", "BenchmarkServingRSS-2   1   1 ns/op   15000 KB-VmRSS   20000 KB-VmHWM") +
+	benchEvents(devloop, "BenchmarkReportDevLoop", "", "BenchmarkReportDevLoop-2   1   1 ns/op   900 served-ms-median   3000 byhand-ms-median"+
+		"   780 build-ms-median   120 overhead-ms-median   10 swaps   50000 requests   0 failed-requests   7 retried-requests")
+
+const devloop = "github.com/movieskit/movies/devloop"
 
 func rowsFrom(t *testing.T, out string, steps []StepRun) map[string]Row {
 	t.Helper()
@@ -57,6 +61,8 @@ func TestRowsAllMet(t *testing.T) {
 		{"6b", Met, "9.8 MB", "—", "—"},
 		{"6c", Met, "20.5 MB peak", "—", "—"},
 		{"6d", Info, "30.7 MB VmRSS", "41.0 MB peak", "—"},
+		{"7a", Met, "900 ms", "3.00 s", "0.30×"},
+		{"7b", Met, "0 failed of 50000", "—", "—"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -77,9 +83,11 @@ func TestRowsMissedTargets(t *testing.T) {
 		"9800000 bytes-uncompressed", "10000001 bytes-uncompressed",
 		"20000 KB-VmHWM", "30000 KB-VmHWM", // 30.72 MB
 		" 800000000 ns/op", "1000000001 ns/op",
+		"120 overhead-ms-median", "201 overhead-ms-median",
+		"0 failed-requests", "1 failed-requests",
 	).Replace(fullOutput)
 	rows := rowsFrom(t, out, nil)
-	for _, id := range []string{"1a", "2a", "4", "5a", "6b", "6c"} {
+	for _, id := range []string{"1a", "2a", "4", "5a", "6b", "6c", "7a", "7b"} {
 		if rows[id].Verdict != Missed {
 			t.Errorf("row %s: verdict %q, want %q", id, rows[id].Verdict, Missed)
 		}
@@ -186,5 +194,27 @@ func TestStepArgs(t *testing.T) {
 	want := "test -run ^$ -bench ^(BenchmarkA|BenchmarkB)$ -benchtime 1x -benchmem -count 1 -json -timeout 1m30s ./e2e"
 	if got != want {
 		t.Errorf("args = %q, want %q", got, want)
+	}
+}
+
+// TestEditServedTargets checks each of row 7a's three targets on its own.
+func TestEditServedTargets(t *testing.T) {
+	for _, tt := range []struct {
+		name, replace, with, verdict string
+	}{
+		{"all met", "", "", Met},
+		{"under a third of by hand but over 2 s", "900 served-ms-median   3000 byhand-ms-median", "2100 served-ms-median   9000 byhand-ms-median", Missed},
+		{"over a third of by hand", "3000 byhand-ms-median", "2000 byhand-ms-median", Missed},
+		{"the loop adds over 200 ms", "120 overhead-ms-median", "201 overhead-ms-median", Missed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := fullOutput
+			if tt.replace != "" {
+				out = strings.Replace(out, tt.replace, tt.with, 1)
+			}
+			if r := rowsFrom(t, out, nil)["7a"]; r.Verdict != tt.verdict {
+				t.Errorf("verdict %q, want %q (%+v)", r.Verdict, tt.verdict, r)
+			}
+		})
 	}
 }

@@ -42,6 +42,7 @@ var Steps = []Step{
 	{"./e2e", []string{"BenchmarkReportListWalk"}, "5x", 3 * time.Minute},
 	{"./e2e", []string{"BenchmarkReportImage", "BenchmarkReportServeRSS"}, "1x", 5 * time.Minute},
 	{"./internal/rietest", []string{"BenchmarkColdStart", "BenchmarkServingRSS"}, "1x", 4 * time.Minute},
+	{"./devloop", []string{"BenchmarkReportDevLoop"}, "1x", 10 * time.Minute},
 }
 
 // StepRun is the outcome of running a Step.

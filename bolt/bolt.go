@@ -56,6 +56,33 @@ func Open(path string) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
+// OpenReadOnly opens the store in the existing bbolt file at path for
+// reading only. It takes bbolt's shared lock, so several processes may read
+// one file at once (the edit loop of `movies serve --watch` overlaps the old
+// and the new server); a process that opens it with Open waits for them all.
+// It never changes the file: a file without the movies' bucket, new or in the
+// old layout, is an error that says to open it with Open first. Put fails.
+func OpenReadOnly(path string) (*Store, error) {
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: LockTimeout, ReadOnly: true})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: open %s read-only: the file is locked by another process (waited %s): %w", path, LockTimeout, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s read-only: %w", path, err)
+	}
+	err = db.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketName) == nil {
+			return errors.New("no movies bucket: open it read-write once to create it or move it to the current layout")
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("bolt: open %s read-only: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
 // createBucket creates the movies' bucket, moving the movies of a file in
 // the old layout into it.
 func createBucket(tx *bbolt.Tx) error {

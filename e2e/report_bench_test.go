@@ -34,7 +34,6 @@ import (
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
-	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/image"
 	"github.com/movieskit/movies/internal/ddblocal"
@@ -353,7 +352,7 @@ func startRIEPool(b *testing.B, env []string) *riepool.Pool {
 }
 
 // invokeOK returns an op that invokes get with ev and checks for a 200 answer.
-func invokeOK(inv invoke.Invoker, ev []byte) func() error {
+func invokeOK(inv gateway.Invoker, ev []byte) func() error {
 	return func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()

@@ -7,20 +7,28 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/deploy"
 )
 
-// Defaults applied by New and NewEvent to a zero Config field, and the
-// gateway's limits (Lambda's own are in package invoke).
+// Defaults applied by New and NewEvent to a zero Config field.
 const (
-	// DefaultAccountID is the account id in AWS's documentation examples.
-	DefaultAccountID = "123456789012"
-	// DefaultAPIID is a well-formed HTTP API id (ten lower-case letters and digits).
-	DefaultAPIID = "l0ca1movie"
-	// DefaultStage is the stage of an HTTP API's default route table.
-	DefaultStage = "$default"
+	// defaultAccountID is the account id in AWS's documentation examples.
+	defaultAccountID = "123456789012"
+	// defaultAPIID is a well-formed HTTP API id (ten lower-case letters and digits).
+	defaultAPIID = "l0ca1movie"
+	// defaultStage is the stage of an HTTP API's default route table.
+	defaultStage = "$default"
+)
+
+// The gateway's limits (Lambda's own are in invoke.go).
+const (
 	// MaxRequestBytes is API Gateway's request payload limit (10 MB).
 	MaxRequestBytes = 10 << 20
+	// HeaderQuotaBytes is API Gateway's quota on the request line plus the
+	// header values of one request, 10,240 bytes, which cannot be raised in
+	// the cloud; a request over it gets 431 (docs/FIDELITY.md). Header
+	// names, colons and line ends are not counted (requestHeaderBytes).
+	HeaderQuotaBytes = 10240
 	// MaxQueryParameters bounds the parameters of one query string; a
 	// request with more gets 400. A local bound, far above what the routes
 	// use, that keeps a hostile query from costing more than a glance.
@@ -34,7 +42,7 @@ const (
 	// the body is written or the client is gone. A request that finds the
 	// budget taken waits for it within its integration timeout, then gets
 	// 503. A local bound, like MaxQueryParameters.
-	MaxBytesInFlight = 16 * invoke.MaxPayloadBytes
+	MaxBytesInFlight = 16 * MaxPayloadBytes
 )
 
 // Config of the gateway. Zero fields take the documented defaults.
@@ -42,27 +50,38 @@ type Config struct {
 	// Routes is the routes table; nil means api.Routes.
 	Routes []api.Route
 	// Invoker runs the functions named by the routes. Required.
-	Invoker invoke.Invoker
+	Invoker Invoker
 	// Timeout bounds each invocation; past it the gateway answers 503.
-	// Zero means invoke.DefaultTimeout, API Gateway's maximum.
+	// Zero means DefaultTimeout, API Gateway's maximum.
 	Timeout time.Duration
 	// Logger receives the access log, one line per request, and integration
 	// errors. Nil discards them.
 	Logger *slog.Logger
 	// AccountID, APIID and Stage fill the event's requestContext. Zero values
-	// mean DefaultAccountID, DefaultAPIID and DefaultStage.
+	// mean 123456789012 (the account id in AWS's documentation examples),
+	// l0ca1movie and $default (the stage of the default route table).
 	AccountID, APIID, Stage string
 	// CORS is the API's CORS configuration; the zero value is off, as in
 	// the cloud.
 	CORS api.CORS
-	// Now returns the request time; nil means time.Now. Fix it for golden tests.
+	// Throttle, when set, throttles each route as the deployed stage does:
+	// a token bucket per route; a request that finds its route's bucket
+	// empty gets 429. Nil does not throttle, for local load tests; the
+	// deployed API always throttles (deploy.DefaultThrottle unless set).
+	Throttle *deploy.Throttle
+	// HeaderQuota is the most bytes of request line and header values a
+	// request may have; zero means HeaderQuotaBytes, the cloud's quota.
+	// More is for local experiments only, up to MaxHeaderBytes.
+	HeaderQuota int
+	// Now returns the request time, which also refills the throttle's
+	// buckets; nil means time.Now. Fix it for golden tests.
 	Now func() time.Time
 	// NewRequestID returns a request id unique per request; nil means
 	// NewRequestID. Fix it for golden tests.
 	NewRequestID func() string
 
 	// maxBytesInFlight is the response budget; zero means MaxBytesInFlight.
-	// Tests set less; it must be at least invoke.MaxPayloadBytes.
+	// Tests set less; it must be at least MaxPayloadBytes.
 	maxBytesInFlight int64
 }
 
@@ -72,19 +91,19 @@ func (cfg Config) withDefaults() Config {
 		cfg.Routes = api.Routes
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = invoke.DefaultTimeout
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.AccountID == "" {
-		cfg.AccountID = DefaultAccountID
+		cfg.AccountID = defaultAccountID
 	}
 	if cfg.APIID == "" {
-		cfg.APIID = DefaultAPIID
+		cfg.APIID = defaultAPIID
 	}
 	if cfg.Stage == "" {
-		cfg.Stage = DefaultStage
+		cfg.Stage = defaultStage
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -92,16 +111,25 @@ func (cfg Config) withDefaults() Config {
 	if cfg.NewRequestID == nil {
 		cfg.NewRequestID = NewRequestID
 	}
+	if cfg.HeaderQuota <= 0 {
+		cfg.HeaderQuota = HeaderQuotaBytes
+	}
 	if cfg.maxBytesInFlight <= 0 {
 		cfg.maxBytesInFlight = MaxBytesInFlight
 	}
 	return cfg
 }
 
+// RequestIDPattern is the form of API Gateway's request ids, as a regular
+// expression: 15 characters of URL-safe base64 and "=" (docs/FIDELITY.md).
+const RequestIDPattern = `^[A-Za-z0-9_-]{15}=$`
+
 // NewRequestID returns a random request id in API Gateway's format: 16
-// characters of base64, e.g. "JKJaXmPLvHcESHA=".
+// characters of URL-safe base64 (letters, digits, "-" and "_") ending in
+// "=", e.g. "LV7fzho-PHcEJPw=" (docs/FIDELITY.md). So an id never has the
+// "+" or "/" that would need escaping in a URL or an S3 key.
 func NewRequestID() string {
 	var b [11]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return base64.StdEncoding.EncodeToString(b[:])
+	return base64.URLEncoding.EncodeToString(b[:])
 }

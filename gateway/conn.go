@@ -22,6 +22,13 @@ import (
 // listener's connections rewrite those answers: a response written while no
 // handler has the connection's current request is replaced by the JSON one,
 // with the same status, and logged like any other request.
+//
+// Why at the connection: http.Server has no hook for its own answers (it
+// writes them to the net.Conn itself, past Handler, ErrorLog and every
+// callback), and checking requests before net/http does would mean parsing
+// HTTP twice, with a second set of rules to keep in step with the first. Of
+// net/http's bytes only the status code of the status line is read, whose
+// form RFC 9112 (section 4) fixes; its wording is logged, never parsed.
 
 // connKey is the context key of the *errorConn a request arrived on.
 type connKey struct{}
@@ -175,7 +182,7 @@ func (c *errorConn) Write(p []byte) (int, error) {
 	if !ok {
 		return c.Conn.Write(p)
 	}
-	resp := errorResponse(status, http.StatusText(status))
+	resp := errorResponse(status)
 	requestID := NewRequestID()
 	var b bytes.Buffer
 	b.WriteString("HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) + "\r\n")

@@ -2,15 +2,15 @@ package gateway
 
 import (
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 )
 
 // CORS as HTTP API does it when the API has a CORS configuration
 // (docs/FIDELITY.md, "CORS"): the gateway answers preflight requests itself,
-// without invoking a function, and sets the configured CORS headers on the
-// function's responses, replacing any the function set.
+// without invoking a function, and any OPTIONS request no route takes; it
+// sets the configured CORS headers on every other answer, the function's
+// (replacing any the function set) and its own. Which headers, for which
+// origin, method and requested headers, is api.CORS's to say.
 
 // isPreflight reports whether r is a CORS preflight request: OPTIONS with
 // Origin and Access-Control-Request-Method headers.
@@ -20,58 +20,43 @@ func isPreflight(r *http.Request) bool {
 }
 
 // preflightResponse answers a preflight request: 204 with the configured
-// headers when the origin is allowed, a bare 204 when it is not.
+// headers when the origin, the method and every requested header are
+// allowed, a bare 204 when not.
 func (g *gateway) preflightResponse(r *http.Request) *httpResponse {
-	resp := &httpResponse{status: http.StatusNoContent, header: http.Header{}}
-	c := g.cfg.CORS
-	origin := r.Header.Get("Origin")
-	if !c.AllowsOrigin(origin) {
-		return resp
+	h := g.cfg.CORS.PreflightHeaders(r.Header.Get("Origin"), r.Header.Get("Access-Control-Request-Method"),
+		strings.Join(r.Header.Values("Access-Control-Request-Headers"), ","))
+	if h == nil {
+		return optionsResponse()
 	}
-	h := resp.header
-	setOriginHeaders(h, c.AllowOrigins, c.AllowCredentials, origin)
-	if len(c.AllowMethods) > 0 {
-		h.Set("Access-Control-Allow-Methods", strings.Join(c.AllowMethods, ","))
-	}
-	if len(c.AllowHeaders) > 0 {
-		h.Set("Access-Control-Allow-Headers", strings.Join(c.AllowHeaders, ","))
-	}
-	if c.MaxAge > 0 {
-		h.Set("Access-Control-Max-Age", strconv.Itoa(c.MaxAge))
-	}
-	return resp
+	return &httpResponse{status: http.StatusNoContent, header: h}
 }
 
-// applyCORS replaces the CORS headers of a function's response by the
-// configured ones for r's origin.
-func (g *gateway) applyCORS(r *http.Request, resp *httpResponse) *httpResponse {
+// optionsResponse is the answer to an OPTIONS request that is no preflight
+// and that no route takes, on an API with CORS: 204, no body, no CORS
+// headers, as to a preflight that is not allowed.
+func optionsResponse() *httpResponse {
+	return &httpResponse{status: http.StatusNoContent, header: http.Header{}}
+}
+
+// withCORS replaces the CORS headers of resp, the function's answer or the
+// gateway's own, by the configured ones for r's origin; it leaves resp as it
+// is when the API has no CORS configuration. "Vary: origin" is added to the
+// answer's own Vary.
+func (g *gateway) withCORS(r *http.Request, resp *httpResponse) *httpResponse {
+	if !g.cfg.CORS.Enabled() {
+		return resp
+	}
 	for name := range resp.header {
 		if strings.HasPrefix(name, "Access-Control-") {
 			delete(resp.header, name)
 		}
 	}
-	c := g.cfg.CORS
-	origin := r.Header.Get("Origin")
-	if !c.AllowsOrigin(origin) {
-		return resp
-	}
-	setOriginHeaders(resp.header, c.AllowOrigins, c.AllowCredentials, origin)
-	if len(c.ExposeHeaders) > 0 {
-		resp.header.Set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ","))
+	for name, values := range g.cfg.CORS.Headers(r.Header.Get("Origin")) {
+		if name == "Vary" {
+			resp.header[name] = append(resp.header[name], values...)
+			continue
+		}
+		resp.header[name] = values
 	}
 	return resp
-}
-
-// setOriginHeaders sets the headers every CORS answer to an allowed origin
-// carries: Access-Control-Allow-Origin ("*" when every origin is allowed,
-// else the origin itself) and, when configured, Access-Control-Allow-Credentials.
-func setOriginHeaders(h http.Header, allowed []string, credentials bool, origin string) {
-	value := origin
-	if slices.Contains(allowed, "*") {
-		value = "*"
-	}
-	h.Set("Access-Control-Allow-Origin", value)
-	if credentials {
-		h.Set("Access-Control-Allow-Credentials", "true")
-	}
 }

@@ -7,11 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,8 +25,9 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 // NewEvent builds the payload-2.0 event API Gateway would send for r: it
 // decodes the path as API Gateway does, matches it against cfg.Routes and
 // fills the event. body is the request body, already read. Zero fields of cfg
-// take their defaults; cfg.Invoker is not used. The error is ErrBadPath or
-// ErrNoRoute (wrapped) when API Gateway would answer itself.
+// take their defaults; cfg.Invoker is not used. The error is ErrBadPath
+// (wrapped) for a path API Gateway answers 400, another one for a request
+// that matches no route or is over the gateway's bounds.
 func NewEvent(r *http.Request, body []byte, cfg Config) (events.APIGatewayV2HTTPRequest, error) {
 	cfg = cfg.withDefaults()
 	req, err := routeRequest(r, cfg.Routes)
@@ -56,7 +58,7 @@ func buildEvent(r *http.Request, body []byte, req routedRequest, cfg *Config, re
 			Stage:        cfg.Stage,
 			RequestID:    requestID,
 			APIID:        cfg.APIID,
-			DomainName:   r.Host,
+			DomainName:   domainName(r.Host),
 			DomainPrefix: domainPrefix(r.Host),
 			Time:         now.Format(requestTimeLayout),
 			TimeEpoch:    now.UnixMilli(),
@@ -81,42 +83,6 @@ func buildEvent(r *http.Request, body []byte, req routedRequest, cfg *Config, re
 		}
 	}
 	return ev
-}
-
-// splitRequestURI returns the path and query of r exactly as the client sent
-// them. r.URL.EscapedPath may re-encode the path, so the request line is used.
-func splitRequestURI(r *http.Request) (rawPath, rawQuery string) {
-	uri := r.RequestURI
-	if uri == "" { // a client-side request, as in tests and `movies event`
-		uri = r.URL.RequestURI()
-	}
-	if !strings.HasPrefix(uri, "/") {
-		uri = originForm(uri)
-	}
-	rawPath, rawQuery, _ = strings.Cut(uri, "?")
-	return rawPath, rawQuery
-}
-
-// originForm returns the path and query of an absolute-form request target
-// ("http://host/path?q", "HTTP://host?q") as sent, "/" for an empty path.
-// The scheme and host are case-insensitive (RFC 9110, section 4.2.3), so
-// they are skipped whatever their spelling rather than matched. Any other
-// target ("*") is returned unchanged.
-func originForm(target string) string {
-	scheme, rest, ok := strings.Cut(target, "://")
-	if !ok || scheme == "" || strings.ContainsAny(scheme, "/?") {
-		return target
-	}
-	end := strings.IndexAny(rest, "/?")
-	switch {
-	case end == 0: // no authority
-		return target
-	case end < 0:
-		return "/"
-	case rest[end] == '?':
-		return "/" + rest[end:]
-	}
-	return rest[end:]
 }
 
 // queryParameters decodes a raw query string like API Gateway: '+' is a
@@ -187,7 +153,7 @@ func eventHeaders(r *http.Request, body []byte, sourceIP, requestID string, epoc
 	if !copyHeaders(h, r.Header, nil) {
 		// The same name in two spellings: join them in a fixed order.
 		clear(h)
-		copyHeaders(h, r.Header, sortedKeys(r.Header))
+		copyHeaders(h, r.Header, slices.Sorted(maps.Keys(r.Header)))
 	}
 	if r.Host != "" {
 		h["host"] = r.Host
@@ -287,6 +253,20 @@ func localPort(r *http.Request) string {
 	return "80"
 }
 
+// domainName returns the host name of host, without the port: the API's
+// domain name never has one (docs/FIDELITY.md). An IPv6 address keeps its
+// brackets ("[::1]").
+func domainName(host string) string {
+	h, _, err := net.SplitHostPort(host)
+	switch {
+	case err != nil:
+		return host
+	case strings.Contains(h, ":"):
+		return "[" + h + "]"
+	}
+	return h
+}
+
 // domainPrefix returns the first label of host ("abc" for
 // "abc.execute-api.us-east-1.amazonaws.com"), or the whole host name when it is
 // an IP address.
@@ -320,28 +300,49 @@ func isTextContentType(contentType string) bool {
 	return false
 }
 
-// MarshalEvent encodes ev as the JSON payload API Gateway sends to Lambda:
-// empty cookies, query and path parameters, stage variables and body are
-// omitted rather than sent as null, headers is always an object, and
-// authorizer and authentication are absent (this gateway has no authorizers
-// or mutual TLS; the aws-lambda-go struct alone would send
-// "authentication":{"clientCert":{...}}).
+// wireForm gives ev the form of API Gateway's payload: empty cookies, query
+// and path parameters and stage variables are omitted, so nil; headers is
+// always an object, so never nil; authorizer and authentication are absent
+// (this gateway has no authorizers or mutual TLS), so zero. MarshalEvent
+// encodes ev in this form, and the typed path hands it over in this form, as
+// json.Unmarshal gives it after MarshalEvent (typed.go).
+func wireForm(ev *events.APIGatewayV2HTTPRequest) {
+	if len(ev.Cookies) == 0 {
+		ev.Cookies = nil
+	}
+	if ev.Headers == nil {
+		ev.Headers = map[string]string{}
+	}
+	if len(ev.QueryStringParameters) == 0 {
+		ev.QueryStringParameters = nil
+	}
+	if len(ev.PathParameters) == 0 {
+		ev.PathParameters = nil
+	}
+	if len(ev.StageVariables) == 0 {
+		ev.StageVariables = nil
+	}
+	ev.RequestContext.Authorizer = nil
+	ev.RequestContext.Authentication = events.APIGatewayV2HTTPRequestContextAuthentication{}
+}
+
+// MarshalEvent encodes ev in its wire form (wireForm) as the JSON payload API
+// Gateway sends to Lambda: nil fields and an empty body are omitted rather
+// than sent as null or "", and requestContext has no authentication (the
+// aws-lambda-go struct alone would send "authentication":{"clientCert":{...}}).
 func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	w := wireEvent{
+	wireForm(&ev)
+	rc := ev.RequestContext
+	b, err := json.Marshal(wireEvent{
 		Version: ev.Version, RouteKey: ev.RouteKey, RawPath: ev.RawPath, RawQueryString: ev.RawQueryString,
 		Cookies: ev.Cookies, Headers: ev.Headers, QueryStringParameters: ev.QueryStringParameters,
 		PathParameters: ev.PathParameters, StageVariables: ev.StageVariables, Body: ev.Body,
 		IsBase64Encoded: ev.IsBase64Encoded,
-	}
-	if w.Headers == nil {
-		w.Headers = map[string]string{}
-	}
-	rc := ev.RequestContext
-	w.RequestContext = wireRequestContext{
-		AccountID: rc.AccountID, APIID: rc.APIID, DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
-		HTTP: rc.HTTP, RequestID: rc.RequestID, RouteKey: rc.RouteKey, Stage: rc.Stage, Time: rc.Time, TimeEpoch: rc.TimeEpoch,
-	}
-	b, err := json.Marshal(w)
+		RequestContext: wireRequestContext{
+			AccountID: rc.AccountID, APIID: rc.APIID, DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
+			HTTP: rc.HTTP, RequestID: rc.RequestID, RouteKey: rc.RouteKey, Stage: rc.Stage, Time: rc.Time, TimeEpoch: rc.TimeEpoch,
+		},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("encode event: %w", err)
 	}
@@ -377,14 +378,4 @@ type wireRequestContext struct {
 	Stage        string                                               `json:"stage"`
 	Time         string                                               `json:"time"`
 	TimeEpoch    int64                                                `json:"timeEpoch"`
-}
-
-// sortedKeys returns the keys of m in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/gateway"
 )
@@ -34,25 +35,6 @@ func (r *payloadRecorder) Invoke(_ context.Context, function string, payload []b
 	r.calls++
 	r.function, r.payload = function, append([]byte(nil), payload...)
 	return []byte(`{"statusCode":200,"headers":{"content-type":"application/json"},"body":"{}"}`), nil
-}
-
-// wireEvent is the part of the payload-2.0 event the fuzz test checks.
-type wireEvent struct {
-	Version               string            `json:"version"`
-	RouteKey              string            `json:"routeKey"`
-	RawPath               string            `json:"rawPath"`
-	RawQueryString        string            `json:"rawQueryString"`
-	Headers               map[string]string `json:"headers"`
-	QueryStringParameters map[string]string `json:"queryStringParameters"`
-	PathParameters        map[string]string `json:"pathParameters"`
-	Body                  string            `json:"body"`
-	IsBase64Encoded       bool              `json:"isBase64Encoded"`
-	RequestContext        struct {
-		HTTP struct {
-			Method string `json:"method"`
-			Path   string `json:"path"`
-		} `json:"http"`
-	} `json:"requestContext"`
 }
 
 // FuzzGatewayEvent sends arbitrary requests (method, request target, header
@@ -163,14 +145,14 @@ func checkEvent(t *testing.T, req *http.Request, body, payload []byte) {
 	if !json.Valid(payload) {
 		t.Fatalf("event is not valid JSON: %q", payload)
 	}
-	var ev wireEvent
+	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		t.Fatalf("decode event: %v", err)
 	}
 	if ev.Version != "2.0" || ev.RequestContext.HTTP.Method != req.Method {
 		t.Fatalf("version %q method %q, want 2.0 %q", ev.Version, ev.RequestContext.HTTP.Method, req.Method)
 	}
-	route, params, ok := api.Match(api.Routes, req.Method, ev.RawPath)
+	route, params, ok := gateway.Match(api.Routes, req.Method, ev.RawPath)
 	if !ok || route.Key() != ev.RouteKey {
 		t.Fatalf("event rawPath %q does not match route %q", ev.RawPath, ev.RouteKey)
 	}
@@ -193,7 +175,7 @@ func checkEvent(t *testing.T, req *http.Request, body, payload []byte) {
 			t.Fatalf("header name %q is not lower case", name)
 		}
 	}
-	checkEventBody(t, ev, body)
+	checkEventBody(t, &ev, body)
 }
 
 // cloudPath is the reference form of API Gateway's path decoding
@@ -214,7 +196,7 @@ func cloudPath(req *http.Request) (string, bool) {
 }
 
 // checkEventBody checks that the event carries the request body.
-func checkEventBody(t *testing.T, ev wireEvent, body []byte) {
+func checkEventBody(t *testing.T, ev *events.APIGatewayV2HTTPRequest, body []byte) {
 	t.Helper()
 	got := []byte(ev.Body)
 	if ev.IsBase64Encoded {

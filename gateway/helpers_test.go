@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/gateway/invoke"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -24,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 var fixedTime = time.Date(2020, 3, 12, 19, 3, 58, 123e6, time.UTC)
 
 // fixedConfig returns a Config with a fixed clock and request id.
-func fixedConfig(inv invoke.Invoker) Config {
+func fixedConfig(inv Invoker) Config {
 	return Config{
 		Invoker:      inv,
 		Now:          func() time.Time { return fixedTime },
@@ -50,7 +49,7 @@ func okFuncs() map[string]api.Function {
 	return funcs
 }
 
-// recorder is an invoke.Invoker that records the payloads it receives and answers
+// recorder is an Invoker that records the payloads it receives and answers
 // with a fixed response payload.
 type recorder struct {
 	mu       sync.Mutex
@@ -78,7 +77,7 @@ func (rec *recorder) last(t *testing.T) []byte {
 	return rec.payloads[len(rec.payloads)-1]
 }
 
-// invokerFunc adapts a function to invoke.Invoker.
+// invokerFunc adapts a function to Invoker.
 type invokerFunc func(ctx context.Context, function string, payload []byte) ([]byte, error)
 
 func (f invokerFunc) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {

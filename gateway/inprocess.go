@@ -8,20 +8,19 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/gateway/invoke"
 )
 
-// inProcess is the invoke.Invoker returned by InProcess.
+// inProcess is the Invoker returned by InProcess.
 type inProcess struct {
 	funcs map[string]api.Function
 }
 
-// InProcess returns an invoke.Invoker that calls handlers in this process: it decodes
+// InProcess returns an Invoker that calls handlers in this process: it decodes
 // the payload into events.APIGatewayV2HTTPRequest exactly as the Lambda Go
 // runtime would, calls the handler, turns a returned error or a panic into a
-// *invoke.FunctionError, and encodes the response as the runtime would. An unknown
-// function name is a *invoke.FunctionError too (Lambda's ResourceNotFound).
-func InProcess(funcs map[string]api.Function) invoke.Invoker {
+// *FunctionError, and encodes the response as the runtime would. An unknown
+// function name is a *FunctionError too (Lambda's ResourceNotFound).
+func InProcess(funcs map[string]api.Function) Invoker {
 	copied := make(map[string]api.Function, len(funcs))
 	for name, f := range funcs {
 		copied[name] = f
@@ -29,15 +28,15 @@ func InProcess(funcs map[string]api.Function) invoke.Invoker {
 	return &inProcess{funcs: copied}
 }
 
-// Invoke implements invoke.Invoker.
+// Invoke implements Invoker.
 func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
-	h, ok := p.funcs[function]
-	if !ok || h == nil {
-		return nil, &invoke.FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
+	h, err := p.handler(function)
+	if err != nil {
+		return nil, err
 	}
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, &invoke.FunctionError{Function: function, Type: "Runtime.UnmarshalError", Message: err.Error()}
+		return nil, &FunctionError{Function: function, Type: "Runtime.UnmarshalError", Message: err.Error()}
 	}
 	resp, err := callHandler(ctx, function, h, ev)
 	if err != nil {
@@ -45,7 +44,7 @@ func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte)
 	}
 	out, err := json.Marshal(resp)
 	if err != nil {
-		return nil, &invoke.FunctionError{Function: function, Type: "Runtime.MarshalError", Message: err.Error()}
+		return nil, &FunctionError{Function: function, Type: "Runtime.MarshalError", Message: err.Error()}
 	}
 	return out, nil
 }
@@ -54,23 +53,31 @@ func (p *inProcess) Invoke(ctx context.Context, function string, payload []byte)
 // does after decoding the payload, and returns the handler's response before
 // encoding. It lets the gateway skip the JSON hop in process.
 func (p *inProcess) InvokeEvent(ctx context.Context, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	h, ok := p.funcs[function]
-	if !ok || h == nil {
-		return events.APIGatewayV2HTTPResponse{}, &invoke.FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
+	h, err := p.handler(function)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return callHandler(ctx, function, h, *ev)
 }
 
-// callHandler calls h, turning a returned error or a panic into a *invoke.FunctionError.
+// handler returns the handler of function, or Lambda's ResourceNotFound.
+func (p *inProcess) handler(function string) (api.Function, error) {
+	if h := p.funcs[function]; h != nil {
+		return h, nil
+	}
+	return nil, &FunctionError{Function: function, Type: "ResourceNotFoundException", Message: "no such function"}
+}
+
+// callHandler calls h, turning a returned error or a panic into a *FunctionError.
 func callHandler(ctx context.Context, function string, h api.Function, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &invoke.FunctionError{Function: function, Type: "Runtime.Panic", Message: fmt.Sprint(v)}
+			err = &FunctionError{Function: function, Type: "Runtime.Panic", Message: fmt.Sprint(v)}
 		}
 	}()
 	resp, err = h(ctx, ev)
 	if err != nil {
-		return resp, &invoke.FunctionError{Function: function, Type: errorType(err), Message: err.Error()}
+		return resp, &FunctionError{Function: function, Type: errorType(err), Message: err.Error()}
 	}
 	return resp, nil
 }

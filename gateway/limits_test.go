@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // TestQueryParametersRepeatedNameIsLinear decodes a query that repeats one
@@ -36,18 +36,21 @@ func TestRequestBounds(t *testing.T) {
 	for i := range MaxHeaderFields + 1 {
 		manyHeaders.Add("X-H"+strconv.Itoa(i), "v")
 	}
+	hostile := "/list?limit=1" + strings.Repeat("&x", 360_000)
 	tests := []struct {
 		name   string
 		target string
 		header http.Header
+		quota  int // Config.HeaderQuota
 		status int
 		body   string
 	}{
-		{"query at the bound", "/list?" + strings.Repeat("x&", MaxQueryParameters-1) + "limit=1", nil, http.StatusOK, ""},
-		{"query over the bound", "/list?" + strings.Repeat("x&", MaxQueryParameters) + "limit=1", nil,
+		{"query at the bound", "/list?" + strings.Repeat("x&", MaxQueryParameters-1) + "limit=1", nil, 0, http.StatusOK, ""},
+		{"query over the bound", "/list?" + strings.Repeat("x&", MaxQueryParameters) + "limit=1", nil, 0,
 			http.StatusBadRequest, `{"message":"Bad Request"}`},
-		{"hostile query", "/list?limit=1" + strings.Repeat("&x", 360_000), nil, http.StatusBadRequest, `{"message":"Bad Request"}`},
-		{"header fields over the bound", "/list", manyHeaders,
+		{"hostile query", hostile, nil, 0, http.StatusRequestHeaderFieldsTooLarge, `{"message":"Request Header Fields Too Large"}`},
+		{"hostile query, quota raised", hostile, nil, MaxHeaderBytes, http.StatusBadRequest, `{"message":"Bad Request"}`},
+		{"header fields over the bound", "/list", manyHeaders, 0,
 			http.StatusRequestHeaderFieldsTooLarge, `{"message":"Request Header Fields Too Large"}`},
 	}
 	for _, tt := range tests {
@@ -58,7 +61,7 @@ func TestRequestBounds(t *testing.T) {
 				r.Header[name] = values
 			}
 			w := httptest.NewRecorder()
-			New(Config{Invoker: rec}).ServeHTTP(w, r)
+			New(Config{Invoker: rec, HeaderQuota: tt.quota}).ServeHTTP(w, r)
 			if w.Code != tt.status {
 				t.Fatalf("status %d, want %d", w.Code, tt.status)
 			}
@@ -101,69 +104,59 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 }
 
 // TestEventSizeLimit sends requests whose event is under and over Lambda's
-// 6 MB invocation payload limit, in process and through aws-lambda-rie: an
-// event over it gets API Gateway's 413 in both modes without an invocation,
-// one under it reaches the function.
+// 6 MB invocation payload limit, in process (rie_test.go: through
+// aws-lambda-rie): an event over it gets API Gateway's 413 without an
+// invocation, one under it reaches the function.
 func TestEventSizeLimit(t *testing.T) {
+	testEventSizeLimit(t, "inprocess", func(_ *testing.T, calls *atomic.Int64) Invoker {
+		return handlerInvoker(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			calls.Add(1)
+			return okHandler(ctx, ev)
+		})
+	})
+}
+
+// testEventSizeLimit is TestEventSizeLimit with the function that newInvoker
+// returns, which counts its invocations in calls and answers okHandler's
+// response.
+func testEventSizeLimit(t *testing.T, mode string, newInvoker func(t *testing.T, calls *atomic.Int64) Invoker) {
 	tests := []struct {
 		name        string
 		contentType string
 		size        int
 		status      int
 	}{
-		{"text event under the limit", "text/plain", invoke.MaxPayloadBytes - 4096, http.StatusOK},
-		{"text event over the limit", "text/plain", invoke.MaxPayloadBytes + 1, http.StatusRequestEntityTooLarge},
+		{"text event under the limit", "text/plain", MaxPayloadBytes - 4096, http.StatusOK},
+		{"text event over the limit", "text/plain", MaxPayloadBytes + 1, http.StatusRequestEntityTooLarge},
 		{"7 MB text body", "application/json", 7_000_000, http.StatusRequestEntityTooLarge},
 		{"binary body over the limit once base64-encoded", "", 5 << 20, http.StatusRequestEntityTooLarge},
 	}
-	modes := []struct {
-		name    string
-		invoker func(t *testing.T, calls *atomic.Int64) invoke.Invoker
-	}{
-		{"inprocess", func(_ *testing.T, calls *atomic.Int64) invoke.Invoker {
-			return handlerInvoker(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-				calls.Add(1)
-				return okHandler(ctx, ev)
-			})
-		}},
-		{"rie", func(t *testing.T, calls *atomic.Int64) invoke.Invoker {
-			pool := goldenRIE.get(t)
-			goldenRIE.setAnswer(t, okHandlerPayload(t))
-			inv := &rieCaseInvoker{pool: pool}
-			return invokerFunc(func(ctx context.Context, function string, payload []byte) ([]byte, error) {
-				calls.Add(1)
-				return inv.Invoke(ctx, function, payload)
-			})
-		}},
-	}
-	for _, mode := range modes {
-		for _, tt := range tests {
-			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
-				var calls atomic.Int64
-				h := New(Config{Invoker: mode.invoker(t, &calls)})
-				r := httptest.NewRequest(http.MethodGet, "/list", strings.NewReader(strings.Repeat("a", tt.size)))
-				if tt.contentType != "" {
-					r.Header.Set("Content-Type", tt.contentType)
+	for _, tt := range tests {
+		t.Run(mode+"/"+tt.name, func(t *testing.T) {
+			var calls atomic.Int64
+			h := New(Config{Invoker: newInvoker(t, &calls)})
+			r := httptest.NewRequest(http.MethodGet, "/list", strings.NewReader(strings.Repeat("a", tt.size)))
+			if tt.contentType != "" {
+				r.Header.Set("Content-Type", tt.contentType)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.status {
+				t.Fatalf("status %d, want %d (body %.100s)", w.Code, tt.status, w.Body)
+			}
+			if tt.status == http.StatusOK {
+				if calls.Load() != 1 {
+					t.Errorf("function invoked %d times, want once", calls.Load())
 				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != tt.status {
-					t.Fatalf("status %d, want %d (body %.100s)", w.Code, tt.status, w.Body)
-				}
-				if tt.status == http.StatusOK {
-					if calls.Load() != 1 {
-						t.Errorf("function invoked %d times, want once", calls.Load())
-					}
-					return
-				}
-				if w.Body.String() != `{"message":"Request Entity Too Large"}` || w.Header().Get("Content-Type") != "application/json" {
-					t.Errorf("body %s (%s), want API Gateway's JSON 413", w.Body, w.Header().Get("Content-Type"))
-				}
-				if calls.Load() != 0 {
-					t.Errorf("function invoked %d times for an event over the limit", calls.Load())
-				}
-			})
-		}
+				return
+			}
+			if w.Body.String() != `{"message":"Request Entity Too Large"}` || w.Header().Get("Content-Type") != "application/json" {
+				t.Errorf("body %s (%s), want API Gateway's JSON 413", w.Body, w.Header().Get("Content-Type"))
+			}
+			if calls.Load() != 0 {
+				t.Errorf("function invoked %d times for an event over the limit", calls.Load())
+			}
+		})
 	}
 }
 
@@ -211,7 +204,7 @@ func TestResponseBudget(t *testing.T) {
 		var inside, peak atomic.Int64
 		entered := make(chan struct{}, clients)
 		release := make(chan struct{})
-		g := New(Config{maxBytesInFlight: budget * invoke.MaxPayloadBytes, Invoker: handlerInvoker(
+		g := New(Config{maxBytesInFlight: budget * MaxPayloadBytes, Invoker: handlerInvoker(
 			func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 				raisePeak(&peak, inside.Add(1))
 				defer inside.Add(-1)
@@ -246,7 +239,7 @@ func TestResponseBudget(t *testing.T) {
 	})
 	t.Run("a request that waits past the integration timeout gets 503", func(t *testing.T) {
 		var calls atomic.Int64
-		h := New(Config{maxBytesInFlight: invoke.MaxPayloadBytes, Timeout: 200 * time.Millisecond, Invoker: handlerInvoker(
+		h := New(Config{maxBytesInFlight: MaxPayloadBytes, Timeout: 200 * time.Millisecond, Invoker: handlerInvoker(
 			func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 				calls.Add(1)
 				return okHandler(ctx, ev)
@@ -265,7 +258,7 @@ func TestResponseBudget(t *testing.T) {
 		}
 	})
 	t.Run("a response being written holds only its body", func(t *testing.T) {
-		h := New(Config{maxBytesInFlight: 2 * invoke.MaxPayloadBytes, Timeout: 2 * time.Second, Invoker: InProcess(okFuncs())})
+		h := New(Config{maxBytesInFlight: 2 * MaxPayloadBytes, Timeout: 2 * time.Second, Invoker: InProcess(okFuncs())})
 		release := make(chan struct{})
 		done := serveStuck(h, 2, release)
 		for range 3 { // two clients that do not read leave room for an invocation
@@ -279,4 +272,80 @@ func TestResponseBudget(t *testing.T) {
 		<-done
 		<-done
 	})
+}
+
+// TestHeaderQuota sends requests over a real connection, byte for byte, and
+// checks API Gateway's quota on the request line plus header values
+// (HeaderQuotaBytes, 10,240 bytes): a request at the quota is served, one
+// byte more is 431 with API Gateway's JSON error, without an invocation.
+// Each request is "GET <target> HTTP/1.1" (the line counts without its line
+// end) with "Host: h" (1 byte of value) and padding; header names, colons
+// and line ends do not count.
+func TestHeaderQuota(t *testing.T) {
+	// line returns the request line of target and the Host field; it counts
+	// len("GET ") + len(target) + len(" HTTP/1.1") + len("h") bytes.
+	line := func(target string) (string, int) {
+		return "GET " + target + " HTTP/1.1\r\nHost: h\r\n", len("GET ") + len(target) + len(" HTTP/1.1") + len("h")
+	}
+	base, used := line("/list") // 19 bytes
+	pad := func(n int) string { return strings.Repeat("p", n) }
+	longName := "X-" + pad(5000)
+	tests := []struct {
+		name   string
+		raw    string
+		quota  int // Config.HeaderQuota, 0 for the cloud's
+		status int
+	}{
+		{"at the quota", base + "X-Pad: " + pad(HeaderQuotaBytes-used) + "\r\n\r\n", 0, http.StatusOK},
+		{"one byte over", base + "X-Pad: " + pad(HeaderQuotaBytes-used+1) + "\r\n\r\n", 0, http.StatusRequestHeaderFieldsTooLarge},
+		{"names do not count", base + longName + ": " + pad(HeaderQuotaBytes-used) + "\r\n\r\n", 0, http.StatusOK},
+		{"spaces around a value do not count", base + "X-Pad:   " + pad(HeaderQuotaBytes-used) + "   \r\n\r\n", 0, http.StatusOK},
+		{"a repeated field counts each line", base + "X-Pad: " + pad(5000) + "\r\nX-Pad: " + pad(HeaderQuotaBytes-used-5000+1) + "\r\n\r\n",
+			0, http.StatusRequestHeaderFieldsTooLarge},
+		{"the query counts", func() string {
+			l, n := line("/list?q=" + pad(HeaderQuotaBytes-used-len("?q=")))
+			if n != HeaderQuotaBytes {
+				t.Fatalf("query line counts %d", n)
+			}
+			return l + "\r\n"
+		}(), 0, http.StatusOK},
+		{"the query counts, one byte over", func() string {
+			l, _ := line("/list?q=" + pad(HeaderQuotaBytes-used-len("?q=")+1))
+			return l + "\r\n"
+		}(), 0, http.StatusRequestHeaderFieldsTooLarge},
+		{"Transfer-Encoding counts, at the quota", base + "Transfer-Encoding: chunked\r\nX-Pad: " + pad(HeaderQuotaBytes-used-len("chunked")) + "\r\n\r\n0\r\n\r\n",
+			0, http.StatusOK},
+		{"Transfer-Encoding counts", base + "Transfer-Encoding: chunked\r\nX-Pad: " + pad(HeaderQuotaBytes-used-len("chunked")+1) + "\r\n\r\n0\r\n\r\n",
+			0, http.StatusRequestHeaderFieldsTooLarge},
+		{"a 12 KB header", base + "X-Big: " + pad(12<<10) + "\r\n\r\n", 0, http.StatusRequestHeaderFieldsTooLarge},
+		{"a 60 KB cookie", base + "Cookie: a=" + pad(60<<10) + "\r\n\r\n", 0, http.StatusRequestHeaderFieldsTooLarge},
+		{"an 11 KB query", func() string { l, _ := line("/list?cursor=" + pad(11<<10)); return l + "\r\n" }(), 0, http.StatusRequestHeaderFieldsTooLarge},
+		{"a 12 KB header, quota raised", base + "X-Big: " + pad(12<<10) + "\r\n\r\n", MaxHeaderBytes, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int64
+			addr, _ := startServe(t, func(l *slog.Logger) http.Handler {
+				return New(Config{Logger: l, HeaderQuota: tt.quota, Invoker: invokerFunc(func(context.Context, string, []byte) ([]byte, error) {
+					calls.Add(1)
+					return []byte(`{"statusCode":200,"body":"ok"}`), nil
+				})})
+			}, testLimits)
+			resp := rawExchange(t, addr, tt.raw)
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d (body %s)", resp.StatusCode, tt.status, body)
+			}
+			if tt.status == http.StatusOK {
+				return
+			}
+			if string(body) != `{"message":"Request Header Fields Too Large"}` || resp.Header.Get("Apigw-Requestid") == "" {
+				t.Errorf("body %s, apigw-requestid %q", body, resp.Header.Get("Apigw-Requestid"))
+			}
+			if calls.Load() != 0 {
+				t.Error("function invoked for a request over the quota")
+			}
+		})
+	}
 }

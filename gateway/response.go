@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 )
 
 // httpResponse is what the gateway writes to the client.
@@ -36,10 +37,14 @@ const defaultContentType = "text/plain; charset=utf-8"
 var errInvalidResponse = errors.New("invalid function response")
 
 // parseResponse turns a function's response payload into HTTP as API Gateway
-// does for payload format 2.0. A JSON object with statusCode is a structured
-// response; any other valid JSON is sent as the body of a 200 with content
-// type application/json. Invalid payloads are errInvalidResponse.
+// does for payload format 2.0. A payload over Lambda's limit is an error
+// (CheckPayloadSize). A JSON object with statusCode is a structured response;
+// any other valid JSON is sent as the body of a 200 with content type
+// application/json. Invalid payloads are errInvalidResponse.
 func parseResponse(payload []byte) (*httpResponse, error) {
+	if err := CheckPayloadSize("response", len(payload)); err != nil {
+		return nil, err
+	}
 	if !json.Valid(payload) {
 		return nil, fmt.Errorf("%w: not valid JSON", errInvalidResponse)
 	}
@@ -93,7 +98,12 @@ func buildResponse(status int64, raw *rawResponse) (*httpResponse, error) {
 		return nil, fmt.Errorf("%w: statusCode %d is an informational status, not a final one", errInvalidResponse, status)
 	}
 	resp := &httpResponse{status: int(status), header: make(http.Header, len(raw.Headers)+len(raw.Cookies)+1)}
-	for _, name := range sortedKeys(raw.Headers) {
+	names := make([]string, 0, len(raw.Headers))
+	for name := range raw.Headers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
 		resp.header.Set(name, raw.Headers[name])
 	}
 	if _, ok := resp.header["Content-Type"]; !ok {
@@ -116,26 +126,13 @@ func buildResponse(status int64, raw *rawResponse) (*httpResponse, error) {
 	return resp, nil
 }
 
-// errorResponse returns API Gateway's JSON error response {"message":msg}.
-func errorResponse(status int, msg string) *httpResponse {
+// errorResponse returns API Gateway's JSON error response for status:
+// {"message":"Not Found"}, the status's text, as API Gateway words it.
+func errorResponse(status int) *httpResponse {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	body, _ := json.Marshal(struct {
 		Message string `json:"message"`
-	}{msg})
+	}{http.StatusText(status)})
 	return &httpResponse{status: status, header: h, body: string(body)}
 }
-
-// API Gateway's error responses.
-var (
-	respBadRequest      = func() *httpResponse { return errorResponse(http.StatusBadRequest, "Bad Request") }
-	respNotFound        = func() *httpResponse { return errorResponse(http.StatusNotFound, "Not Found") }
-	respHeadersTooLarge = func() *httpResponse {
-		return errorResponse(http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large")
-	}
-	respTooLarge = func() *httpResponse {
-		return errorResponse(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-	}
-	respInternalError  = func() *httpResponse { return errorResponse(http.StatusInternalServerError, "Internal Server Error") }
-	respServiceUnavail = func() *httpResponse { return errorResponse(http.StatusServiceUnavailable, "Service Unavailable") }
-)

@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // Server limits used by Serve. Together they bound what slow or stalled
@@ -38,7 +36,7 @@ const (
 )
 
 // Serve runs h on ln until ctx is cancelled, with the limits above; the
-// write timeout is integrationTimeout (zero means invoke.DefaultTimeout) plus
+// write timeout is integrationTimeout (zero means DefaultTimeout) plus
 // WriteSlack. Requests net/http answers itself get API Gateway's JSON error
 // bodies and an access-log line, and OPTIONS * goes to h like any request.
 // When ctx ends, Serve stops accepting, lets in-flight requests finish for
@@ -46,7 +44,7 @@ const (
 // nil. It closes ln.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, integrationTimeout time.Duration, logger *slog.Logger) error {
 	if integrationTimeout <= 0 {
-		integrationTimeout = invoke.DefaultTimeout
+		integrationTimeout = DefaultTimeout
 	}
 	return serve(ctx, ln, h, serverLimits{
 		readHeader: ReadHeaderTimeout, read: ReadTimeout, write: integrationTimeout + WriteSlack,

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/internal/loopback"
-	"github.com/movieskit/movies/internal/rietest"
+	"github.com/movieskit/movies/internal/syncbuf"
 )
 
 // TestServeGracefulShutdown checks that cancelling Serve's context lets an
@@ -108,7 +108,7 @@ var testLimits = serverLimits{
 // startServe runs serve with lim on a loopback listener until the test ends,
 // serving the handler newHandler makes with serve's logger, and returns its
 // address and the log it writes.
-func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *rietest.SyncBuffer) {
+func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *syncbuf.Buffer) {
 	t.Helper()
 	ln, err := loopback.Listen(t.Context())
 	if err != nil {
@@ -118,9 +118,9 @@ func startServe(t *testing.T, newHandler func(*slog.Logger) http.Handler, lim se
 }
 
 // startServeOn is startServe on the listener ln.
-func startServeOn(t *testing.T, ln net.Listener, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *rietest.SyncBuffer) {
+func startServeOn(t *testing.T, ln net.Listener, newHandler func(*slog.Logger) http.Handler, lim serverLimits) (string, *syncbuf.Buffer) {
 	t.Helper()
-	logs := &rietest.SyncBuffer{}
+	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)

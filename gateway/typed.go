@@ -3,29 +3,28 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // The typed path: when the invoker runs the handler in this process, the
 // gateway hands it the event struct and converts the returned struct, skipping
 // the JSON encoding and decoding of both. It is an optimization only: the
-// handler sees exactly the struct it would decode from MarshalEvent's payload,
-// and the client gets exactly the response parseResponse makes of the
-// runtime's encoding of the handler's answer. Whatever the typed path cannot
-// reproduce cheaply (invalid UTF-8, which JSON turns into U+FFFD, and events
-// or responses that might exceed Lambda's payload limit once encoded) goes the
-// JSON way.
+// handler sees exactly the struct it would decode from MarshalEvent's payload
+// (the event in wireForm, the rules MarshalEvent encodes), and the client gets
+// exactly the response parseResponse makes of the runtime's encoding of the
+// handler's answer. Whatever the typed path cannot reproduce cheaply (invalid
+// UTF-8, which JSON turns into U+FFFD, and events or responses whose size
+// bound is over Lambda's payload limit, CheckPayloadSize) goes the JSON way,
+// where the size itself is checked.
 
 // eventInvoker is implemented by invokers that can call a function with the
 // event struct itself. InvokeEvent must behave as Invoke does on the event's
 // JSON payload, with the event already decoded and the response not yet
-// encoded: same errors, same *invoke.FunctionError for failures and panics.
+// encoded: same errors, same *FunctionError for failures and panics.
 type eventInvoker interface {
 	InvokeEvent(ctx context.Context, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 }
@@ -34,39 +33,15 @@ type eventInvoker interface {
 // can go the typed way: its strings are valid UTF-8 and its payload is surely
 // within Lambda's limit. Any other event goes the JSON way, where the limit
 // is checked on the payload itself.
-func typedInvoker(inv invoke.Invoker, ev *events.APIGatewayV2HTTPRequest) (eventInvoker, bool) {
+func typedInvoker(inv Invoker, ev *events.APIGatewayV2HTTPRequest) (eventInvoker, bool) {
 	ti, ok := inv.(eventInvoker)
 	if !ok {
 		return nil, false
 	}
-	if n, valid := eventSizeBound(ev); !valid || n > invoke.MaxPayloadBytes {
+	if n, valid := eventSizeBound(ev); !valid || CheckPayloadSize("event", n) != nil {
 		return nil, false
 	}
 	return ti, true
-}
-
-// normalizeEvent gives ev, whose strings are all valid UTF-8, the form
-// json.Unmarshal gives it after MarshalEvent: empty cookies, query and path
-// parameters and stage variables are omitted, so nil; headers is always an
-// object, so never nil; authorizer and authentication are not sent, so zero.
-func normalizeEvent(ev *events.APIGatewayV2HTTPRequest) {
-	if len(ev.Cookies) == 0 {
-		ev.Cookies = nil
-	}
-	if ev.Headers == nil {
-		ev.Headers = map[string]string{}
-	}
-	if len(ev.QueryStringParameters) == 0 {
-		ev.QueryStringParameters = nil
-	}
-	if len(ev.PathParameters) == 0 {
-		ev.PathParameters = nil
-	}
-	if len(ev.StageVariables) == 0 {
-		ev.StageVariables = nil
-	}
-	ev.RequestContext.Authorizer = nil
-	ev.RequestContext.Authentication = events.APIGatewayV2HTTPRequestContextAuthentication{}
 }
 
 // sizeBound adds up a bound on the JSON size of strings, and whether they
@@ -148,16 +123,12 @@ func encodedSizeBound(resp *events.APIGatewayV2HTTPResponse) (n int, valid bool)
 	return b.n, b.valid
 }
 
-// errResponseTooLarge reports a response over Lambda's payload limit.
-var errResponseTooLarge = errors.New("response is over Lambda's payload limit")
-
 // convertResponse turns a handler's response into HTTP exactly as the JSON
-// path does: the runtime's encoding, Lambda's payload limit, then
-// parseResponse. Responses with valid UTF-8 that are surely below the limit
-// are converted directly. A response over the limit is errResponseTooLarge;
-// an invalid one is errInvalidResponse.
+// path does: the runtime's encoding, then parseResponse. Responses with valid
+// UTF-8 whose size bound is within Lambda's payload limit are converted
+// directly.
 func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, error) {
-	if n, valid := encodedSizeBound(resp); valid && n <= invoke.MaxPayloadBytes {
+	if n, valid := encodedSizeBound(resp); valid && CheckPayloadSize("response", n) == nil {
 		body := resp.Body
 		return buildResponse(int64(resp.StatusCode), &rawResponse{
 			Headers:         resp.Headers,
@@ -170,15 +141,5 @@ func convertResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errInvalidResponse, err)
 	}
-	if len(out) > invoke.MaxPayloadBytes {
-		return nil, fmt.Errorf("%w: %d bytes, over %d", errResponseTooLarge, len(out), invoke.MaxPayloadBytes)
-	}
 	return parseResponse(out)
-}
-
-// invokeEvent is invoke for an eventInvoker.
-func (g *gateway) invokeEvent(ctx context.Context, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return callWithTimeout(ctx, function, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) {
-		return inv.InvokeEvent(ctx, function, ev)
-	})
 }

@@ -17,12 +17,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/gateway/invoke"
 )
 
 // jsonOnly hides the typed path of an invoker, so that the gateway takes
 // the JSON path with it.
-type jsonOnly struct{ invoke.Invoker }
+type jsonOnly struct{ Invoker }
 
 // eventCatcher is a handler that keeps the last event it was called with.
 type eventCatcher struct {
@@ -39,7 +38,7 @@ func (c *eventCatcher) handle(ctx context.Context, ev events.APIGatewayV2HTTPReq
 
 // seenEvent serves r through a gateway over inv and returns the event the
 // handler of catcher saw.
-func seenEvent(t *testing.T, inv invoke.Invoker, catcher *eventCatcher, r *http.Request) events.APIGatewayV2HTTPRequest {
+func seenEvent(t *testing.T, inv Invoker, catcher *eventCatcher, r *http.Request) events.APIGatewayV2HTTPRequest {
 	t.Helper()
 	catcher.last = nil
 	w := httptest.NewRecorder()
@@ -77,7 +76,7 @@ type servedResponse struct {
 }
 
 // serveOnce serves method target through a gateway over inv.
-func serveOnce(t *testing.T, inv invoke.Invoker, timeout time.Duration, method, target string) servedResponse {
+func serveOnce(t *testing.T, inv Invoker, timeout time.Duration, method, target string) servedResponse {
 	t.Helper()
 	cfg := fixedConfig(inv)
 	cfg.Timeout = timeout
@@ -89,7 +88,7 @@ func serveOnce(t *testing.T, inv invoke.Invoker, timeout time.Duration, method, 
 
 // structInvoker returns an in-process invoker whose functions answer the
 // struct the Lambda Go runtime decodes from payload, and whether there is one.
-func structInvoker(payload string) (invoke.Invoker, bool) {
+func structInvoker(payload string) (Invoker, bool) {
 	var resp events.APIGatewayV2HTTPResponse
 	if payload == "" || json.Unmarshal([]byte(payload), &resp) != nil {
 		return nil, false
@@ -108,7 +107,7 @@ func TestTypedResponseEqualsJSONResponse(t *testing.T) {
 	for _, c := range responseCases() {
 		t.Run(c.name, func(t *testing.T) {
 			inv, ok := c.invoker.(*inProcess)
-			var typed invoke.Invoker = inv
+			var typed Invoker = inv
 			if !ok {
 				if typed, ok = structInvoker(c.payload); !ok {
 					t.Skip("no in-process form: the case's answer is not a response struct")
@@ -131,14 +130,11 @@ func TestTypedResponseEqualsJSONResponse(t *testing.T) {
 }
 
 // viaJSONResponse converts resp as the JSON path does: the runtime's
-// encoding, Lambda's payload limit, parseResponse.
+// encoding, then parseResponse, which applies Lambda's payload limit.
 func viaJSONResponse(resp *events.APIGatewayV2HTTPResponse) (*httpResponse, error) {
 	out, err := json.Marshal(resp)
 	if err != nil {
 		return nil, err
-	}
-	if len(out) > invoke.MaxPayloadBytes {
-		return nil, errResponseTooLarge
 	}
 	return parseResponse(out)
 }
@@ -259,17 +255,17 @@ func TestTypedResponseSizeLimit(t *testing.T) {
 		name string
 		body string
 	}{
-		{"plain below", strings.Repeat("a", invoke.MaxPayloadBytes-200)},
-		{"plain above", strings.Repeat("a", invoke.MaxPayloadBytes)},
-		{"escaped below", strings.Repeat("<", (invoke.MaxPayloadBytes-200)/6)},
-		{"escaped above", strings.Repeat("<", invoke.MaxPayloadBytes/6+1)},
-		{"invalid UTF-8 above", strings.Repeat("\xff", invoke.MaxPayloadBytes/6+1)},
-		{"quotes below", strings.Repeat(`"`, (invoke.MaxPayloadBytes-200)/2)},
-		{"quotes above", strings.Repeat(`"`, invoke.MaxPayloadBytes/2+1)},
-		{"line separators below", strings.Repeat("\u2028", (invoke.MaxPayloadBytes-200)/6)},
-		{"line separators above", strings.Repeat("\u2028", invoke.MaxPayloadBytes/6+1)},
-		{"JSON page below", strings.Repeat(movieJSON, (invoke.MaxPayloadBytes-200)/movieEscapedLen)},
-		{"JSON page above", strings.Repeat(movieJSON, invoke.MaxPayloadBytes/movieEscapedLen+1)},
+		{"plain below", strings.Repeat("a", MaxPayloadBytes-200)},
+		{"plain above", strings.Repeat("a", MaxPayloadBytes)},
+		{"escaped below", strings.Repeat("<", (MaxPayloadBytes-200)/6)},
+		{"escaped above", strings.Repeat("<", MaxPayloadBytes/6+1)},
+		{"invalid UTF-8 above", strings.Repeat("\xff", MaxPayloadBytes/6+1)},
+		{"quotes below", strings.Repeat(`"`, (MaxPayloadBytes-200)/2)},
+		{"quotes above", strings.Repeat(`"`, MaxPayloadBytes/2+1)},
+		{"line separators below", strings.Repeat("\u2028", (MaxPayloadBytes-200)/6)},
+		{"line separators above", strings.Repeat("\u2028", MaxPayloadBytes/6+1)},
+		{"JSON page below", strings.Repeat(movieJSON, (MaxPayloadBytes-200)/movieEscapedLen)},
+		{"JSON page above", strings.Repeat(movieJSON, MaxPayloadBytes/movieEscapedLen+1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sameConversion(t, &events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: tc.body})
@@ -323,7 +319,7 @@ func TestTypedEventProperty(t *testing.T) {
 			declined++
 			continue
 		}
-		normalizeEvent(&ev)
+		wireForm(&ev)
 		if !reflect.DeepEqual(ev, want) {
 			t.Fatalf("events differ\ntyped: %#v\n json: %#v", ev, want)
 		}
@@ -338,7 +334,7 @@ func TestTypedEventProperty(t *testing.T) {
 // never hands over an event the JSON path would refuse as too large.
 func TestEventSizeBound(t *testing.T) {
 	for _, s := range []string{"a", "<", "\"", "\x00", "\u2028", "é"} {
-		n := invoke.MaxPayloadBytes / 7 / len(s)
+		n := MaxPayloadBytes / 7 / len(s)
 		ev := randEvent(rand.New(rand.NewPCG(5, 6)))
 		ev.Body = strings.Repeat(s, n)
 		ev.Headers = map[string]string{strings.Repeat(s, n): strings.Repeat(s, n)}
@@ -357,7 +353,7 @@ func TestEventSizeBound(t *testing.T) {
 func TestTypedPathFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		inv     invoke.Invoker
+		inv     Invoker
 		timeout time.Duration // the integration timeout; long unless the case is the timeout
 	}{
 		{"error", handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

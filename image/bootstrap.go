@@ -25,27 +25,54 @@ var BuildFlags = []string{"-trimpath", "-tags", "lambda.norpc", "-ldflags", "-s 
 // (its root or any directory below it) for linux/goarch (arm64 or amd64) into
 // outPath, with BuildFlags and CGO_ENABLED=0.
 func BuildBootstrap(ctx context.Context, dir, goarch, outPath string) error {
+	cmd, err := BootstrapCommand(ctx, dir, goarch, outPath)
+	if err != nil {
+		return err
+	}
+	return runBuild(cmd, BootstrapPackage, goarch)
+}
+
+// BootstrapCommand returns the go build command that BuildBootstrap runs,
+// with its output not yet redirected, for callers that show the compiler's
+// messages as they are (the edit loop of `movies serve --watch`).
+func BootstrapCommand(ctx context.Context, dir, goarch, outPath string) (*exec.Cmd, error) {
 	root, err := repo.Root(dir)
 	if err != nil {
-		return fmt.Errorf("image: %w", err)
+		return nil, fmt.Errorf("image: %w", err)
 	}
-	return buildLinux(ctx, root, BootstrapPackage, goarch, outPath)
+	return linuxBuildCommand(ctx, root, BootstrapPackage, goarch, outPath)
 }
 
 // buildLinux runs go build for pkg in dir, targeting a static linux/goarch binary.
 func buildLinux(ctx context.Context, dir, pkg, goarch, outPath string) error {
+	cmd, err := linuxBuildCommand(ctx, dir, pkg, goarch, outPath)
+	if err != nil {
+		return err
+	}
+	return runBuild(cmd, pkg, goarch)
+}
+
+// linuxBuildCommand returns the go build command for pkg in dir, targeting a
+// static linux/goarch binary at outPath.
+func linuxBuildCommand(ctx context.Context, dir, pkg, goarch, outPath string) (*exec.Cmd, error) {
 	if !validArch(goarch) {
-		return fmt.Errorf("image: architecture %q is not supported (use one of %s)", goarch, strings.Join(Architectures, ", "))
+		return nil, fmt.Errorf("image: architecture %q is not supported (use one of %s)", goarch, strings.Join(Architectures, ", "))
 	}
 	out, err := filepath.Abs(outPath)
 	if err != nil {
-		return fmt.Errorf("image: output path: %w", err)
+		return nil, fmt.Errorf("image: output path: %w", err)
 	}
 	args := append([]string{"build"}, BuildFlags...)
 	args = append(args, "-o", out, pkg)
-	cmd := exec.CommandContext(ctx, goCommand(), args...) //nolint:gosec // G204: runs the go toolchain on our own package
+	cmd := exec.CommandContext(ctx, GoCommand(), args...) //nolint:gosec // G204: runs the go toolchain on our own package
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	return cmd, nil
+}
+
+// runBuild runs a build command made by linuxBuildCommand; a failure carries
+// the compiler's output.
+func runBuild(cmd *exec.Cmd, pkg, goarch string) error {
 	var stderr bytes.Buffer
 	cmd.Stdout = &stderr
 	cmd.Stderr = &stderr
@@ -55,8 +82,8 @@ func buildLinux(ctx context.Context, dir, pkg, goarch, outPath string) error {
 	return nil
 }
 
-// goCommand returns the go command: $GOROOT/bin/go when GOROOT is set, else go on PATH.
-func goCommand() string {
+// GoCommand returns the go command: $GOROOT/bin/go when GOROOT is set, else go on PATH.
+func GoCommand() string {
 	if root := os.Getenv("GOROOT"); root != "" {
 		p := filepath.Join(root, "bin", "go")
 		if _, err := os.Stat(p); err == nil { //nolint:gosec // G703: GOROOT is the caller's own toolchain setting

@@ -42,11 +42,10 @@ const (
 	CtxRouteMetrics = "routeMetrics"
 )
 
-// Defaults for the tunables (the memory is deploy.MemoryMB).
+// Defaults for the tunables (the memory is deploy.MemoryMB, the throttle
+// deploy.DefaultThrottle).
 const (
 	DefaultTimeout          = 10 * time.Second
-	DefaultThrottleBurst    = 100
-	DefaultThrottleRate     = 50
 	DefaultLogRetentionDays = 30
 )
 
@@ -56,7 +55,6 @@ const (
 	minMemoryMB    = 128
 	maxMemoryMB    = 10240
 	maxTimeout     = 29 * time.Second
-	maxThrottle    = 1_000_000
 	tableNameChars = "[a-zA-Z0-9_.-]"
 )
 
@@ -89,10 +87,9 @@ type Config struct {
 	MemoryMB int
 	// Timeout is the timeout of each function.
 	Timeout time.Duration
-	// ThrottleBurst and ThrottleRate are the default stage's throttling limits
-	// (requests, requests per second).
-	ThrottleBurst int
-	ThrottleRate  float64
+	// Throttle is the default stage's throttling (context keys throttleRate
+	// and throttleBurst), which `movies serve --throttle` emulates.
+	Throttle deploy.Throttle
 	// LogRetentionDays is how long function and access logs are kept; 0 means forever.
 	LogRetentionDays int
 	// CORS is the HTTP API's CORS configuration; the zero value is none.
@@ -116,8 +113,7 @@ func DefaultConfig() Config {
 		Retain:           true,
 		MemoryMB:         deploy.MemoryMB,
 		Timeout:          DefaultTimeout,
-		ThrottleBurst:    DefaultThrottleBurst,
-		ThrottleRate:     DefaultThrottleRate,
+		Throttle:         deploy.DefaultThrottle,
 		LogRetentionDays: DefaultLogRetentionDays,
 		LogLevel:         deploy.LogLevel,
 		RouteMetrics:     true,
@@ -148,10 +144,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%s %d: must be from %d to %d (MB)", CtxMemorySize, c.MemoryMB, minMemoryMB, maxMemoryMB)
 	case c.Timeout < time.Second || c.Timeout > maxTimeout || c.Timeout%time.Second != 0:
 		return fmt.Errorf("%s %v: must be whole seconds from 1 to %d", CtxTimeoutSeconds, c.Timeout, int(maxTimeout/time.Second))
-	case c.ThrottleBurst < 1 || c.ThrottleBurst > maxThrottle:
-		return fmt.Errorf("%s %d: must be from 1 to %d", CtxThrottleBurst, c.ThrottleBurst, maxThrottle)
-	case !(c.ThrottleRate > 0) || c.ThrottleRate > maxThrottle:
-		return fmt.Errorf("%s %v: must be more than 0 and at most %d", CtxThrottleRate, c.ThrottleRate, maxThrottle)
+	}
+	if err := deploy.ValidateBurst(c.Throttle.Burst); err != nil {
+		return fmt.Errorf("%s %d: %w", CtxThrottleBurst, c.Throttle.Burst, err)
+	}
+	if err := deploy.ValidateRate(c.Throttle.Rate); err != nil {
+		return fmt.Errorf("%s %v: %w", CtxThrottleRate, c.Throttle.Rate, err)
 	}
 	if _, ok := retentionByDays[c.LogRetentionDays]; !ok {
 		return fmt.Errorf("%s %d: must be one of %v", CtxLogRetentionDays, c.LogRetentionDays, validRetentionDays())
@@ -232,10 +230,10 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 		return Config{}, err
 	}
 	c.Timeout = time.Duration(timeout) * time.Second
-	if err := intValue(get, CtxThrottleBurst, &c.ThrottleBurst); err != nil {
+	if err := intValue(get, CtxThrottleBurst, &c.Throttle.Burst); err != nil {
 		return Config{}, err
 	}
-	if err := floatValue(get, CtxThrottleRate, &c.ThrottleRate); err != nil {
+	if err := floatValue(get, CtxThrottleRate, &c.Throttle.Rate); err != nil {
 		return Config{}, err
 	}
 	if err := intValue(get, CtxLogRetentionDays, &c.LogRetentionDays); err != nil {

@@ -27,11 +27,11 @@ func TestConfigFromContext(t *testing.T) {
 			CtxThrottleBurst: "10", CtxThrottleRate: "2.5", CtxLogRetentionDays: "0",
 		}, want: func(c *Config) {
 			c.TableName, c.Retain, c.MemoryMB, c.Timeout = "Films", false, 512, 20*time.Second
-			c.ThrottleBurst, c.ThrottleRate, c.LogRetentionDays = 10, 2.5, 0
+			c.Throttle.Burst, c.Throttle.Rate, c.LogRetentionDays = 10, 2.5, 0
 		}},
 		{name: "numbers from cdk.json", ctx: map[string]any{
 			CtxMemorySize: float64(1024), CtxTimeoutSeconds: json.Number("5"), CtxThrottleRate: 100,
-		}, want: func(c *Config) { c.MemoryMB, c.Timeout, c.ThrottleRate = 1024, 5*time.Second, 100 }},
+		}, want: func(c *Config) { c.MemoryMB, c.Timeout, c.Throttle.Rate = 1024, 5*time.Second, 100 }},
 		{name: "retain spelled out", ctx: map[string]any{CtxRemovalPolicy: "retain"}, want: func(c *Config) {}},
 		{name: "image uri", ctx: map[string]any{CtxImageURI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/movies"},
 			want: func(c *Config) {
@@ -55,6 +55,10 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "cors object from cdk.json", ctx: map[string]any{CtxCORS: map[string]any{"allowOrigins": []any{"https://a.example"}}},
 			want: func(c *Config) { c.CORS = api.CORS{AllowOrigins: []string{"https://a.example"}} }},
 		{name: "cors invalid", ctx: map[string]any{CtxCORS: `{"allowOrigins":[]}`}, wantErr: "cors: CORS configuration: allowOrigins"},
+		{name: "cors maxAge -1", ctx: map[string]any{CtxCORS: `{"allowOrigins":["*"],"maxAge":-1}`},
+			want: func(c *Config) { c.CORS = api.CORS{AllowOrigins: []string{"*"}, MaxAge: -1} }},
+		{name: "cors maxAge -2", ctx: map[string]any{CtxCORS: `{"allowOrigins":["*"],"maxAge":-2}`}, wantErr: "cors: CORS configuration: maxAge -2"},
+		{name: "burst too large", ctx: map[string]any{CtxThrottleBurst: "1000001"}, wantErr: "throttleBurst 1000001: must be from 1 to 1000000"},
 		{name: "memory wrong type", ctx: map[string]any{CtxMemorySize: []any{1}}, wantErr: "must be a number, not []interface {}"},
 		{name: "log level any case", ctx: map[string]any{CtxLogLevel: " warn "}, want: func(c *Config) { c.LogLevel = "WARN" }},
 		{name: "log level unknown", ctx: map[string]any{CtxLogLevel: "VERBOSE"}, wantErr: "logLevel \"VERBOSE\": must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL"},

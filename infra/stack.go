@@ -213,6 +213,12 @@ func httpAPI(stack awscdk.Stack, routes []api.Route, integrations map[string]aws
 		CreateDefaultStage: jsii.Bool(false),
 		CorsPreflight:      corsPreflight(cfg.CORS),
 	})
+	if cfg.CORS.Enabled() && cfg.CORS.MaxAge != 0 {
+		// CDK's maxAge is a Duration, which cannot be -1; API Gateway's
+		// CorsConfiguration takes the seconds from -1 to 86400 as they are.
+		cfn, _ := httpAPI.Node().DefaultChild().(awsapigatewayv2.CfnApi) // an HttpApi's default child is its CfnApi
+		cfn.AddPropertyOverride(jsii.String("CorsConfiguration.MaxAge"), jsii.Number(cfg.CORS.MaxAge))
+	}
 	accessLogs := awslogs.NewLogGroup(stack, jsii.String("AccessLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention(),
 		RemovalPolicy: cfg.RemovalPolicy(),
@@ -223,8 +229,8 @@ func httpAPI(stack awscdk.Stack, routes []api.Route, integrations map[string]aws
 		AutoDeploy:             jsii.Bool(true),
 		DetailedMetricsEnabled: jsii.Bool(cfg.RouteMetrics),
 		Throttle: &awsapigatewayv2.ThrottleSettings{
-			BurstLimit: jsii.Number(cfg.ThrottleBurst),
-			RateLimit:  jsii.Number(cfg.ThrottleRate),
+			BurstLimit: jsii.Number(cfg.Throttle.Burst),
+			RateLimit:  jsii.Number(cfg.Throttle.Rate),
 		},
 		AccessLogSettings: &accessLogSettings{
 			destination: awsapigatewayv2.NewLogGroupLogDestination(accessLogs),
@@ -301,7 +307,7 @@ func output(stack awscdk.Stack, name string, value *string, description string) 
 }
 
 // corsPreflight maps the API's CORS configuration to the HTTP API's; nil
-// (no CORS) when it is off.
+// (no CORS) when it is off. The maxAge is set on the CfnApi (httpAPI).
 func corsPreflight(c api.CORS) *awsapigatewayv2.CorsPreflightOptions {
 	if !c.Enabled() {
 		return nil
@@ -322,9 +328,6 @@ func corsPreflight(c api.CORS) *awsapigatewayv2.CorsPreflightOptions {
 	}
 	if len(c.ExposeHeaders) > 0 {
 		opts.ExposeHeaders = jsii.Strings(c.ExposeHeaders...)
-	}
-	if c.MaxAge > 0 {
-		opts.MaxAge = awscdk.Duration_Seconds(jsii.Number(c.MaxAge))
 	}
 	return opts
 }

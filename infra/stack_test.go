@@ -81,7 +81,7 @@ var (
 	// testAlarmEmail is the alarm address of importedMode.
 	testAlarmEmail = "ops@example.com"
 	// testCORS is the CORS setting of importedMode, as `-c cors=...` gives it.
-	testCORS   = `{"allowOrigins":["https://app.example"],"allowMethods":["GET"],"allowHeaders":["content-type"],"exposeHeaders":["apigw-requestid"],"maxAge":300}`
+	testCORS   = `{"allowOrigins":["https://app.example"],"allowMethods":["GET"],"allowHeaders":["content-type"],"exposeHeaders":["apigw-requestid"],"maxAge":-1}`
 	modes      = []mode{createdMode, importedMode}
 	syntheses  = map[string]*synthesis{}
 	failures   = map[string]error{} // a mode that failed to synthesize fails every test once
@@ -360,8 +360,8 @@ func TestStageThrottlesAndLogsAccess(t *testing.T) {
 				t.Errorf("stage %s: name %v autoDeploy %v, want $default, true", id, p["StageName"], p["AutoDeploy"])
 			}
 			throttle := p["DefaultRouteSettings"].(map[string]any)
-			if throttle["ThrottlingBurstLimit"] != float64(s.cfg.ThrottleBurst) || throttle["ThrottlingRateLimit"] != s.cfg.ThrottleRate {
-				t.Errorf("stage %s throttling %v, want burst %d rate %v", id, throttle, s.cfg.ThrottleBurst, s.cfg.ThrottleRate)
+			if throttle["ThrottlingBurstLimit"] != float64(s.cfg.Throttle.Burst) || throttle["ThrottlingRateLimit"] != s.cfg.Throttle.Rate {
+				t.Errorf("stage %s throttling %v, want burst %d rate %v", id, throttle, s.cfg.Throttle.Burst, s.cfg.Throttle.Rate)
 			}
 			if throttle["DetailedMetricsEnabled"] != s.cfg.RouteMetrics {
 				t.Errorf("stage %s DetailedMetricsEnabled %v, want %v (routeMetrics)", id, throttle["DetailedMetricsEnabled"], s.cfg.RouteMetrics)
@@ -614,7 +614,7 @@ func TestCORSConfiguration(t *testing.T) {
 			want := map[string]any{
 				"AllowOrigins": []any{"https://app.example"}, "AllowMethods": []any{"GET"},
 				"AllowHeaders": []any{"content-type"}, "ExposeHeaders": []any{"apigw-requestid"},
-				"MaxAge": float64(300), "AllowCredentials": false,
+				"MaxAge": float64(-1), "AllowCredentials": false,
 			}
 			if toJSON(t, got) != toJSON(t, want) {
 				t.Errorf("CorsConfiguration %s, want %s", toJSON(t, got), toJSON(t, want))

@@ -3,8 +3,8 @@
 // (gateway, api handlers, the embedded and DynamoDB stores, the RIE process
 // pool and the loader) and check how they behave when things go wrong:
 //
-//   - fuzz targets for route matching and for both handlers on the embedded
-//     store, directly and through the gateway;
+//   - fuzz targets for both handlers on the embedded store, directly and
+//     through the gateway (route matching has its own, in package gateway);
 //   - fault tests: DynamoDB Local stopped and restarted under a served API, a
 //     Lambda emulator or runtime process killed mid-request, a load killed
 //     mid-run and rerun;

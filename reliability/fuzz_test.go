@@ -15,43 +15,6 @@ import (
 	"github.com/movieskit/movies/internal/bolttest"
 )
 
-// FuzzMatch checks api.Match on arbitrary methods and raw paths: no panic;
-// a match is a route of the table, with one non-empty parameter per
-// placeholder, and only for a path under the route's literal prefix.
-func FuzzMatch(f *testing.F) {
-	for _, s := range []string{
-		"/list", "/list/", "/get/2013/Rush", "/get/1997/Face/Off", "/get/2013/Rush%20Hour",
-		"/get//Rush", "/get/2013/", "/get/2013/%zz", "/get/%32%30%31%33/a%2Fb", "get/2013/x", "", "/",
-	} {
-		f.Add("GET", s)
-	}
-	f.Add("POST", "/list")
-	f.Fuzz(func(t *testing.T, method, rawPath string) {
-		route, params, ok := api.Match(api.Routes, method, rawPath)
-		if !ok {
-			if route != (api.Route{}) || params != nil {
-				t.Fatalf("no match but route %v params %v", route, params)
-			}
-			return
-		}
-		if route.Method != method {
-			t.Fatalf("route %v matched method %q", route, method)
-		}
-		prefix, _, _ := strings.Cut(route.Path, "{")
-		if !strings.HasPrefix(rawPath, prefix) {
-			t.Fatalf("route %v matched path %q", route, rawPath)
-		}
-		if want := strings.Count(route.Path, "{"); len(params) != want {
-			t.Fatalf("route %v on %q: %d params %v, want %d", route, rawPath, len(params), params, want)
-		}
-		for name, v := range params {
-			if v == "" || !strings.Contains(route.Path, "{"+name) {
-				t.Fatalf("route %v on %q: bad param %q=%q", route, rawPath, name, v)
-			}
-		}
-	})
-}
-
 // checkHandlerResponse fails unless resp is what a client may cause: 200, 400
 // or 404, content-type application/json, and an error body of exactly
 // {"message": string}.

@@ -18,7 +18,6 @@ import (
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
-	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/faultproxy"
 	"github.com/movieskit/movies/internal/loopback"
@@ -63,7 +62,7 @@ func serveAPI(tb testing.TB, store movies.Store, timeout time.Duration) string {
 }
 
 // serveInvoker serves the routes table through the gateway in front of inv.
-func serveInvoker(tb testing.TB, inv invoke.Invoker, timeout time.Duration) string {
+func serveInvoker(tb testing.TB, inv gateway.Invoker, timeout time.Duration) string {
 	tb.Helper()
 	ln, err := loopback.Listen(context.Background())
 	if err != nil {

@@ -1,12 +1,14 @@
 // Package openapi generates the API's OpenAPI 3.1 document from the one
 // description of the API: the routes table (api.Routes), the parameters and
-// functions described in package api, the status table api.StatusCode, and
+// functions described in package api, the status table api.StatusCode, the
+// gateway's own answers and headers, the CORS configuration when given, and
 // the Go types of the response bodies. Adding a route, a parameter or a field
 // changes the document; docs/openapi.json is its checked-in copy.
 //
-// Besides package api it uses only the standard library, so that the CLI,
-// which prints the document (movies openapi), links no OpenAPI library; tests
-// validate the document with kin-openapi (internal/openapitest).
+// Besides the project's packages api, deploy and gateway (for the limits and
+// the request id form it states) it uses only the standard library, so that
+// the CLI, which prints the document (movies openapi), links no OpenAPI
+// library; tests validate the document with kin-openapi (internal/openapitest).
 package openapi
 
 import (
@@ -36,9 +38,10 @@ type document struct {
 	Components object `json:"components"`
 }
 
-// build returns the OpenAPI document of the API.
-func build() (*document, error) {
-	g := generator{schemas: object{}}
+// build returns the OpenAPI document of the API with the CORS configuration
+// cors (the zero api.CORS for none).
+func build(cors api.CORS) (*document, error) {
+	g := generator{schemas: object{}, headers: refs(headerComponents(cors))}
 	paths := object{}
 	usedStatuses := map[int]bool{}
 	for _, r := range api.Routes {
@@ -56,6 +59,9 @@ func build() (*document, error) {
 			paths[p] = item
 		}
 		item[strings.ToLower(r.Method)] = op
+		if cors.Enabled() {
+			item["options"] = preflight(p, cors, pathParams(op))
+		}
 	}
 	if _, err := g.schema(reflect.TypeFor[api.ErrorBody]()); err != nil {
 		return nil, err
@@ -65,7 +71,11 @@ func build() (*document, error) {
 		if status == http.StatusOK {
 			continue
 		}
-		resps[responses[status].name] = errorResponse(status)
+		resps[responses[status].name] = errorResponse(status, g.headers)
+	}
+	headers := object{}
+	for _, h := range append(headerComponents(cors), preflightHeaderComponents(cors)...) {
+		headers[h.name] = h.value
 	}
 	return &document{
 		OpenAPI: Version,
@@ -74,17 +84,27 @@ func build() (*document, error) {
 			"version": "1",
 			"summary": "A movie catalogue: list every movie page by page, get one by year and title.",
 			"description": "The movie-catalogue API behind an API Gateway HTTP API. Every body is JSON. " +
-				"Errors are `{\"message\": ...}` with content-type application/json, as API Gateway sends its own.",
+				"Errors are `{\"message\": ...}` with content-type application/json, as API Gateway sends its own. " +
+				"Every answer has an apigw-requestid header." + corsDescription(cors),
 		},
 		Paths:      paths,
-		Components: object{"schemas": g.schemas, "responses": resps},
+		Components: object{"schemas": g.schemas, "responses": resps, "headers": headers},
 	}, nil
 }
 
-// JSON returns the document as indented JSON with a final newline: the
-// content of docs/openapi.json.
-func JSON() ([]byte, error) {
-	doc, err := build()
+// corsDescription is the sentence of the document's description on CORS.
+func corsDescription(cors api.CORS) string {
+	if !cors.Enabled() {
+		return " The API has no CORS configuration (`movies openapi --cors` describes one)."
+	}
+	return " The API has a CORS configuration: API Gateway answers preflights itself and sets the CORS headers on every other answer."
+}
+
+// JSON returns the document, with the CORS configuration cors (the zero
+// api.CORS for none), as indented JSON with a final newline: without CORS,
+// the content of docs/openapi.json.
+func JSON(cors api.CORS) ([]byte, error) {
+	doc, err := build(cors)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func TestDocumentIsValid(t *testing.T) {
 // TestCheckedInDocumentIsCurrent fails when docs/openapi.json differs from
 // what the code generates.
 func TestCheckedInDocumentIsCurrent(t *testing.T) {
-	want, err := openapi.JSON()
+	want, err := openapi.JSON(api.CORS{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,14 +95,23 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("route %s: parameters %q, want %q", r.Key(), got, want)
 		}
-		statuses := []int{http.StatusOK, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusInternalServerError, http.StatusServiceUnavailable}
+		statuses := []int{http.StatusOK, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests,
+			http.StatusRequestHeaderFieldsTooLarge, http.StatusInternalServerError, http.StatusServiceUnavailable}
 		for _, code := range api.FunctionDocs[r.Function].Errors {
 			statuses = append(statuses, api.StatusCode(code))
 		}
 		for _, s := range statuses {
-			if op.Responses.Status(s) == nil {
+			resp := op.Responses.Status(s)
+			if resp == nil {
 				t.Errorf("route %s: status %d is not documented", r.Key(), s)
+				continue
 			}
+			if h := resp.Value.Headers["apigw-requestid"]; h == nil || !h.Value.Required {
+				t.Errorf("route %s: status %d does not declare the apigw-requestid header", r.Key(), s)
+			}
+		}
+		if item.Options != nil {
+			t.Errorf("route %s: an OPTIONS operation without CORS", r.Key())
 		}
 	}
 	for name, want := range map[string]int{"year": movies.MaxYear, "limit": movies.MaxLimit, "title": movies.MaxTitleBytes, "cursor": movies.MaxCursorBytes} {
@@ -123,7 +132,7 @@ func TestNewRouteAppears(t *testing.T) {
 	for k, v := range query {
 		api.RouteQuery[k] = v
 	}
-	b, err := openapi.JSON()
+	b, err := openapi.JSON(api.CORS{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +194,7 @@ func TestHandlerGoldensMatchTheDocument(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			header := http.Header{}
+			header := http.Header{"Apigw-Requestid": {"LV7fzho-PHcEJPw="}} // the gateway adds it to the function's answer
 			for k, val := range g.resp.Headers {
 				header.Set(k, val)
 			}
@@ -250,7 +259,7 @@ func TestGatewayGoldensMatchTheDocument(t *testing.T) {
 func TestBadResponsesAreRefused(t *testing.T) {
 	v := validator(t)
 	list, _ := routeByKey("GET /list")
-	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	jsonHeader := http.Header{"Content-Type": {"application/json"}, "Apigw-Requestid": {"LV7fzho-PHcEJPw="}}
 	for _, tc := range []struct {
 		name   string
 		status int
@@ -264,7 +273,10 @@ func TestBadResponsesAreRefused(t *testing.T) {
 		{"info not an object", 200, jsonHeader, `{"movies":[{"year":2013,"title":"x","info":[1]}]}`},
 		{"empty next", 200, jsonHeader, `{"movies":[],"next":""}`},
 		{"internal detail in a 500", 500, jsonHeader, `{"message":"dial tcp 10.0.0.1: refused"}`},
-		{"text body", 400, http.Header{"Content-Type": {"text/plain"}}, `bad`},
+		{"text body", 400, http.Header{"Content-Type": {"text/plain"}, "Apigw-Requestid": {"LV7fzho-PHcEJPw="}}, `bad`},
+		{"no apigw-requestid", 200, http.Header{"Content-Type": {"application/json"}}, `{"movies":[]}`},
+		{"apigw-requestid of another alphabet", 200, http.Header{"Content-Type": {"application/json"}, "Apigw-Requestid": {"y1/NPIvbNJFfkaw="}}, `{"movies":[]}`},
+		{"429 with another message", 429, jsonHeader, `{"message":"slow down"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := v.Response(t.Context(), list, nil, nil, tc.status, tc.header, []byte(tc.body)); err == nil {
@@ -287,4 +299,58 @@ func routeByKey(key string) (api.Route, bool) {
 		}
 	}
 	return api.Route{}, false
+}
+
+// TestCORSDocument checks the document for a CORS configuration (movies
+// openapi --cors): every path has the preflight API Gateway answers, with
+// the configured headers, and every answer declares the CORS headers.
+func TestCORSDocument(t *testing.T) {
+	cors, err := api.ParseCORS(`{"allowOrigins":["https://app.example"],"allowMethods":["GET"],"allowHeaders":["content-type"],` +
+		`"exposeHeaders":["apigw-requestid"],"maxAge":-1,"allowCredentials":true}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openapi.JSON(cors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapitest.Load(t.Context(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range api.Routes {
+		item := doc.Paths.Find(openapi.Path(r.Path))
+		if item.Options == nil {
+			t.Fatalf("route %s: no preflight", r.Key())
+		}
+		pre := item.Options.Responses.Status(http.StatusNoContent)
+		if pre == nil {
+			t.Fatalf("route %s: the preflight has no 204", r.Key())
+		}
+		for name, want := range map[string]string{"Access-Control-Allow-Methods": "GET", "Access-Control-Allow-Headers": "content-type",
+			"Access-Control-Max-Age": "-1", "Access-Control-Allow-Credentials": "true"} {
+			h := pre.Value.Headers[name]
+			if h == nil || h.Value.Schema.Value.Const != want {
+				t.Errorf("route %s: preflight header %s %+v, want const %q", r.Key(), name, h, want)
+			}
+		}
+		for _, name := range []string{"Access-Control-Allow-Origin", "Vary", "apigw-requestid"} {
+			if pre.Value.Headers[name] == nil {
+				t.Errorf("route %s: the preflight does not declare %s", r.Key(), name)
+			}
+		}
+		for code, resp := range item.Get.Responses.Map() {
+			if resp.Ref != "" {
+				resp = doc.Components.Responses[strings.TrimPrefix(resp.Ref, "#/components/responses/")]
+			}
+			for _, name := range []string{"Access-Control-Allow-Origin", "Vary", "Access-Control-Allow-Credentials", "Access-Control-Expose-Headers"} {
+				if resp.Value.Headers[name] == nil {
+					t.Errorf("route %s: %s does not declare %s", r.Key(), code, name)
+				}
+			}
+			if resp.Value.Headers["Access-Control-Allow-Methods"] != nil {
+				t.Errorf("route %s: %s declares a preflight header", r.Key(), code)
+			}
+		}
+	}
 }

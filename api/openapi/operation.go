@@ -61,6 +61,7 @@ func (g *generator) operation(r api.Route) (object, []int, error) {
 		if s == http.StatusOK {
 			resps["200"] = object{
 				"description": doc.Summary + ".",
+				"headers":     g.headers,
 				"content":     object{"application/json": object{"schema": body}},
 			}
 			continue

@@ -13,6 +13,7 @@ import (
 // generator collects the schemas of the Go types it meets.
 type generator struct {
 	schemas object
+	headers object // the headers object of every response
 }
 
 // fieldParams ties fields of the body types to the parameter whose values

@@ -290,9 +290,6 @@ func TestDeployedLogLevelUnderRIE(t *testing.T) {
 			})
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			defer cancel()
-			if err := r.WaitReady(ctx); err != nil {
-				t.Fatal(err)
-			}
 			status, body, err := r.Invoke(ctx, payload)
 			if err != nil || status != 200 || !strings.Contains(string(body), `"statusCode":503`) {
 				t.Fatalf("invoke = %d %s, %v; want the API's 503\n%s", status, body, err, r.Output())

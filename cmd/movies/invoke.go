@@ -14,12 +14,8 @@ import (
 
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/gateway"
-	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/gateway/riepool"
 )
-
-// maxEventBytes is Lambda's payload limit for a synchronous invocation (6 MB).
-const maxEventBytes = 6 << 20
 
 // invokeOptions are the flags of `movies invoke`.
 type invokeOptions struct {
@@ -56,7 +52,7 @@ A function error prints the error payload and exits 1.`,
 	f.StringVar(&o.file, "event", "", "event JSON file, or - for stdin (default: the event 'movies event' makes)")
 	f.StringVar(&o.rie, "rie", "", "URL of a running aws-lambda-rie, e.g. http://127.0.0.1:9000 (default: run in this process)")
 	f.StringVar(&o.store, "store", defaultStoreSpec(), "in-process "+storeHelp)
-	f.DurationVar(&o.timeout, "timeout", invoke.DefaultTimeout, "give up on the invocation after this long")
+	f.DurationVar(&o.timeout, "timeout", gateway.DefaultTimeout, "give up on the invocation after this long")
 	return cmd
 }
 
@@ -75,11 +71,11 @@ func runInvoke(ctx context.Context, function string, o invokeOptions, stdin io.R
 
 	var out []byte
 	if o.rie != "" {
-		out, err = riepool.Invoke(ctx, nil, o.rie, function, event)
+		out, err = riepool.Invoke(ctx, o.rie, function, event)
 	} else {
 		out, err = invokeInProcess(ctx, function, o.store, event, stderr)
 	}
-	var fe *invoke.FunctionError
+	var fe *gateway.FunctionError
 	if errors.As(err, &fe) {
 		payload, _ := json.Marshal(map[string]string{"errorType": fe.Type, "errorMessage": fe.Message})
 		if werr := writeIndented(stdout, payload); werr != nil {
@@ -109,12 +105,12 @@ func readEvent(function string, o invokeOptions, stdin io.Reader, stderr io.Writ
 		defer func() { _ = f.Close() }() // opened read-only: Close loses nothing
 		src, name = f, o.file
 	}
-	b, err := io.ReadAll(io.LimitReader(src, maxEventBytes+1))
+	b, err := io.ReadAll(io.LimitReader(src, gateway.MaxPayloadBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read event from %s: %w", name, err)
 	}
-	if len(b) > maxEventBytes {
-		return nil, fmt.Errorf("event in %s is larger than Lambda's %d-byte payload limit", name, maxEventBytes)
+	if err := gateway.CheckPayloadSize("event", len(b)); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if !json.Valid(b) {
 		return nil, fmt.Errorf("event in %s is not valid JSON", name)

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/bolt"
-	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/internal/rietest"
 )
@@ -32,7 +32,7 @@ func TestReadEvent(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"version":`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	big := strings.Repeat(" ", maxEventBytes) + "{}"
+	big := strings.Repeat(" ", gateway.MaxPayloadBytes) + "{}"
 	tests := []struct {
 		name    string
 		file    string
@@ -88,7 +88,7 @@ func TestInvokeRIE(t *testing.T) {
 		status    int
 		body      string
 		wantOut   string
-		wantErrFE bool // want a *invoke.FunctionError
+		wantErrFE bool // want a *gateway.FunctionError
 	}{
 		{"response", 200, `{"statusCode":200,"body":"{}"}`, `"statusCode": 200`, false},
 		{"handled error", 200, `{"errorMessage":"boom","errorType":"errorString"}`, `"errorType": "errorString"`, true},
@@ -100,7 +100,7 @@ func TestInvokeRIE(t *testing.T) {
 			var out bytes.Buffer
 			o := invokeOptions{rie: url, timeout: 10 * time.Second, event: eventOptions{query: "limit=2"}}
 			err := runInvoke(t.Context(), "list", o, strings.NewReader(""), &out, io.Discard)
-			var fe *invoke.FunctionError
+			var fe *gateway.FunctionError
 			if errors.As(err, &fe) != tt.wantErrFE || (err != nil && !tt.wantErrFE) {
 				t.Errorf("invoke error = %v, want a function error: %v", err, tt.wantErrFE)
 			}
@@ -192,9 +192,6 @@ func TestInvokeRealRIE(t *testing.T) {
 	r := rietest.StartRIE(t, rie, bootstrap, "get", os.Environ())
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	if err := r.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
 	o := invokeOptions{rie: r.URL, timeout: 30 * time.Second, event: eventOptions{year: 1997, title: "Face/Off"}}
 	if err := runInvoke(ctx, "get", o, strings.NewReader(""), &out, io.Discard); err != nil {

@@ -29,6 +29,15 @@ func TestOpenAPICommand(t *testing.T) {
 	if code := run(context.Background(), []string{"openapi", "extra"}, nil, &stdout, &stderr); code != 2 || stdout.Len() != 0 {
 		t.Errorf("with an argument: exit %d, stdout %q; want 2 and nothing", code, stdout.String())
 	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"openapi", "--cors", `{"allowOrigins":[]}`}, nil, &stdout, &stderr); code != 2 || stdout.Len() != 0 {
+		t.Errorf("with a bad --cors: exit %d, stdout %q; want 2 and nothing", code, stdout.String())
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"openapi", "--cors", `{"allowOrigins":["*"],"allowMethods":["GET"]}`}, nil, &stdout, &stderr); code != 0 ||
+		!bytes.Contains(stdout.Bytes(), []byte(`"options": {`)) || !bytes.Contains(stdout.Bytes(), []byte(`"Access-Control-Allow-Origin"`)) {
+		t.Errorf("with --cors: exit %d, no preflight or CORS header in the document", code)
+	}
 }
 
 // TestLambdaBinaryHasNoOpenAPI checks that neither the document generator

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/internal/rietest"
+	"github.com/movieskit/movies/internal/syncbuf"
 )
 
 // TestServeRIEKilledLeavesNoProcess runs `movies serve --invoke rie` as a
@@ -32,7 +33,7 @@ func TestServeRIEKilledLeavesNoProcess(t *testing.T) {
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--store", "dynamodb:Movies", "--no-seed", //nolint:noctx // killed by the test
 		"--invoke", "rie", "--pool", "1", "--bootstrap", bootstrap, "--rie", rie)
 	cmd.Env = append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local")
-	var stderr rietest.SyncBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -103,7 +104,7 @@ func TestServeRIEKilledLeavesNoProcess(t *testing.T) {
 
 // firstURL reads the first line `movies serve` prints and returns the base
 // URL in it; the rest of stdout is discarded.
-func firstURL(t *testing.T, stdout io.Reader, stderr *rietest.SyncBuffer) string {
+func firstURL(t *testing.T, stdout io.Reader, stderr *syncbuf.Buffer) string {
 	t.Helper()
 	lines := make(chan string, 1)
 	go func() {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/gateway"
-	"github.com/movieskit/movies/gateway/invoke"
 	"github.com/movieskit/movies/internal/loopback"
 )
 
@@ -117,6 +116,71 @@ func TestServeCORS(t *testing.T) {
 	}
 }
 
+// TestServeMaxAgeOff checks that --cors takes a maxAge of -1, as API Gateway
+// does (it exited 2).
+func TestServeMaxAgeOff(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "movies.db")
+	base := startServe(t, "--store", "file:"+db, "--cors", `{"allowOrigins":["*"],"allowMethods":["GET"],"maxAge":-1}`)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, base+"/list", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Max-Age") != "-1" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestServeThrottleAndHeaderQuota checks the flags that set the deployed
+// stage's limits: with --throttle-burst 2 and a rate of one request in 1,000
+// seconds, the third request within the test gets 429; without --throttle
+// nothing does; a request over the header quota gets 431 unless
+// --header-quota raises it.
+func TestServeThrottleAndHeaderQuota(t *testing.T) {
+	get := func(base string, header http.Header) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/list?limit=1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = header
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	dir := t.TempDir()
+	throttled := startServe(t, "--store", "file:"+filepath.Join(dir, "a.db"), "--throttle-burst", "2", "--throttle-rate", "0.001")
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+		if got := get(throttled, nil); got != want {
+			t.Errorf("throttled, request %d: status %d, want %d", i+1, got, want)
+		}
+	}
+	open := startServe(t, "--store", "file:"+filepath.Join(dir, "b.db"))
+	for i := range 150 {
+		if got := get(open, nil); got != http.StatusOK {
+			t.Fatalf("not throttled, request %d: status %d", i+1, got)
+		}
+	}
+	big := http.Header{"X-Big": {strings.Repeat("b", 12<<10)}}
+	if got := get(open, big); got != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 12 KB header: status %d, want 431", got)
+	}
+	raised := startServe(t, "--store", "file:"+filepath.Join(dir, "c.db"), "--header-quota", "65536")
+	if got := get(raised, big); got != http.StatusOK {
+		t.Errorf("a 12 KB header, --header-quota 65536: status %d, want 200", got)
+	}
+}
+
 func TestServeFlagErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -127,6 +191,14 @@ func TestServeFlagErrors(t *testing.T) {
 		{"bad invoke", []string{"serve", "--invoke", "docker"}, "--invoke must be"},
 		{"rie on file store", []string{"serve", "--invoke", "rie", "--store", "file:x.db"}, "needs --store dynamodb"},
 		{"bad cors", []string{"serve", "--cors", `{"allowOrigins":["example.com"]}`}, "--cors: CORS configuration: origin"},
+		{"cors maxAge under -1", []string{"serve", "--cors", `{"allowOrigins":["*"],"maxAge":-2}`}, "maxAge -2"},
+		{"header quota under the cloud's", []string{"serve", "--header-quota", "10239"}, "--header-quota 10239: must be from 10240"},
+		{"header quota over net/http's bound", []string{"serve", "--header-quota", "1048577"}, "--header-quota 1048577"},
+		{"throttle rate zero", []string{"serve", "--throttle-rate", "0"}, "--throttle-rate 0: must be more than 0"},
+		{"throttle burst zero", []string{"serve", "--throttle", "--throttle-burst", "0"}, "--throttle-burst 0: must be from 1"},
+		{"watch with a bootstrap", []string{"serve", "--watch", "--bootstrap", "x"}, "drop --bootstrap"},
+		{"listen fd alone", []string{"serve", "--listen-fd", "3"}, "--listen-fd and --ready-fd go together"},
+		{"watch in a server of the loop", []string{"serve", "--watch", "--listen-fd", "3", "--ready-fd", "4"}, "do not go together"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,6 +208,34 @@ func TestServeFlagErrors(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tt.want)
 			}
 		})
+	}
+}
+
+// TestServeWatchNeedsTheSource checks that --watch outside the module's
+// source is a usage error that says where to run it.
+func TestServeWatchNeedsTheSource(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var stderr strings.Builder
+	code := run(context.Background(), []string{"serve", "--watch", "--store", "file:x.db"}, strings.NewReader(""), io.Discard, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "run it inside the movies module") {
+		t.Fatalf("exit %d, stderr %q; want 2 and a hint to run it inside the module", code, stderr.String())
+	}
+}
+
+// TestServeHelpNamesWatch checks that serve --help offers --watch and hides
+// the flags only the loop passes to its servers.
+func TestServeHelpNamesWatch(t *testing.T) {
+	var stdout strings.Builder
+	if code := run(context.Background(), []string{"serve", "--help"}, strings.NewReader(""), &stdout, io.Discard); code != 0 {
+		t.Fatalf("serve --help exited %d", code)
+	}
+	if !strings.Contains(stdout.String(), "--watch") || !strings.Contains(stdout.String(), "make dev") {
+		t.Errorf("serve --help does not offer --watch (make dev):\n%s", stdout.String())
+	}
+	for _, hidden := range hiddenDevFlags {
+		if strings.Contains(stdout.String(), "--"+hidden) {
+			t.Errorf("serve --help shows --%s, which only the loop passes", hidden)
+		}
 	}
 }
 
@@ -203,9 +303,9 @@ func TestServeHelpStatesLimits(t *testing.T) {
 	help := strings.Join(strings.Fields(stdout.String()), " ")
 	for _, want := range []string{
 		fmt.Sprintf("at most %d connections at once; a new client closes the one idle the longest", gateway.MaxConns),
-		fmt.Sprintf("an event of at most Lambda's %d MB (else 413)", invoke.MaxPayloadBytes>>20),
+		fmt.Sprintf("an event of at most Lambda's %d MB (else 413)", gateway.MaxPayloadBytes>>20),
 		fmt.Sprintf("At most %d MB of responses in flight across all connections", gateway.MaxBytesInFlight>>20),
-		fmt.Sprintf("integration timeout, from %s to %s", invoke.MinTimeout, invoke.MaxTimeout),
+		fmt.Sprintf("integration timeout, from %s to %s", gateway.MinTimeout, gateway.MaxTimeout),
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("serve --help does not say %q:\n%s", want, stdout.String())

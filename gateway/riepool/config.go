@@ -10,15 +10,15 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway"
 )
 
 // The emulator's invocation endpoint and the pool's defaults.
 const (
 	// InvokePath is the path of the Lambda Invoke API served by aws-lambda-rie.
 	InvokePath = "/2015-03-31/functions/function/invocations"
-	// DefaultStartTimeout bounds how long New waits for one process to listen.
-	DefaultStartTimeout = 30 * time.Second
+	// restartTimeout bounds one try of a background restart.
+	restartTimeout = 30 * time.Second
 	// relPath is where the Makefile installs aws-lambda-rie, relative to the repo root.
 	relPath = ".cache/bin/aws-lambda-rie"
 	// maxStarts is how many times a process start is tried (ports can be taken
@@ -46,7 +46,7 @@ type Config struct {
 	Env []string
 	// Timeout is the function timeout: each invocation is cut off after it
 	// (the function's own context gets the same deadline). Zero means
-	// invoke.DefaultTimeout.
+	// gateway.DefaultTimeout.
 	Timeout time.Duration
 	// Logger receives process starts, exits and restarts, and at debug level
 	// the emulator's and the function's output. Nil discards them.
@@ -62,7 +62,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Size = runtime.NumCPU()
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = invoke.DefaultTimeout
+		cfg.Timeout = gateway.DefaultTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -16,7 +16,7 @@ func HoldAll(t *testing.T, p *Pool, function string) (release func()) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	var held []*process
+	var held []*Process
 	release = func() {
 		for _, proc := range held {
 			p.idle[function] <- proc
@@ -45,7 +45,7 @@ func EmulatorPIDs(p *Pool) []int {
 	defer p.mu.Unlock()
 	var pids []int
 	for proc := range p.live {
-		pids = append(pids, proc.pid())
+		pids = append(pids, proc.PID())
 	}
 	return pids
 }

@@ -9,16 +9,15 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway"
 )
 
 // Invoke invokes the function served by the aws-lambda-rie process at
 // baseURL (e.g. "http://127.0.0.1:9000") once, with the same error mapping as
-// Pool.Invoke: the response payload, a *invoke.FunctionError when the function
+// Pool.Invoke: the response payload, a *gateway.FunctionError when the function
 // failed or the emulator could not be reached, or an error wrapping ctx's
-// error. function only names the function in errors. client nil means a
-// client without proxy.
-func Invoke(ctx context.Context, client *http.Client, baseURL, function string, payload []byte) ([]byte, error) {
+// error. function only names the function in errors. No proxy is used.
+func Invoke(ctx context.Context, baseURL, function string, payload []byte) ([]byte, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("invoke %s: emulator URL %q must be like http://127.0.0.1:9000", function, baseURL)
@@ -26,10 +25,8 @@ func Invoke(ctx context.Context, client *http.Client, baseURL, function string, 
 	if u.Path == "" || u.Path == "/" {
 		u.Path = InvokePath
 	}
-	if client == nil {
-		client = &http.Client{Transport: loopbackTransport(1)}
-		defer client.CloseIdleConnections()
-	}
+	client := &http.Client{Transport: loopbackTransport(1)}
+	defer client.CloseIdleConnections()
 	out, _, err := post(ctx, client, u.String(), function, payload)
 	return out, err
 }
@@ -48,25 +45,25 @@ func post(ctx context.Context, client *http.Client, invokeURL, function string, 
 		return nil, false, transportError(ctx, function, invokeURL, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, invoke.MaxPayloadBytes+1))
+	// Read no more than one byte over the limit: enough to know it is over.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, gateway.MaxPayloadBytes+1))
 	if err != nil {
 		return nil, false, transportError(ctx, function, invokeURL, err)
 	}
-	if len(body) > invoke.MaxPayloadBytes {
-		return nil, true, &invoke.FunctionError{Function: function, Type: "Function.ResponseSizeTooLarge",
-			Message: fmt.Sprintf("response payload is larger than %d bytes", invoke.MaxPayloadBytes)}
+	if err := gateway.CheckPayloadSize("response", len(body)); err != nil {
+		return nil, true, &gateway.FunctionError{Function: function, Type: "Function.ResponseSizeTooLarge", Message: err.Error()}
 	}
 	return classifyResponse(function, resp.StatusCode, resp.Header, body)
 }
 
 // transportError maps a failed request: ctx's error when ctx ended (the
-// invocation may still be running), else a *invoke.FunctionError saying the
+// invocation may still be running), else a *gateway.FunctionError saying the
 // emulator could not be reached.
 func transportError(ctx context.Context, function, invokeURL string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("invoke %s: %w", function, ctxErr)
 	}
-	return &invoke.FunctionError{Function: function, Type: "Runtime.Unreachable",
+	return &gateway.FunctionError{Function: function, Type: "Runtime.Unreachable",
 		Message: fmt.Sprintf("aws-lambda-rie at %s: %v", invokeURL, err)}
 }
 
@@ -88,12 +85,12 @@ func classifyResponse(fn string, status int, h http.Header, body []byte) (out []
 		return body, true, nil
 	case status == http.StatusOK || (status == http.StatusBadGateway && isErrPayload):
 		if !isErrPayload {
-			fe = invoke.FunctionError{Type: h.Get("X-Amz-Function-Error"), Message: truncate(string(body), 512)}
+			fe = gateway.FunctionError{Type: h.Get("X-Amz-Function-Error"), Message: truncate(string(body), 512)}
 		}
 		fe.Function = fn
 		return nil, true, &fe
 	default:
-		return nil, false, &invoke.FunctionError{Function: fn, Type: "Runtime.EmulatorError",
+		return nil, false, &gateway.FunctionError{Function: fn, Type: "Runtime.EmulatorError",
 			Message: fmt.Sprintf("aws-lambda-rie answered %d: %s", status, truncate(string(body), 512))}
 	}
 }
@@ -101,16 +98,16 @@ func classifyResponse(fn string, status int, h http.Header, body []byte) (out []
 // parseErrorPayload reports whether body is a Lambda error payload: a JSON
 // object with string errorMessage and errorType and no statusCode (a function
 // response with a statusCode is an HTTP response, whatever else it holds).
-func parseErrorPayload(body []byte) (invoke.FunctionError, bool) {
+func parseErrorPayload(body []byte) (gateway.FunctionError, bool) {
 	var v struct {
 		ErrorMessage *string         `json:"errorMessage"`
 		ErrorType    *string         `json:"errorType"`
 		StatusCode   json.RawMessage `json:"statusCode"`
 	}
 	if err := json.Unmarshal(body, &v); err != nil || v.ErrorMessage == nil || v.ErrorType == nil || v.StatusCode != nil {
-		return invoke.FunctionError{}, false
+		return gateway.FunctionError{}, false
 	}
-	return invoke.FunctionError{Type: *v.ErrorType, Message: *v.ErrorMessage}, true
+	return gateway.FunctionError{Type: *v.ErrorType, Message: *v.ErrorMessage}, true
 }
 
 // truncate shortens s to at most n bytes for a log message.

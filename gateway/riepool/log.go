@@ -8,10 +8,11 @@ import (
 	"sync"
 )
 
-// lineLogger logs each line written to it at debug level.
+// lineLogger logs each line a process writes at debug level, with its pid.
 type lineLogger struct {
 	mu  sync.Mutex
 	log *slog.Logger
+	pid int // of the process writing now
 	buf []byte
 }
 
@@ -35,15 +36,15 @@ func (l *lineLogger) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// with adds attributes to the lines logged from now on.
-func (l *lineLogger) with(args ...any) {
+// started sets the pid logged with the lines from now on.
+func (l *lineLogger) started(pid int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.log = l.log.With(args...)
+	l.pid = pid
 }
 
-// flush logs a final unterminated line.
-func (l *lineLogger) flush() {
+// exited logs a final unterminated line.
+func (l *lineLogger) exited() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.buf) > 0 {
@@ -54,6 +55,6 @@ func (l *lineLogger) flush() {
 
 func (l *lineLogger) emit(line []byte) {
 	if s := strings.TrimRight(string(line), "\r"); s != "" {
-		l.log.Debug(s)
+		l.log.Debug(s, "pid", l.pid)
 	}
 }

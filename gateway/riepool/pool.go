@@ -3,21 +3,27 @@
 // at a time, restarting the ones that fail: the invoker behind
 // `movies serve --invoke rie`. Invoke calls a single emulator that runs
 // elsewhere, as `movies invoke --rie` does. Both return the function's
-// failures as *invoke.FunctionError.
+// failures as *gateway.FunctionError. Start starts one emulator process, for
+// the pool and for tests.
 package riepool
 
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
-	"github.com/movieskit/movies/gateway/invoke"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/movieskit/movies/gateway"
 )
 
-// Pool is an invoke.Invoker that runs each function in a pool of AWS Lambda
+// Pool is a gateway.Invoker that runs each function in a pool of AWS Lambda
 // Runtime Interface Emulator processes, `aws-lambda-rie BOOTSTRAP FUNCTION`,
 // each listening on its own loopback port. A process serves one invocation at
 // a time (the emulator crashes on concurrent ones), so invocations beyond the
@@ -26,16 +32,19 @@ import (
 type Pool struct {
 	cfg    Config
 	client *http.Client
-	idle   map[string]chan *process // idle processes of each function
+	idle   map[string]chan *Process // idle processes of each function
 
-	mu      sync.Mutex
-	closed  bool
-	live    map[*process]struct{} // every started, not yet stopped process
-	done    chan struct{}         // closed by Close
+	// closing ends with Close, and with it waits for a free process and
+	// background restarts.
+	closing context.Context
+	close   context.CancelFunc
+
+	mu      sync.Mutex            // guards live and the end of closing
+	live    map[*Process]struct{} // every started, not yet stopped process
 	restart sync.WaitGroup        // background restarts
 }
 
-var _ invoke.Invoker = (*Pool)(nil)
+var _ gateway.Invoker = (*Pool)(nil)
 
 // New starts cfg.Size processes for each of cfg.Functions and waits
 // until each accepts connections. ctx bounds the start only; the processes run
@@ -48,16 +57,16 @@ func New(ctx context.Context, cfg Config) (*Pool, error) {
 	p := &Pool{
 		cfg:    cfg,
 		client: &http.Client{Transport: loopbackTransport(cfg.Size * len(cfg.Functions))},
-		idle:   make(map[string]chan *process, len(cfg.Functions)),
-		live:   map[*process]struct{}{},
-		done:   make(chan struct{}),
+		idle:   make(map[string]chan *Process, len(cfg.Functions)),
+		live:   map[*Process]struct{}{},
 	}
 	for _, f := range cfg.Functions {
 		if _, dup := p.idle[f]; dup {
 			return nil, fmt.Errorf("rie pool: function %q listed twice", f)
 		}
-		p.idle[f] = make(chan *process, cfg.Size)
+		p.idle[f] = make(chan *Process, cfg.Size)
 	}
+	p.closing, p.close = context.WithCancel(context.Background())
 	if err := p.startAll(ctx); err != nil {
 		_ = p.Close()
 		return nil, err
@@ -79,41 +88,70 @@ func loopbackTransport(conns int) *http.Transport {
 
 // startAll starts every process concurrently and returns the first error.
 func (p *Pool) startAll(ctx context.Context) error {
-	var (
-		wg    sync.WaitGroup
-		errMu sync.Mutex
-		first error
-	)
+	var g errgroup.Group
 	for _, f := range p.cfg.Functions {
 		for range p.cfg.Size {
-			wg.Go(func() {
+			g.Go(func() error {
 				proc, err := p.startProc(ctx, f)
-				if err != nil {
-					errMu.Lock()
-					if first == nil {
-						first = err
-					}
-					errMu.Unlock()
-					return
+				if err == nil {
+					p.idle[f] <- proc
 				}
-				p.idle[f] <- proc
+				return err
 			})
 		}
 	}
-	wg.Wait()
-	return first
+	return g.Wait()
+}
+
+// startProc starts a process for function (Start) and adds it to the live
+// ones, which Close stops.
+func (p *Pool) startProc(ctx context.Context, function string) (*Process, error) {
+	out := &lineLogger{log: p.cfg.Logger.With("function", function)}
+	proc, err := Start(ctx, p.cfg.RIE, []string{p.cfg.Bootstrap, function}, p.procEnv(function), out)
+	if err != nil {
+		return nil, fmt.Errorf("rie pool: start %s: %w", function, err)
+	}
+	p.mu.Lock()
+	if p.closed() {
+		p.mu.Unlock()
+		proc.Stop()
+		return nil, ErrClosed
+	}
+	p.live[proc] = struct{}{}
+	p.mu.Unlock()
+	p.cfg.Logger.Debug("rie process started", "function", function, "pid", proc.PID(), "addr", proc.Addr())
+	return proc, nil
+}
+
+// procEnv is the environment of a process: ours, cfg.Env, and the function's
+// name and timeout, which the emulator passes on to the function.
+func (p *Pool) procEnv(function string) []string {
+	env := append(os.Environ(), p.cfg.Env...)
+	secs := int(math.Ceil(p.cfg.Timeout.Seconds()))
+	return append(env,
+		"AWS_LAMBDA_FUNCTION_NAME="+function,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(max(secs, 1)),
+	)
+}
+
+// stopProc stops proc and drops it from the live processes.
+func (p *Pool) stopProc(proc *Process) {
+	proc.Stop()
+	p.mu.Lock()
+	delete(p.live, proc)
+	p.mu.Unlock()
 }
 
 // Invoke runs function on payload in an idle process of that function,
 // waiting for one to be free. It returns the function's response payload; a
-// *invoke.FunctionError when the function failed, crashed or could not be reached;
+// *gateway.FunctionError when the function failed, crashed or could not be reached;
 // an error wrapping context.DeadlineExceeded when the invocation ran past
 // cfg.Timeout or ctx's deadline; ctx's error when ctx ended; ErrClosed
 // after Close.
 func (p *Pool) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
 	idle, ok := p.idle[function]
 	if !ok {
-		return nil, &invoke.FunctionError{Function: function, Type: "Function.NotFound", Message: "no such function in the pool"}
+		return nil, &gateway.FunctionError{Function: function, Type: "Function.NotFound", Message: "no such function in the pool"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
@@ -121,90 +159,73 @@ func (p *Pool) Invoke(ctx context.Context, function string, payload []byte) ([]b
 	if err != nil {
 		return nil, err
 	}
-	out, healthy, err := p.invokeProc(ctx, proc, payload)
+	out, healthy, err := post(ctx, p.client, "http://"+proc.Addr()+InvokePath, function, payload)
 	if healthy {
 		idle <- proc
 	} else {
-		p.replace(proc)
+		p.replace(function, proc)
 	}
 	return out, err
 }
 
 // acquire takes an idle, running process of function, replacing dead ones.
-func (p *Pool) acquire(ctx context.Context, function string, idle chan *process) (*process, error) {
+func (p *Pool) acquire(ctx context.Context, function string, idle chan *Process) (*Process, error) {
 	for {
 		// Check ctx and Close first: select picks at random among ready cases.
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("invoke %s: waiting for a free process: %w", function, err)
 		}
-		select {
-		case <-p.done:
+		if p.closed() {
 			return nil, ErrClosed
-		default:
 		}
 		select {
 		case proc := <-idle:
 			if !proc.exitedNow() {
 				return proc, nil
 			}
-			p.cfg.Logger.Warn("rie process exited while idle", "function", function, "pid", proc.pid(), "err", proc.waitErr)
-			p.replace(proc)
+			p.cfg.Logger.Warn("rie process exited while idle", "function", function, "pid", proc.PID(), "err", proc.waitErr)
+			p.replace(function, proc)
 		case <-ctx.Done():
-		case <-p.done:
+		case <-p.closing.Done():
 		}
 	}
 }
 
-// invokeProc POSTs payload to proc. healthy reports whether proc may serve
-// another invocation; when false the caller must replace it.
-func (p *Pool) invokeProc(ctx context.Context, proc *process, payload []byte) (out []byte, healthy bool, err error) {
-	return post(ctx, p.client, "http://"+proc.addr+InvokePath, proc.function, payload)
-}
-
-// replace stops proc and starts a new process for its function in the
+// replace stops proc and starts a new process for function in the
 // background, retrying until it runs or the pool is closed. The new process
 // takes proc's place among the idle ones, so the pool keeps its size.
-func (p *Pool) replace(proc *process) {
+func (p *Pool) replace(function string, proc *Process) {
 	p.stopProc(proc)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed() {
 		return
 	}
 	p.restart.Add(1)
 	go func() {
 		defer p.restart.Done()
-		p.restartLoop(proc.function)
+		p.restartLoop(function)
 	}()
 }
 
 // restartLoop starts a process for function until one runs or the pool closes.
 func (p *Pool) restartLoop(function string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-p.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	for {
-		startCtx, stop := context.WithTimeout(ctx, DefaultStartTimeout)
-		proc, err := p.startProc(startCtx, function)
-		stop()
+		ctx, cancel := context.WithTimeout(p.closing, restartTimeout)
+		proc, err := p.startProc(ctx, function)
+		cancel()
 		if err == nil {
-			p.cfg.Logger.Info("rie process restarted", "function", function, "pid", proc.pid(), "addr", proc.addr)
+			p.cfg.Logger.Info("rie process restarted", "function", function, "pid", proc.PID(), "addr", proc.Addr())
 			p.idle[function] <- proc // never blocks: proc takes a freed slot
 			return
 		}
-		if ctx.Err() != nil {
+		if p.closed() {
 			return
 		}
 		p.cfg.Logger.Error("rie process restart failed", "function", function, "err", err)
 		select {
 		case <-time.After(restartBackoff):
-		case <-ctx.Done():
+		case <-p.closing.Done():
 			return
 		}
 	}
@@ -214,13 +235,12 @@ func (p *Pool) restartLoop(function string) {
 // further invocations fail with ErrClosed. It is safe to call more than once.
 func (p *Pool) Close() error {
 	p.mu.Lock()
-	if p.closed {
+	if p.closed() {
 		p.mu.Unlock()
 		return nil
 	}
-	p.closed = true
-	close(p.done)
-	procs := make([]*process, 0, len(p.live))
+	p.close()
+	procs := make([]*Process, 0, len(p.live))
 	for proc := range p.live {
 		procs = append(procs, proc)
 	}
@@ -233,28 +253,5 @@ func (p *Pool) Close() error {
 	return nil
 }
 
-// WaitIdle waits until every process of every function is idle and no
-// restart runs, or ctx ends. With no invocation in flight this is the quiet
-// state a pool returns to after a failure: tests that count goroutines or
-// processes start from it.
-func (p *Pool) WaitIdle(ctx context.Context) error {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for _, f := range p.cfg.Functions {
-		for len(p.idle[f]) < p.cfg.Size {
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("pool of %s did not get back to %d idle processes: %w", f, p.cfg.Size, ctx.Err())
-			case <-p.done:
-				return ErrClosed
-			case <-tick.C:
-			}
-		}
-	}
-	p.restart.Wait() // every process is back, so no restart is pending
-	return nil
-}
-
-// CloseIdleConnections closes the pool's kept-alive connections to its
-// processes that are not in use; later invocations open new ones.
-func (p *Pool) CloseIdleConnections() { p.client.CloseIdleConnections() }
+// closed reports whether Close has been called.
+func (p *Pool) closed() bool { return p.closing.Err() != nil }

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/internal/rietest"
 )
@@ -143,12 +143,12 @@ func TestPool(t *testing.T) {
 				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 				defer cancel()
 				_, err := p.Invoke(ctx, "b", []byte(`{"action":"`+tt.action+`"}`))
-				var fe *invoke.FunctionError
+				var fe *gateway.FunctionError
 				if !errors.As(err, &fe) {
-					t.Fatalf("Invoke = %v, want a *invoke.FunctionError", err)
+					t.Fatalf("Invoke = %v, want a *gateway.FunctionError", err)
 				}
 				if fe.Function != "b" || fe.Type != tt.wantType || !strings.Contains(fe.Message, tt.wantMessage) {
-					t.Errorf("invoke.FunctionError = %+v, want function b, type %q, message containing %q", fe, tt.wantType, tt.wantMessage)
+					t.Errorf("gateway.FunctionError = %+v, want function b, type %q, message containing %q", fe, tt.wantType, tt.wantMessage)
 				}
 				riepool.HoldAll(t, p, "b")()
 				for range size + 1 { // every process serves again
@@ -169,9 +169,9 @@ func TestPool(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Invoke = %v, want context.DeadlineExceeded", err)
 		}
-		var fe *invoke.FunctionError
+		var fe *gateway.FunctionError
 		if errors.As(err, &fe) {
-			t.Errorf("Invoke = %v, a timeout must not be a *invoke.FunctionError", err)
+			t.Errorf("Invoke = %v, a timeout must not be a *gateway.FunctionError", err)
 		}
 		riepool.HoldAll(t, p, "a")()
 		after := map[int]bool{}
@@ -203,9 +203,9 @@ func TestPool(t *testing.T) {
 
 	t.Run("unknown function", func(t *testing.T) {
 		_, err := p.Invoke(t.Context(), "nope", []byte(`{}`))
-		var fe *invoke.FunctionError
+		var fe *gateway.FunctionError
 		if !errors.As(err, &fe) || fe.Function != "nope" {
-			t.Errorf("Invoke(nope) = %v, want a *invoke.FunctionError for nope", err)
+			t.Errorf("Invoke(nope) = %v, want a *gateway.FunctionError for nope", err)
 		}
 	})
 }

@@ -2,140 +2,130 @@ package riepool
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"math"
-	"os"
+	"io"
 	"os/exec"
-	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/movieskit/movies/internal/loopback"
 )
 
-// process is one running `aws-lambda-rie BOOTSTRAP FUNCTION` process.
-type process struct {
-	function string
+// Process is one running aws-lambda-rie process, started by Start: the
+// emulator, listening on its own loopback port, and the runtime it starts on
+// the first invocation. A pool runs many; a test may start one bare process
+// to time its start, invoke it by URL and read its output.
+type Process struct {
 	addr     string // host:port of its Invoke API
-	marker   string // environment entry unique to it, inherited by its runtime
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed when the process has exited and been reaped
 	waitErr  error         // set before exited is closed
 	stopOnce sync.Once
 }
 
-func (r *process) pid() int { return r.cmd.Process.Pid }
-
-// exitedNow reports whether the process has exited.
-func (r *process) exitedNow() bool {
-	select {
-	case <-r.exited:
-		return true
-	default:
-		return false
-	}
+// processOutput is an output of Start that wants to know the process: it is
+// told the pid once the process runs, and that it exited once it has
+// (lineLogger).
+type processOutput interface {
+	started(pid int)
+	exited()
 }
 
-// startProc starts a process for function on fresh loopback ports and waits
-// until it accepts connections. It retries with other ports when the process
-// exits early, as it does when a port was taken meanwhile.
-func (p *Pool) startProc(ctx context.Context, function string) (*process, error) {
+// Start runs `aws-lambda-rie ARGS...` (args are the emulator's flags, then
+// the runtime's command line, e.g. BOOTSTRAP FUNCTION) on free loopback ports,
+// in env (a complete environment), its output and its runtime's to out, and
+// waits until it accepts connections. It tries other ports when the process
+// exits before listening, as it does when a port was taken meanwhile. ctx
+// bounds the start only; the process runs until Stop, or until this process
+// dies (the kernel then kills it, on Linux).
+func Start(ctx context.Context, rie string, args, env []string, out io.Writer) (*Process, error) {
 	var err error
 	for range maxStarts {
-		var proc *process
-		proc, err = p.startProcOnce(ctx, function)
-		if err == nil {
-			return proc, nil
+		var p *Process
+		if p, err = startOnce(ctx, rie, args, env, out); err == nil {
+			return p, nil
 		}
 		if ctx.Err() != nil {
 			break
 		}
 	}
-	return nil, fmt.Errorf("rie pool: start %s: %w", function, err)
+	return nil, err
 }
 
-// startProcOnce makes one attempt of startProc.
-func (p *Pool) startProcOnce(ctx context.Context, function string) (*process, error) {
+// startOnce makes one attempt of Start.
+func startOnce(ctx context.Context, rie string, args, env []string, out io.Writer) (*Process, error) {
 	addrs, err := loopback.FreeAddrs(2)
 	if err != nil {
 		return nil, err
 	}
-	addr, apiAddr := addrs[0], addrs[1]
-	// Not CommandContext: the process outlives the request that started it; Close stops it.
-	cmd := exec.Command(p.cfg.RIE, //nolint:gosec,noctx // G204: the configured RIE binary
-		"--runtime-interface-emulator-address", addr,
-		"--runtime-api-address", apiAddr, // the default, 9001, would be shared by every process
-		p.cfg.Bootstrap, function)
-	marker := newProcMarker()
-	cmd.Env = append(p.procEnv(function), marker)
-	out := &lineLogger{log: p.cfg.Logger.With("function", function)}
+	// Not CommandContext: the process outlives the call that started it; Stop ends it.
+	cmd := exec.Command(rie, append([]string{ //nolint:gosec,noctx // G204: the configured RIE binary
+		"--runtime-interface-emulator-address", addrs[0],
+		"--runtime-api-address", addrs[1], // the default, 9001, would be shared by every process
+	}, args...)...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = newProcessGroupAttr()
+	cmd.SysProcAttr = processAttr()
 	cmd.WaitDelay = time.Second // do not wait forever for output of orphaned children
-	proc := &process{function: function, addr: addr, marker: marker, cmd: cmd, exited: make(chan struct{})}
-
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		return nil, ErrClosed
-	}
 	if err := cmd.Start(); err != nil {
-		p.mu.Unlock()
-		return nil, fmt.Errorf("run %s: %w", p.cfg.RIE, err)
+		return nil, fmt.Errorf("run %s: %w", rie, err)
 	}
-	p.live[proc] = struct{}{}
-	p.mu.Unlock()
-	out.with("pid", proc.pid())
+	p := &Process{addr: addrs[0], cmd: cmd, exited: make(chan struct{})}
+	po, _ := out.(processOutput)
+	if po != nil {
+		po.started(p.PID())
+	}
 	go func() {
-		proc.waitErr = cmd.Wait()
-		out.flush()
-		close(proc.exited)
+		p.waitErr = cmd.Wait()
+		if po != nil {
+			po.exited()
+		}
+		close(p.exited)
 	}()
-
-	if err := loopback.WaitListening(ctx, addr, proc.exited); err != nil {
-		p.stopProc(proc)
-		return nil, fmt.Errorf("process %d on %s: %w", proc.pid(), addr, err)
+	if err := loopback.WaitListening(ctx, p.addr, p.exited); err != nil {
+		p.Stop()
+		return nil, fmt.Errorf("aws-lambda-rie %d on %s: %w", p.PID(), p.addr, err)
 	}
-	p.cfg.Logger.Debug("rie process started", "function", function, "pid", proc.pid(), "addr", addr)
-	return proc, nil
+	return p, nil
 }
 
-// procEnv is the environment of a process: ours, cfg.Env, and the function's
-// name and timeout, which the emulator passes on to the function.
-func (p *Pool) procEnv(function string) []string {
-	env := append(os.Environ(), p.cfg.Env...)
-	secs := int(math.Ceil(p.cfg.Timeout.Seconds()))
-	return append(env,
-		"AWS_LAMBDA_FUNCTION_NAME="+function,
-		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(max(secs, 1)),
-	)
-}
+// Addr returns the host:port address of the process's Invoke API.
+func (p *Process) Addr() string { return p.addr }
 
-// stopProc kills proc's process group, waits until it has exited, then kills
-// the runtime it started, which runs in a process group of its own.
-func (p *Pool) stopProc(proc *process) {
-	proc.stopOnce.Do(func() {
-		if err := killProcessGroup(proc.cmd.Process); err != nil && !proc.exitedNow() {
-			p.cfg.Logger.Warn("rie process: kill", "pid", proc.pid(), "err", err)
+// PID returns the emulator's process id.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
+// stopTimeout bounds how long Stop waits for the emulator to shut down
+// before it kills it.
+const stopTimeout = time.Second
+
+// Stop stops the emulator and its runtime and waits until the emulator has
+// exited. The emulator is asked to shut down (SIGTERM), which kills its
+// runtime, busy or not, as Lambda ends an execution environment; one still
+// running after stopTimeout is killed. A runtime whose emulator died before
+// Stop exits by itself once its invocation ends. Calling Stop again only
+// waits.
+func (p *Process) Stop() {
+	p.stopOnce.Do(func() {
+		if p.cmd.Process.Signal(syscall.SIGTERM) == nil {
+			select {
+			case <-p.exited:
+				return
+			case <-time.After(stopTimeout):
+			}
 		}
-		<-proc.exited
-		if err := killMarked(proc.marker); err != nil {
-			p.cfg.Logger.Warn("rie process: kill runtime", "pid", proc.pid(), "err", err)
-		}
-		p.mu.Lock()
-		delete(p.live, proc)
-		p.mu.Unlock()
+		_ = p.cmd.Process.Kill() // an error means it has exited meanwhile
 	})
+	<-p.exited
 }
 
-// procMarkerVar names the environment entry that marks a process's runtime.
-const procMarkerVar = "MOVIES_RIE_PROCESS"
-
-// newProcMarker returns a new, unique procMarkerVar entry.
-func newProcMarker() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return procMarkerVar + "=" + hex.EncodeToString(b[:])
+// exitedNow reports whether the process has exited.
+func (p *Process) exitedNow() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway"
 )
 
 // The tests in this file need no aws-lambda-rie; pool_test.go runs real ones.
@@ -65,7 +65,7 @@ func TestClassifyResponse(t *testing.T) {
 		body        string
 		wantOut     string
 		wantHealthy bool
-		wantType    string // "" when no *invoke.FunctionError is expected
+		wantType    string // "" when no *gateway.FunctionError is expected
 		wantTimeout bool
 	}{
 		{"response", 200, nil, `{"statusCode":200,"body":"hi"}`, `{"statusCode":200,"body":"hi"}`, true, "", false},
@@ -86,11 +86,11 @@ func TestClassifyResponse(t *testing.T) {
 			if string(out) != tt.wantOut || healthy != tt.wantHealthy {
 				t.Errorf("got (%q, healthy %v), want (%q, healthy %v)", out, healthy, tt.wantOut, tt.wantHealthy)
 			}
-			var fe *invoke.FunctionError
+			var fe *gateway.FunctionError
 			switch {
 			case tt.wantType != "":
 				if !errors.As(err, &fe) || fe.Type != tt.wantType || fe.Function != "f" {
-					t.Errorf("err = %v, want *invoke.FunctionError of type %q for f", err, tt.wantType)
+					t.Errorf("err = %v, want *gateway.FunctionError of type %q for f", err, tt.wantType)
 				}
 			case tt.wantTimeout:
 				if !errors.Is(err, context.DeadlineExceeded) {
@@ -123,7 +123,7 @@ func TestInvoke(t *testing.T) {
 		name     string
 		url      string
 		wantOut  string
-		wantType string // of the *invoke.FunctionError, or "" for none
+		wantType string // of the *gateway.FunctionError, or "" for none
 		wantErr  string // substring of another error
 	}{
 		{"base URL", srv.URL, `{"x":1}`, "", ""},
@@ -138,12 +138,12 @@ func TestInvoke(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
-			out, err := Invoke(ctx, nil, tt.url, "f", []byte(`{"x":1}`))
-			var fe *invoke.FunctionError
+			out, err := Invoke(ctx, tt.url, "f", []byte(`{"x":1}`))
+			var fe *gateway.FunctionError
 			switch {
 			case tt.wantType != "":
 				if !errors.As(err, &fe) || fe.Type != tt.wantType {
-					t.Errorf("Invoke = %v, want a *invoke.FunctionError of type %s", err, tt.wantType)
+					t.Errorf("Invoke = %v, want a *gateway.FunctionError of type %s", err, tt.wantType)
 				}
 			case tt.wantErr != "":
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

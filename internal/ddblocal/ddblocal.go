@@ -129,6 +129,14 @@ func (s *Server) Stop() error {
 	return nil
 }
 
+// Env returns the environment that points a process's AWS SDK at this
+// server with dummy credentials, for the CLI and the Lambda bootstrap run
+// as processes: add it to os.Environ().
+func (s *Server) Env() []string {
+	return []string{"AWS_ENDPOINT_URL_DYNAMODB=" + s.Endpoint, "AWS_REGION=" + Region,
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local"}
+}
+
 // Config returns an AWS configuration that talks to this server with dummy credentials.
 // Pass it to the dynamodb store, or build a client with BaseEndpoint set to s.Endpoint.
 func (s *Server) Config() aws.Config {

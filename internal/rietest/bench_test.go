@@ -59,16 +59,13 @@ func coldStart(b *testing.B, rp, bin string, env []string, ev []byte) (time.Dura
 	start := time.Now()
 	r := StartRIE(b, rp, bin, "get", env)
 	defer r.Stop()
-	if err := r.WaitReady(ctx); err != nil {
-		return 0, err
-	}
 	status, body, err := r.Invoke(ctx, ev)
 	d := time.Since(start)
 	if err != nil {
 		return 0, err
 	}
 	if status != 200 || !strings.Contains(string(body), `"statusCode":200`) {
-		return 0, fmt.Errorf("cold start: RIE status %d, body %s\n%s", status, body, r.out.String())
+		return 0, fmt.Errorf("cold start: RIE status %d, body %s\n%s", status, body, r.Output())
 	}
 	return d, nil
 }

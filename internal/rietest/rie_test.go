@@ -81,13 +81,7 @@ func startFunction(tb testing.TB, handler string) *RIE {
 	srv := ddblocal.Shared(tb)
 	name := seededTable(tb, srv)
 	bin := imageBootstrap(tb)
-	r := StartRIE(tb, rp, bin, handler, functionEnv(srv, name, handler))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := r.WaitReady(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	return r
+	return StartRIE(tb, rp, bin, handler, functionEnv(srv, name, handler))
 }
 
 // startArm64Function starts RIE serving handler from the arm64 image's
@@ -100,13 +94,7 @@ func startArm64Function(tb testing.TB, handler string) *RIE {
 	srv := ddblocal.Shared(tb)
 	name := seededTable(tb, srv)
 	bin := imageBootstrapFor(tb, "arm64")
-	r := StartRIECommand(tb, rp, []string{qemu, bin, handler}, functionEnv(srv, name, handler))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := r.WaitReady(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	return r
+	return StartRIECommand(tb, rp, []string{qemu, bin, handler}, functionEnv(srv, name, handler))
 }
 
 // event returns the API Gateway payload-2.0 event for GET target, as the
@@ -132,11 +120,11 @@ func call(tb testing.TB, r *RIE, target string) events.APIGatewayV2HTTPResponse 
 	defer cancel()
 	status, body, err := r.Invoke(ctx, event(tb, target))
 	if err != nil {
-		tb.Fatalf("%v\nRIE output:\n%s", err, r.out.String())
+		tb.Fatalf("%v\nRIE output:\n%s", err, r.Output())
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if status != 200 || json.Unmarshal(body, &resp) != nil || resp.StatusCode == 0 {
-		tb.Fatalf("invoke %s: RIE status %d, body %s\nRIE output:\n%s", target, status, body, r.out.String())
+		tb.Fatalf("invoke %s: RIE status %d, body %s\nRIE output:\n%s", target, status, body, r.Output())
 	}
 	return resp
 }
@@ -245,7 +233,7 @@ func TestUnknownHandlerFailsInit(t *testing.T) {
 	if json.Unmarshal(body, &resp) == nil && resp.StatusCode == 200 {
 		t.Fatalf("unknown handler served a 200: %s", body)
 	}
-	if out := r.out.String(); !strings.Contains(out, `unknown handler "delete" (valid: list, get)`) {
+	if out := r.Output(); !strings.Contains(out, `unknown handler "delete" (valid: list, get)`) {
 		t.Errorf("output does not name the valid handlers:\n%s", out)
 	}
 }

@@ -1,34 +1,95 @@
-package gateway
+package gateway_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
-	"github.com/movieskit/movies/gateway/invoke"
+	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/internal/rietest"
 )
 
-// The golden tests run in two modes: in process, and through aws-lambda-rie
-// with the test bootstrap of testdata/riebootstrap. In RIE mode the function
-// answers the case's payload (RIEBOOTSTRAP_ANSWER), or does the bootstrap
-// action that is the RIE form of the in-process failure.
+// The golden, CORS, event limit and throttle tests again, with the functions
+// run by the test bootstrap of testdata/riebootstrap under aws-lambda-rie:
+// the function answers the case's payload (RIEBOOTSTRAP_ANSWER), or does the
+// bootstrap action that is the RIE form of the in-process failure.
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	goldenRIE.close()
 	os.Exit(code)
+}
+
+func TestResponseGoldenRIE(t *testing.T) {
+	gateway.ResponseGolden(t, "rie", rieResponseInvoker)
+}
+
+// TestEventGoldenRIE checks that the function receives the golden event:
+// the bootstrap echoes the event it got (asked to by an "action":"echo"
+// field added in front, removed again before comparing).
+func TestEventGoldenRIE(t *testing.T) {
+	inv := &rieCaseInvoker{pool: goldenRIE.get(t), mode: rieMode{action: "echo"}}
+	gateway.EventGolden(t, "rie", inv, func(t *testing.T, answer []byte) []byte {
+		var echo struct {
+			In map[string]json.RawMessage `json:"in"`
+		}
+		if err := json.Unmarshal(answer, &echo); err != nil {
+			t.Fatalf("decode echo %s: %v", answer, err)
+		}
+		delete(echo.In, "action")
+		delete(echo.In, "ms")
+		got, err := json.Marshal(echo.In)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	})
+}
+
+func TestCORSRIE(t *testing.T) {
+	gateway.CORS(t, "rie", func(t *testing.T) gateway.Invoker {
+		pool := goldenRIE.get(t)
+		goldenRIE.setAnswer(t, gateway.CORSAnswer)
+		return &rieCaseInvoker{pool: pool}
+	})
+}
+
+func TestEventSizeLimitRIE(t *testing.T) {
+	gateway.EventSizeLimit(t, "rie", func(t *testing.T, calls *atomic.Int64) gateway.Invoker {
+		pool := goldenRIE.get(t)
+		goldenRIE.setAnswer(t, okHandlerPayload(t))
+		inv := &rieCaseInvoker{pool: pool}
+		return invokerFunc(func(ctx context.Context, function string, payload []byte) ([]byte, error) {
+			calls.Add(1)
+			return inv.Invoke(ctx, function, payload)
+		})
+	})
+}
+
+func TestThrottleRIE(t *testing.T) {
+	gateway.ThrottleShare(t, "rie", func(t *testing.T) gateway.Invoker {
+		pool := goldenRIE.get(t)
+		goldenRIE.setAnswer(t, okHandlerPayload(t))
+		// setAnswer sets the list function's answer; it serves every route.
+		return &rieCaseInvoker{pool: pool, mode: rieMode{function: api.FunctionList}}
+	})
+}
+
+// invokerFunc adapts a function to gateway.Invoker.
+type invokerFunc func(ctx context.Context, function string, payload []byte) ([]byte, error)
+
+func (f invokerFunc) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	return f(ctx, function, payload)
 }
 
 // rieMode maps an in-process response case to its RIE form.
@@ -52,27 +113,29 @@ var rieResponseModes = map[string]rieMode{
 	"invoker_panics":               {skip: "a panic inside the Go invoker has no RIE form (handler_panic and invoker_error cover the RIE crashes)"},
 }
 
-// rieResponseInvoker returns the invoker of case c in RIE mode.
-func rieResponseInvoker(t *testing.T, c responseCase) invoke.Invoker {
+// rieResponseInvoker returns the invoker of the response case name, whose
+// function answers payload, in RIE mode, with the pool back to full size:
+// a case's goroutine count starts from a quiet pool.
+func rieResponseInvoker(t *testing.T, name, payload string) gateway.Invoker {
 	t.Helper()
-	mode := rieResponseModes[c.name]
+	mode := rieResponseModes[name]
 	if mode.skip != "" {
 		t.Skip(mode.skip)
 	}
 	pool := goldenRIE.get(t)
 	if mode.action == "" && mode.function == "" {
-		answer := c.payload
-		if answer == "" {
-			answer = okHandlerPayload(t)
+		if payload == "" {
+			payload = okHandlerPayload(t)
 		}
-		goldenRIE.setAnswer(t, answer)
+		goldenRIE.setAnswer(t, payload)
 	}
+	goldenRIE.settle(t)
 	return &rieCaseInvoker{pool: pool, mode: mode}
 }
 
-// okHandlerPayload is okHandler's response as the runtime encodes it.
+// okHandlerPayload is gateway.OKHandler's response as the runtime encodes it.
 func okHandlerPayload(t *testing.T) string {
-	resp, _ := okHandler(context.Background(), events.APIGatewayV2HTTPRequest{})
+	resp, _ := gateway.OKHandler(context.Background(), events.APIGatewayV2HTTPRequest{})
 	b, err := json.Marshal(resp)
 	if err != nil {
 		t.Fatal(err)
@@ -85,21 +148,6 @@ type rieCaseInvoker struct {
 	pool *riepool.Pool
 	mode rieMode
 }
-
-// settle waits until the pool is back to full size and no restart runs, so
-// that a case's goroutine count starts from a quiet pool.
-func (inv *rieCaseInvoker) settle(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	if err := inv.pool.WaitIdle(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// closeIdle closes the pool's idle connections, whose goroutines would
-// otherwise count as leaked by the case that opened them.
-func (inv *rieCaseInvoker) closeIdle() { inv.pool.CloseIdleConnections() }
 
 func (inv *rieCaseInvoker) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
 	if inv.mode.function != "" {
@@ -122,8 +170,8 @@ func withAction(event []byte, action string) []byte {
 	return append([]byte(field), rest...)
 }
 
-// rieShared is the one RIE pool of the golden tests, started on first use
-// and closed by TestMain.
+// rieShared is the one RIE pool of these tests, started on first use and
+// closed by TestMain.
 type rieShared struct {
 	once    sync.Once
 	dir     string
@@ -196,6 +244,20 @@ func (s *rieShared) setAnswer(t *testing.T, answer string) {
 	s.current = answer
 }
 
+// settle waits until each function's process (one each) serves again, so
+// that no restart of the pool's is under way: an echo invocation of each
+// function waits for its process and succeeds once it runs.
+func (s *rieShared) settle(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for _, f := range api.FunctionNames() {
+		if _, err := s.pool.Invoke(ctx, f, []byte(`{"action":"echo"}`)); err != nil {
+			t.Fatalf("pool of %s does not serve again: %v", f, err)
+		}
+	}
+}
+
 // close stops the pool and removes the bootstrap.
 func (s *rieShared) close() {
 	if s.pool != nil {
@@ -203,36 +265,5 @@ func (s *rieShared) close() {
 	}
 	if s.dir != "" {
 		_ = os.RemoveAll(s.dir)
-	}
-}
-
-// eventGoldenRIE sends the event golden requests through the gateway to
-// the test bootstrap in RIE mode and checks that the function receives the
-// golden event: the bootstrap echoes the event it got (asked to by an
-// "action":"echo" field added in front, removed again before comparing).
-func eventGoldenRIE(t *testing.T) {
-	for _, c := range eventCases {
-		t.Run("rie/"+c.name, func(t *testing.T) {
-			pool := goldenRIE.get(t)
-			h := New(fixedConfig(&rieCaseInvoker{pool: pool, mode: rieMode{action: "echo"}}))
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, newTestRequest(c))
-			if w.Code != http.StatusOK {
-				t.Fatalf("status %d, body %s", w.Code, w.Body)
-			}
-			var echo struct {
-				In map[string]json.RawMessage `json:"in"`
-			}
-			if err := json.Unmarshal(w.Body.Bytes(), &echo); err != nil {
-				t.Fatalf("decode echo %s: %v", w.Body, err)
-			}
-			delete(echo.In, "action")
-			delete(echo.In, "ms")
-			got, err := json.Marshal(echo.In)
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden(t, "events/"+c.name+".json", got)
-		})
 	}
 }

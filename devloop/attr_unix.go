@@ -1,0 +1,30 @@
+//go:build unix
+
+package devloop
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// supported reports whether the loop runs here: it passes the listening
+// socket to its servers as an inherited file descriptor.
+const supported = true
+
+// killGroup kills the process group that proc leads.
+func killGroup(proc *os.Process) {
+	_ = syscall.Kill(-proc.Pid, syscall.SIGKILL)
+}
+
+// alive reports whether a process with the id pid exists.
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// closeOnExec keeps fd from the processes this one starts.
+func closeOnExec(fd int) { syscall.CloseOnExec(fd) }
+
+// drainSignal asks a server to stop accepting (see Inherit).
+var drainSignal os.Signal = syscall.SIGUSR1
