@@ -5,7 +5,7 @@
 #   docker build --platform linux/arm64 -t movies:arm64 .
 #   docker run --rm -p 9000:8080 -e AWS_REGION=us-east-1 movies:arm64 list
 #
-# The build stage cross-compiles for the target platform; the flags match image.BuildFlags.
+# The build stage cross-compiles for the target platform; the flags match bootstrap.Flags (image/bootstrap).
 FROM --platform=$BUILDPLATFORM golang:1.26 AS build
 ARG TARGETOS=linux
 ARG TARGETARCH=arm64

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/image/bootstrap"
 )
 
 // Builds go to .cache/dev/PID/N under the module root, one directory per
@@ -44,17 +44,17 @@ func serverTarget(pkg string) target {
 	return target{name: "server", command: func(ctx context.Context, root, out string) (*exec.Cmd, error) {
 		args := append([]string{"build"}, serverFlags...)
 		args = append(args, "-o", out, pkg)
-		cmd := exec.CommandContext(ctx, image.GoCommand(), args...) //nolint:gosec // G204: the go toolchain on the module's own package
+		cmd := exec.CommandContext(ctx, bootstrap.GoCommand(), args...) //nolint:gosec // G204: the go toolchain on the module's own package
 		cmd.Dir = root
 		return cmd, nil
 	}}
 }
 
 // bootstrapTarget builds the Lambda bootstrap exactly as the image does
-// (image.BootstrapCommand: the image's flags, static, for linux), for this
+// (bootstrap.Command: the image's flags, static, for linux), for this
 // machine's architecture so that it runs here under aws-lambda-rie.
 var bootstrapTarget = target{name: "bootstrap", command: func(ctx context.Context, root, out string) (*exec.Cmd, error) {
-	cmd, err := image.BootstrapCommand(ctx, root, runtime.GOARCH, out)
+	cmd, err := bootstrap.Command(ctx, root, runtime.GOARCH, out)
 	if err != nil {
 		return nil, fmt.Errorf("build the bootstrap: %w", err)
 	}
@@ -209,7 +209,7 @@ func sameFile(a, b string) (bool, error) {
 func embedded(ctx context.Context, root string, pkgs []string) ([]string, error) {
 	args := append([]string{"list", "-e", "-deps", "-f",
 		`{{if .Module}}{{if .Module.Main}}{{range .EmbedFiles}}{{$.Dir}}{{"\t"}}{{.}}{{"\n"}}{{end}}{{end}}{{end}}`}, pkgs...)
-	cmd := exec.CommandContext(ctx, image.GoCommand(), args...) //nolint:gosec // G204: the go toolchain on the module's own packages
+	cmd := exec.CommandContext(ctx, bootstrap.GoCommand(), args...) //nolint:gosec // G204: the go toolchain on the module's own packages
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/image/bootstrap"
 )
 
 // Config configures Run.
@@ -77,7 +77,7 @@ func Run(ctx context.Context, cfg Config) error {
 	pkgs := []string{cfg.Package}
 	if cfg.Lambda {
 		l.builder.targets = append(l.builder.targets, bootstrapTarget)
-		pkgs = append(pkgs, image.BootstrapPackage)
+		pkgs = append(pkgs, bootstrap.Package)
 	}
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	var watching sync.WaitGroup

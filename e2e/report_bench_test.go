@@ -36,6 +36,7 @@ import (
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/image/bootstrap"
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/rietest"
 	"github.com/movieskit/movies/loader"
@@ -345,7 +346,7 @@ func startRIEPool(b *testing.B, env []string) *riepool.Pool {
 	bin := filepath.Join(b.TempDir(), "bootstrap")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := image.BuildBootstrap(ctx, rietest.RepoRoot(b), runtime.GOARCH, bin); err != nil {
+	if err := bootstrap.Build(ctx, rietest.RepoRoot(b), runtime.GOARCH, bin); err != nil {
 		b.Fatalf("build the bootstrap for %s: %v", runtime.GOARCH, err)
 	}
 	return rietest.StartPool(b, bin, []string{api.FunctionGet}, 1, env...)
@@ -387,12 +388,12 @@ func getEvent(b *testing.B, target string) []byte {
 // a freshly compiled bootstrap and reports its compressed and uncompressed size.
 func BenchmarkReportImage(b *testing.B) {
 	root := rietest.RepoRoot(b)
-	for _, arch := range image.Architectures {
+	for _, arch := range bootstrap.Architectures {
 		b.Run("arch="+arch, func(b *testing.B) {
 			bin := filepath.Join(b.TempDir(), "bootstrap")
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			if err := image.BuildBootstrap(ctx, root, arch, bin); err != nil {
+			if err := bootstrap.Build(ctx, root, arch, bin); err != nil {
 				b.Fatal(err)
 			}
 			var size image.Size

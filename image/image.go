@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/image/bootstrap"
 )
 
 // Paths and defaults inside the image.
@@ -38,9 +39,6 @@ const (
 	// DefaultHandler is the default command: the handler the function runs.
 	DefaultHandler = api.FunctionList
 )
-
-// Architectures lists the architectures Lambda supports, in the order images are built.
-var Architectures = []string{"arm64", "amd64"}
 
 // Options describes one image.
 type Options struct {
@@ -114,8 +112,8 @@ func Build(opts Options) (v1.Image, error) {
 
 // withDefaults fills in defaults and checks the options.
 func (o Options) withDefaults() (Options, error) {
-	if !validArch(o.Arch) {
-		return o, fmt.Errorf("image: architecture %q is not supported (use one of %s)", o.Arch, strings.Join(Architectures, ", "))
+	if err := bootstrap.CheckArch(o.Arch); err != nil {
+		return o, fmt.Errorf("image: %w", err)
 	}
 	if o.Bootstrap == "" {
 		return o, errors.New("image: no bootstrap binary given")
@@ -131,15 +129,6 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	o.Created = o.Created.UTC().Truncate(time.Second)
 	return o, nil
-}
-
-func validArch(arch string) bool {
-	for _, a := range Architectures {
-		if a == arch {
-			return true
-		}
-	}
-	return false
 }
 
 // CreatedFromEnv returns the image creation time: SOURCE_DATE_EPOCH (seconds

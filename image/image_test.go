@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+	"github.com/movieskit/movies/image/bootstrap"
 	"github.com/movieskit/movies/internal/repo"
 )
 
@@ -40,7 +41,7 @@ var binaries struct {
 }
 
 // testBinary returns the path of a static linux binary for arch: the real
-// bootstrap (cmd/bootstrap) built with BuildBootstrap.
+// bootstrap (cmd/bootstrap) built with bootstrap.Build.
 func testBinary(t testing.TB, arch string) string {
 	t.Helper()
 	binaries.Lock()
@@ -63,15 +64,12 @@ func testBinary(t testing.TB, arch string) string {
 	out := filepath.Join(binaries.dir, "bootstrap-"+arch)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := buildLinux(ctx, root, testPackage, arch, out); err != nil {
+	if err := bootstrap.Build(ctx, root, arch, out); err != nil {
 		t.Fatal(err)
 	}
 	binaries.paths[arch] = out
 	return out
 }
-
-// testPackage is the package testBinary builds.
-var testPackage = BootstrapPackage
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -82,7 +80,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestBuild(t *testing.T) {
-	for _, arch := range Architectures {
+	for _, arch := range bootstrap.Architectures {
 		t.Run(arch, func(t *testing.T) {
 			bin := testBinary(t, arch)
 			img, err := Build(Options{Arch: arch, Bootstrap: bin})
@@ -310,7 +308,7 @@ func TestWriteOCILayout(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "oci")
 	want := map[string]v1.Hash{}
 	var imgs []v1.Image
-	for _, arch := range Architectures {
+	for _, arch := range bootstrap.Architectures {
 		img, d := buildImage(t, arch)
 		imgs, want[arch] = append(imgs, img), d
 	}
@@ -325,8 +323,8 @@ func TestWriteOCILayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Manifests) != len(Architectures) {
-		t.Fatalf("layout holds %d manifests, want %d", len(m.Manifests), len(Architectures))
+	if len(m.Manifests) != len(bootstrap.Architectures) {
+		t.Fatalf("layout holds %d manifests, want %d", len(m.Manifests), len(bootstrap.Architectures))
 	}
 	for _, desc := range m.Manifests {
 		if desc.Platform == nil || desc.Digest != want[desc.Platform.Architecture] {
@@ -348,7 +346,7 @@ func TestPushAndPull(t *testing.T) {
 	host := strings.TrimPrefix(srv.URL, "http://")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	for _, arch := range Architectures {
+	for _, arch := range bootstrap.Architectures {
 		t.Run(arch, func(t *testing.T) {
 			img, want := buildImage(t, arch)
 			ref := host + "/movies:" + arch

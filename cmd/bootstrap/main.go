@@ -9,7 +9,7 @@
 // invocations.
 //
 // Build it with `movies image build` or `make bootstrap`; the build flags are
-// image.BuildFlags.
+// bootstrap.Flags.
 package main
 
 import (

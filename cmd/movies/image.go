@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/image/bootstrap"
 	"github.com/spf13/cobra"
 )
 
@@ -54,7 +55,7 @@ Lambda does not accept multi-architecture indexes.`,
 		},
 	}
 	f := build.Flags()
-	f.StringSliceVar(&o.archs, "arch", image.Architectures, "architectures to build, comma-separated: arm64, amd64")
+	f.StringSliceVar(&o.archs, "arch", bootstrap.Architectures, "architectures to build, comma-separated: arm64, amd64")
 	f.StringVarP(&o.out, "output", "o", "dist", "output directory (empty: write nothing)")
 	f.StringVar(&o.format, "format", "docker", "output format: docker (docker-archive tarball) or oci (OCI layout)")
 	f.StringVar(&o.push, "push", "", "registry reference to push to, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/movies:v1")
@@ -72,8 +73,8 @@ func checkImageOptions(o imageOptions) error {
 	}
 	seen := map[string]bool{}
 	for _, a := range o.archs {
-		if !isArch(a) {
-			return fmt.Errorf("--arch: %q is not supported (use %s)", a, strings.Join(image.Architectures, ", "))
+		if err := bootstrap.CheckArch(a); err != nil {
+			return fmt.Errorf("--arch: %w", err)
 		}
 		if seen[a] {
 			return fmt.Errorf("--arch: %s is given twice", a)
@@ -95,15 +96,6 @@ func checkImageOptions(o imageOptions) error {
 		return errors.New("nothing to do: give -o DIR, --push REF or both")
 	}
 	return nil
-}
-
-func isArch(a string) bool {
-	for _, v := range image.Architectures {
-		if a == v {
-			return true
-		}
-	}
-	return false
 }
 
 // pushRef returns where to push the image for arch: ref itself when only one
@@ -168,7 +160,7 @@ func buildArch(ctx context.Context, o imageOptions, arch string, created time.Ti
 	bin := o.bootstrap
 	if bin == "" {
 		bin = filepath.Join(tmp, "bootstrap-"+arch)
-		if err := image.BuildBootstrap(ctx, ".", arch, bin); err != nil {
+		if err := bootstrap.Build(ctx, ".", arch, bin); err != nil {
 			return nil, fmt.Errorf("%w (run inside the repository or pass --bootstrap)", err)
 		}
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
-	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/image/bootstrap"
 	"github.com/movieskit/movies/sample"
 )
 
@@ -226,24 +226,24 @@ func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movie
 	if o.invoke == "inprocess" {
 		return gateway.InProcess(api.Functions(store, logger)), func() {}, nil
 	}
-	bootstrap := o.bootstrap
+	bin := o.bootstrap
 	cleanup := func() {}
-	if bootstrap == "" {
+	if bin == "" {
 		dir, err := os.MkdirTemp("", "movies-bootstrap-")
 		if err != nil {
 			return nil, nil, fmt.Errorf("build bootstrap: %w", err)
 		}
 		cleanup = func() { _ = os.RemoveAll(dir) }
-		bootstrap = filepath.Join(dir, "bootstrap")
-		logger.Info("building the bootstrap for the emulator", slog.String("path", bootstrap))
-		if err := image.BuildBootstrap(ctx, ".", runtime.GOARCH, bootstrap); err != nil {
+		bin = filepath.Join(dir, "bootstrap")
+		logger.Info("building the bootstrap for the emulator", slog.String("path", bin))
+		if err := bootstrap.Build(ctx, ".", runtime.GOARCH, bin); err != nil {
 			cleanup()
 			return nil, nil, fmt.Errorf("build bootstrap (or pass --bootstrap): %w", err)
 		}
 	}
 	env := []string{"TABLE_NAME=" + spec.arg}
 	pool, err := riepool.New(ctx, riepool.Config{
-		RIE: o.rie, Bootstrap: bootstrap, Functions: api.FunctionNames(), Size: o.pool,
+		RIE: o.rie, Bootstrap: bin, Functions: api.FunctionNames(), Size: o.pool,
 		Env: env, Timeout: o.timeout, Logger: logger,
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/movieskit/movies/image"
+	"github.com/movieskit/movies/image/bootstrap"
 )
 
 // bootstraps holds the bootstrap extracted from each architecture's image,
@@ -75,7 +76,7 @@ func buildAndExtract(ctx context.Context, root, dir, arch string) (string, error
 	}
 	built := filepath.Join(dir, fmt.Sprintf("built-%s-%d", arch, os.Getpid()))
 	defer func() { _ = os.Remove(built) }() // best effort: the directory is a cache
-	if err := image.BuildBootstrap(ctx, root, arch, built); err != nil {
+	if err := bootstrap.Build(ctx, root, arch, built); err != nil {
 		return "", err
 	}
 	img, err := image.Build(image.Options{Arch: arch, Bootstrap: built})

@@ -1,4 +1,4 @@
-package image
+package bootstrap
 
 import (
 	"os"
@@ -9,16 +9,16 @@ import (
 	"github.com/movieskit/movies/internal/repo"
 )
 
-// TestMakefileAndDockerfileUseBuildFlags checks that the two build commands
-// written outside Go compile the bootstrap as BuildBootstrap does: BuildFlags,
+// TestMakefileAndDockerfileUseFlags checks that the two build commands
+// written outside Go compile the bootstrap as Build does: Flags,
 // no cgo, for linux.
-func TestMakefileAndDockerfileUseBuildFlags(t *testing.T) {
+func TestMakefileAndDockerfileUseFlags(t *testing.T) {
 	root, err := repo.Root(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	words := []string{"go", "build"}
-	for _, f := range BuildFlags {
+	for _, f := range Flags {
 		if strings.ContainsAny(f, " =") {
 			f = `"` + f + `"`
 		}
@@ -37,7 +37,7 @@ func TestMakefileAndDockerfileUseBuildFlags(t *testing.T) {
 			}
 			cmd := bootstrapBuildLine(string(b))
 			if cmd == "" {
-				t.Fatalf("%s has no go build of %s", file, BootstrapPackage)
+				t.Fatalf("%s has no go build of %s", file, Package)
 			}
 			for _, w := range []string{want, "CGO_ENABLED=0", tt.goos} {
 				if !strings.Contains(cmd, w) {
@@ -55,7 +55,7 @@ func bootstrapBuildLine(text string) string {
 	text = strings.ReplaceAll(text, "\\\n", " ")
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.Join(strings.Fields(strings.ReplaceAll(line, "$(GO)", "go")), " ")
-		if strings.Contains(line, "go build") && strings.HasSuffix(line, " "+BootstrapPackage) {
+		if strings.Contains(line, "go build") && strings.HasSuffix(line, " "+Package) {
 			return line
 		}
 	}
