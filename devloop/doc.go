@@ -6,9 +6,10 @@
 // # How
 //
 // The loop is a supervisor. It holds the listening socket for its whole
-// life and never accepts on it itself. It builds the server (./cmd/movies,
-// and for --invoke rie also the Lambda bootstrap exactly as the image builds
-// it) into .cache/dev, and runs the built binary as `serve` with the socket
+// life and never accepts on it itself. It builds the server (./cmd/movies
+// with the serveonly tag: the CLI with its serve command alone) and, for
+// --invoke rie, the Lambda bootstrap exactly as the image builds it, into
+// .cache/dev, and runs the built binary as `serve` with the socket
 // as an inherited file descriptor (--listen-fd) and a pipe (--ready-fd) on
 // which the server says when it first accepts. It watches the module's
 // files with fsnotify (inotify on Linux: no polling, no CPU while idle); a

@@ -53,7 +53,8 @@ const notFoundPath = "/get/1900/No%20such%20movie"
 
 // copyModule copies what go build needs of the module into a new directory
 // and returns it: the non-test files of the module's packages that the
-// server and the bootstrap import, the files those embed, go.mod, go.sum,
+// server and the bootstrap import (with those that build constraints leave
+// out, such as the serveonly build's), the files those embed, go.mod, go.sum,
 // and the Makefile (the by-hand baseline runs make run). Go's build cache is
 // shared, so building the copy compiles only the module's own packages.
 func copyModule(tb testing.TB) string {
@@ -62,7 +63,7 @@ func copyModule(tb testing.TB) string {
 	dst := filepath.Join(tb.TempDir(), "movies")
 	ctx, cancel := context.WithTimeout(context.Background(), buildWait)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-json=Dir,Module,GoFiles,CgoFiles,SFiles,HFiles,EmbedFiles",
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-json=Dir,Module,GoFiles,IgnoredGoFiles,CgoFiles,SFiles,HFiles,EmbedFiles",
 		"./cmd/movies", "./cmd/bootstrap")
 	cmd.Dir = root
 	out, err := cmd.Output()
@@ -73,9 +74,9 @@ func copyModule(tb testing.TB) string {
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
 		var p struct {
-			Dir                                           string
-			Module                                        *struct{ Main bool }
-			GoFiles, CgoFiles, SFiles, HFiles, EmbedFiles []string
+			Dir                                                           string
+			Module                                                        *struct{ Main bool }
+			GoFiles, IgnoredGoFiles, CgoFiles, SFiles, HFiles, EmbedFiles []string
 		}
 		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 			break
@@ -89,7 +90,7 @@ func copyModule(tb testing.TB) string {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		for _, group := range [][]string{p.GoFiles, p.CgoFiles, p.SFiles, p.HFiles, p.EmbedFiles} {
+		for _, group := range [][]string{p.GoFiles, p.IgnoredGoFiles, p.CgoFiles, p.SFiles, p.HFiles, p.EmbedFiles} {
 			for _, f := range group {
 				files = append(files, filepath.Join(rel, f))
 			}

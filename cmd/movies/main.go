@@ -42,7 +42,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 0
 }
 
-// newRootCmd builds the command tree. Each subcommand lives in its own file.
+// newRootCmd builds the command tree. Each subcommand lives in its own file;
+// subcommands lists them.
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "movies",
@@ -50,16 +51,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(
-		newServeCmd(),
-		newLoadCmd(),
-		newTableCmd(),
-		newEventCmd(),
-		newInvokeCmd(),
-		newImageCmd(),
-		newCostCmd(),
-		newOpenAPICmd(),
-	)
+	root.AddCommand(subcommands()...)
 	usageErrors(root)
 	return root
 }
