@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/movieskit/movies/devloop"
+	"github.com/movieskit/movies/internal/proctest"
 	"github.com/movieskit/movies/internal/rietest"
 )
 
@@ -474,22 +475,11 @@ func (s *devServer) stop(tb testing.TB) {
 // servers returns the process ids of the loop's running servers: its
 // children that run a build.
 func (s *devServer) servers() []int {
-	entries, _ := os.ReadDir("/proc")
+	procs, _ := proctest.List()
 	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		cmdline, err2 := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil || err2 != nil || !bytes.Contains(cmdline, []byte("/.cache/dev/")) {
-			continue
-		}
-		// stat: pid (comm) state ppid ...; comm may hold spaces, not ")".
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) > 1 && fields[1] == strconv.Itoa(s.cmd.Process.Pid) {
-			pids = append(pids, pid)
+	for _, p := range procs {
+		if p.PPID == s.cmd.Process.Pid && strings.Contains(strings.Join(p.Argv, " "), "/.cache/dev/") {
+			pids = append(pids, p.PID)
 		}
 	}
 	return pids
@@ -498,14 +488,12 @@ func (s *devServer) servers() []int {
 // processesUnder returns the processes whose command line names a file
 // under dir (its servers and their emulators run binaries from dir/.cache).
 func processesUnder(dir string) []string {
-	entries, _ := os.ReadDir("/proc")
+	procs, _ := proctest.List()
 	var found []string
-	for _, e := range entries {
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil || !bytes.Contains(cmdline, []byte(dir+"/")) {
-			continue
+	for _, p := range procs {
+		if cmdline := strings.Join(p.Argv, " "); strings.Contains(cmdline, dir+"/") {
+			found = append(found, fmt.Sprintf("%d: %s", p.PID, cmdline))
 		}
-		found = append(found, e.Name()+": "+strings.ReplaceAll(string(bytes.TrimRight(cmdline, "\x00")), "\x00", " "))
 	}
 	return found
 }

@@ -9,10 +9,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +22,7 @@ import (
 	"github.com/movieskit/movies/internal/ddblocal"
 	"github.com/movieskit/movies/internal/ddbtest"
 	"github.com/movieskit/movies/internal/faultproxy"
+	"github.com/movieskit/movies/internal/proctest"
 	"github.com/movieskit/movies/internal/rietest"
 	"github.com/movieskit/movies/loader"
 	"github.com/movieskit/movies/storetest"
@@ -180,23 +179,14 @@ func TestRIEProcessKilled(t *testing.T) {
 // with exe and contains every one of args (each of our processes has the
 // test's own bootstrap path on its command line, so no other is matched).
 func findProcess(exe string, args ...string) (int, error) {
-	dirs, err := os.ReadDir("/proc")
+	procs, err := proctest.List()
 	if err != nil {
-		return 0, fmt.Errorf("list processes: %w", err)
+		return 0, err
 	}
 	var found []int
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-		if err != nil || len(b) == 0 {
-			continue
-		}
-		argv := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
-		if argv[0] == exe && containsAll(argv[1:], args) {
-			found = append(found, pid)
+	for _, p := range procs {
+		if len(p.Argv) > 0 && p.Argv[0] == exe && containsAll(p.Argv[1:], args) {
+			found = append(found, p.PID)
 		}
 	}
 	if len(found) != 1 {
@@ -208,11 +198,7 @@ func findProcess(exe string, args ...string) (int, error) {
 // containsAll reports whether every one of want is in have.
 func containsAll(have, want []string) bool {
 	for _, w := range want {
-		found := false
-		for _, h := range have {
-			found = found || h == w
-		}
-		if !found {
+		if !slices.Contains(have, w) {
 			return false
 		}
 	}

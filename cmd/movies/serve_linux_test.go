@@ -5,18 +5,16 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/movieskit/movies/internal/proctest"
 	"github.com/movieskit/movies/internal/rietest"
 	"github.com/movieskit/movies/internal/syncbuf"
 )
@@ -64,10 +62,10 @@ func TestServeRIEKilledLeavesNoProcess(t *testing.T) {
 			t.Fatalf("GET %s: status %d\n%s", target, resp.StatusCode, stderr.String())
 		}
 	}
-	procs := descendants(cmd.Process.Pid)
+	procs := proctest.Descendants(cmd.Process.Pid)
 	var emulators, runtimes int
 	for _, p := range procs {
-		if p.comm == "aws-lambda-rie" {
+		if p.Comm == "aws-lambda-rie" {
 			emulators++
 		} else {
 			runtimes++
@@ -83,9 +81,9 @@ func TestServeRIEKilledLeavesNoProcess(t *testing.T) {
 	_ = cmd.Wait()
 	deadline := time.Now().Add(20 * time.Second) // bounds a hang only
 	for {
-		var alive []proc
+		var alive []proctest.Proc
 		for _, p := range procs {
-			if p.alive() {
+			if p.Alive() {
 				alive = append(alive, p)
 			}
 		}
@@ -94,7 +92,7 @@ func TestServeRIEKilledLeavesNoProcess(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			for _, p := range alive {
-				_ = syscall.Kill(p.pid, syscall.SIGKILL)
+				_ = syscall.Kill(p.PID, syscall.SIGKILL)
 			}
 			t.Fatalf("%d of %d processes outlived `movies serve` by 20 s: %v", len(alive), len(procs), alive)
 		}
@@ -123,70 +121,4 @@ func firstURL(t *testing.T, stdout io.Reader, stderr *syncbuf.Buffer) string {
 		t.Fatalf("serve did not start within 2 minutes\n%s", stderr.String())
 		return ""
 	}
-}
-
-// proc is a process seen in /proc: its id, name and start time, which tell
-// it from a later process with the same id.
-type proc struct {
-	pid   int
-	comm  string
-	start string
-}
-
-func (p proc) String() string { return fmt.Sprintf("%d (%s)", p.pid, p.comm) }
-
-// alive reports whether p still runs: it exists and is not a zombie.
-func (p proc) alive() bool {
-	st, ok := readStat(p.pid)
-	return ok && st.start == p.start && st.state != "Z"
-}
-
-// stat is what the test reads of /proc/PID/stat.
-type stat struct {
-	comm, state, start string
-	ppid               int
-}
-
-// readStat reads /proc/PID/stat; ok is false when the process is gone.
-func readStat(pid int) (stat, bool) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return stat{}, false
-	}
-	s := string(b)
-	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || end < open {
-		return stat{}, false
-	}
-	fields := strings.Fields(s[end+1:]) // state, ppid, ..., starttime is field 22 of the line
-	if len(fields) < 20 {
-		return stat{}, false
-	}
-	ppid, _ := strconv.Atoi(fields[1])
-	return stat{comm: s[open+1 : end], state: fields[0], ppid: ppid, start: fields[19]}, true
-}
-
-// descendants returns every process below pid.
-func descendants(pid int) []proc {
-	entries, _ := os.ReadDir("/proc")
-	children := map[int][]proc{}
-	for _, e := range entries {
-		id, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if st, ok := readStat(id); ok && st.state != "Z" {
-			children[st.ppid] = append(children[st.ppid], proc{pid: id, comm: st.comm, start: st.start})
-		}
-	}
-	var out []proc
-	queue := []int{pid}
-	for len(queue) > 0 {
-		for _, c := range children[queue[0]] {
-			out = append(out, c)
-			queue = append(queue, c.pid)
-		}
-		queue = queue[1:]
-	}
-	return out
 }
