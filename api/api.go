@@ -1,10 +1,10 @@
 // Package api is the movie catalogue's HTTP API as its Lambda functions see
-// it: the routes table and the functions that serve it (Functions), each
+// it: the functions that serve the routes of deploy.Routes (Functions), each
 // taking an API Gateway HTTP API (payload 2.0) event and answering with JSON;
-// the CORS configuration the local gateway and the CDK stack share; the one
-// table from domain errors to HTTP statuses (StatusCode), internal details
-// going to the log, never to a response; and the description of the
-// parameters and functions that package api/openapi publishes.
+// the one table from domain errors to HTTP statuses (StatusCode), internal
+// details going to the log, never to a response; the URL forms of a movie
+// (GetPath, GetQuery); and the description of the parameters and functions
+// that package api/openapi publishes.
 package api
 
 import (
@@ -13,8 +13,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/deploy"
 )
 
 // DefaultMaxBodyBytes is the response body budget: below Lambda's 6 MB
@@ -25,18 +25,14 @@ const DefaultMaxBodyBytes = 5_500_000
 // 30-second integration timeout.
 const defaultTimeout = 10 * time.Second
 
-// Function is the signature of the Lambda functions: an API Gateway HTTP API
-// payload 2.0 event in, a response out.
-type Function func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
-
 // Functions returns the function of every name of the routes table, keyed by
-// FunctionList and FunctionGet, serving from store and logging to logger.
+// deploy.FunctionList and deploy.FunctionGet, serving from store and logging to logger.
 // A nil logger logs JSON to stderr. The functions are safe for concurrent use.
-func Functions(store movies.Store, logger *slog.Logger) map[string]Function {
+func Functions(store movies.Store, logger *slog.Logger) map[string]deploy.Function {
 	s := newServer(store, logger)
-	return map[string]Function{
-		FunctionList: s.list,
-		FunctionGet:  s.get,
+	return map[string]deploy.Function{
+		deploy.FunctionList: s.list,
+		deploy.FunctionGet:  s.get,
 	}
 }
 

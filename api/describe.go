@@ -1,11 +1,14 @@
 package api
 
-import "github.com/movieskit/movies"
+import (
+	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/deploy"
+)
 
 // This file describes the API for its contract (the OpenAPI document of
 // package api/openapi): the parameters with their limits, the query
 // parameters of each route, and what each function answers. The routes
-// themselves come from Routes.
+// themselves come from deploy.Routes.
 
 // Param describes a request parameter, in the path or in the query.
 type Param struct {
@@ -48,7 +51,7 @@ type QueryParam struct {
 	Required bool
 }
 
-// RouteQuery lists the query parameters of each route of Routes, by route
+// RouteQuery lists the query parameters of each route of deploy.Routes, by route
 // key. Every route has an entry, even when it takes none. Path parameters
 // come from the route's path.
 var RouteQuery = map[string][]QueryParam{
@@ -70,14 +73,14 @@ type FunctionDoc struct {
 
 // FunctionDocs describes each function of the routes table, by function name.
 var FunctionDocs = map[string]FunctionDoc{
-	FunctionList: {
+	deploy.FunctionList: {
 		Summary: "List movies, one page at a time",
 		Description: "Movies in store order (year, then title bytes), or only one year's. " +
 			"Follow next until a page has none to see every movie exactly once.",
 		Body:   movies.Page{},
 		Errors: []string{movies.EINVALID, movies.EUNAVAILABLE, movies.EINTERNAL},
 	},
-	FunctionGet: {
+	deploy.FunctionGet: {
 		Summary:     "Get one movie by year and title",
 		Description: "The movie exactly as it was loaded: fields its record lacks stay absent and numbers keep their text.",
 		Body:        movies.Movie{},

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/deploy"
 )
 
 // TestDescriptionCoversRoutes checks that the description of the API has
@@ -13,7 +14,7 @@ import (
 // stale.
 func TestDescriptionCoversRoutes(t *testing.T) {
 	keys := map[string]bool{}
-	for _, r := range Routes {
+	for _, r := range deploy.Routes {
 		keys[r.Key()] = true
 		q, ok := RouteQuery[r.Key()]
 		if !ok {
@@ -41,8 +42,8 @@ func TestDescriptionCoversRoutes(t *testing.T) {
 			t.Errorf("RouteQuery has %s, which is not a route", k)
 		}
 	}
-	if len(FunctionDocs) != len(FunctionNames()) {
-		t.Errorf("FunctionDocs describes %d functions, the routes table has %d", len(FunctionDocs), len(FunctionNames()))
+	if len(FunctionDocs) != len(deploy.FunctionNames()) {
+		t.Errorf("FunctionDocs describes %d functions, the routes table has %d", len(FunctionDocs), len(deploy.FunctionNames()))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/storetest"
 )
 
@@ -57,9 +58,9 @@ func TestFixtures(t *testing.T) {
 
 // fixtureFunction returns the function of fns that serves the route whose
 // key is routeKey.
-func fixtureFunction(t *testing.T, fns map[string]Function, routeKey string) Function {
+func fixtureFunction(t *testing.T, fns map[string]deploy.Function, routeKey string) deploy.Function {
 	t.Helper()
-	name := FunctionFor(routeKey)
+	name := deploy.FunctionFor(routeKey)
 	if name == "" {
 		t.Fatalf("no route %q in the routes table", routeKey)
 	}

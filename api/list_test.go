@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/movieskit/movies"
+	"github.com/movieskit/movies/deploy"
 )
 
 func TestList(t *testing.T) {
@@ -256,15 +257,15 @@ func TestErrorResponse(t *testing.T) {
 
 func TestFunctions(t *testing.T) {
 	funcs := Functions(newSliceStore(nil), nil)
-	for _, name := range FunctionNames() {
+	for _, name := range deploy.FunctionNames() {
 		if funcs[name] == nil {
 			t.Errorf("Functions lacks %q", name)
 		}
 	}
-	if len(funcs) != len(FunctionNames()) {
-		t.Errorf("Functions has %d functions, routes table names %d", len(funcs), len(FunctionNames()))
+	if len(funcs) != len(deploy.FunctionNames()) {
+		t.Errorf("Functions has %d functions, routes table names %d", len(funcs), len(deploy.FunctionNames()))
 	}
-	resp, err := funcs[FunctionList](context.Background(), listRequest(nil))
+	resp, err := funcs[deploy.FunctionList](context.Background(), listRequest(nil))
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("Functions()[list] = %d, %v", resp.StatusCode, err)
 	}

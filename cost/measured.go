@@ -7,11 +7,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // Functions are the names of the two functions, in the order a bill lists them.
-var Functions = []string{api.FunctionGet, api.FunctionList}
+var Functions = []string{deploy.FunctionGet, deploy.FunctionList}
 
 // Measurements are the profiles measured in Lambda (or RIE) logs, by function.
 type Measurements map[string]Profile
@@ -80,7 +80,7 @@ func (m Measurements) Apply(w *Workload, explicit Explicit) {
 	for _, f := range []struct {
 		name string
 		fn   *Function
-	}{{api.FunctionGet, &w.Get}, {api.FunctionList, &w.List}} {
+	}{{deploy.FunctionGet, &w.Get}, {deploy.FunctionList, &w.List}} {
 		prof, ok := m[f.name]
 		if !ok {
 			continue

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // breakdownJSON is the JSON output: the breakdown and what the logs measured.
@@ -59,8 +59,8 @@ func WriteTable(out io.Writer, b Breakdown, logs Measurements, overrides []strin
 	writeColumns(&sb, rows)
 
 	sb.WriteString("\n")
-	writeFunctionFacts(&sb, api.FunctionGet, b.GetBilledMs, b.GetInitBilledMs, w.Get, b.GetColdStarts, logs)
-	writeFunctionFacts(&sb, api.FunctionList, b.ListBilledMs, b.ListInitBilledMs, w.List, b.ListColdStarts, logs)
+	writeFunctionFacts(&sb, deploy.FunctionGet, b.GetBilledMs, b.GetInitBilledMs, w.Get, b.GetColdStarts, logs)
+	writeFunctionFacts(&sb, deploy.FunctionList, b.ListBilledMs, b.ListInitBilledMs, w.List, b.ListColdStarts, logs)
 	sb.WriteString("A cold start is billed as round(init + invoke); under 100 ms rounding part of the init hides in the invoke's rounding.\n")
 	fmt.Fprintf(&sb, "DynamoDB: a GetItem of a %s KB item reads %s RRU; a list page of %d items (%s KB) reads %s RRU, %s× a GetItem.\n",
 		formatQty(w.ItemKB), formatQty(b.GetItemRRU), b.ListPageItems, formatQty(w.ItemKB*float64(b.ListPageItems)),

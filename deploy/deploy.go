@@ -1,7 +1,12 @@
 // Package deploy states the facts of the AWS deployment that several parts
 // of the project read, so that each is written once: the CDK stack (infra/)
 // deploys them, `movies cost` prices them, the bootstrap and `movies
-// table` default to them, and `movies serve` emulates them.
+// table` default to them, and `movies serve` emulates them. They are the
+// HTTP API's routes table and the signature of the functions behind it
+// (routes.go), its CORS configuration (cors.go), the stage throttle, the
+// table, the functions' memory and log levels. Package api implements the
+// functions; the local gateway depends on this package, not on api, so an
+// edit to a function does not rebuild the emulator.
 package deploy
 
 import "fmt"

@@ -16,6 +16,7 @@ import (
 
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/apitest"
 	"github.com/movieskit/movies/internal/bolttest"
@@ -87,8 +88,8 @@ func checkContract(ctx context.Context, contract *openapitest.Validator, u *url.
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", u, err)
 	}
-	i := slices.IndexFunc(api.Routes, func(r api.Route) bool { return r.Key() == ev.RouteKey })
-	return contract.Response(ctx, api.Routes[i], ev.PathParameters, u.Query(), resp.StatusCode, resp.Header, body)
+	i := slices.IndexFunc(deploy.Routes, func(r deploy.Route) bool { return r.Key() == ev.RouteKey })
+	return contract.Response(ctx, deploy.Routes[i], ev.PathParameters, u.Query(), resp.StatusCode, resp.Header, body)
 }
 
 // TestFullSample loads each full-size catalogue (the real AWS sample when

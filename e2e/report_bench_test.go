@@ -32,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
@@ -349,7 +350,7 @@ func startRIEPool(b *testing.B, env []string) *riepool.Pool {
 	if err := bootstrap.Build(ctx, rietest.RepoRoot(b), runtime.GOARCH, bin); err != nil {
 		b.Fatalf("build the bootstrap for %s: %v", runtime.GOARCH, err)
 	}
-	return rietest.StartPool(b, bin, []string{api.FunctionGet}, 1, env...)
+	return rietest.StartPool(b, bin, []string{deploy.FunctionGet}, 1, env...)
 }
 
 // invokeOK returns an op that invokes get with ev and checks for a 200 answer.
@@ -357,7 +358,7 @@ func invokeOK(inv gateway.Invoker, ev []byte) func() error {
 	return func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
-		out, err := inv.Invoke(ctx, api.FunctionGet, ev)
+		out, err := inv.Invoke(ctx, deploy.FunctionGet, ev)
 		if err != nil {
 			return fmt.Errorf("invoke: %w", err)
 		}

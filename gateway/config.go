@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/deploy"
 )
 
@@ -47,8 +46,8 @@ const (
 
 // Config of the gateway. Zero fields take the documented defaults.
 type Config struct {
-	// Routes is the routes table; nil means api.Routes.
-	Routes []api.Route
+	// Routes is the routes table; nil means deploy.Routes.
+	Routes []deploy.Route
 	// Invoker runs the functions named by the routes. Required.
 	Invoker Invoker
 	// Timeout bounds each invocation; past it the gateway answers 503.
@@ -63,7 +62,7 @@ type Config struct {
 	AccountID, APIID, Stage string
 	// CORS is the API's CORS configuration; the zero value is off, as in
 	// the cloud.
-	CORS api.CORS
+	CORS deploy.CORS
 	// Throttle, when set, throttles each route as the deployed stage does:
 	// a token bucket per route; a request that finds its route's bucket
 	// empty gets 429. Nil does not throttle, for local load tests; the
@@ -88,7 +87,7 @@ type Config struct {
 // withDefaults returns cfg with every zero field set to its default.
 func (cfg Config) withDefaults() Config {
 	if cfg.Routes == nil {
-		cfg.Routes = api.Routes
+		cfg.Routes = deploy.Routes
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout

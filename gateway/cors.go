@@ -10,7 +10,7 @@ import (
 // without invoking a function, and any OPTIONS request no route takes; it
 // sets the configured CORS headers on every other answer, the function's
 // (replacing any the function set) and its own. Which headers, for which
-// origin, method and requested headers, is api.CORS's to say.
+// origin, method and requested headers, is deploy.CORS's to say.
 
 // isPreflight reports whether r is a CORS preflight request: OPTIONS with
 // Origin and Access-Control-Request-Method headers.

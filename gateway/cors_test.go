@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // corsAnswer is a function response that sets its own CORS header, which
@@ -26,13 +26,13 @@ func TestCORS(t *testing.T) {
 // testCORS is TestCORS with the function that newInvoker returns, which
 // answers corsAnswer.
 func testCORS(t *testing.T, mode string, newInvoker func(t *testing.T) Invoker) {
-	cfg := api.CORS{
+	cfg := deploy.CORS{
 		AllowOrigins: []string{"https://app.example"}, AllowMethods: []string{"GET"},
 		AllowHeaders: []string{"content-type", "authorization"}, ExposeHeaders: []string{"apigw-requestid"}, MaxAge: 300,
 	}
 	tests := []struct {
 		name    string
-		cors    api.CORS
+		cors    deploy.CORS
 		method  string
 		header  http.Header
 		status  int
@@ -62,11 +62,11 @@ func testCORS(t *testing.T, mode string, newInvoker func(t *testing.T) Invoker) 
 			map[string]string{"Access-Control-Allow-Origin": "", "X-Own": "1"}, true},
 		{"GET without origin", cfg, http.MethodGet, nil, http.StatusOK,
 			map[string]string{"Access-Control-Allow-Origin": ""}, true},
-		{"every origin", api.CORS{AllowOrigins: []string{"*"}}, http.MethodGet, http.Header{"Origin": {"https://x.example"}}, http.StatusOK,
+		{"every origin", deploy.CORS{AllowOrigins: []string{"*"}}, http.MethodGet, http.Header{"Origin": {"https://x.example"}}, http.StatusOK,
 			map[string]string{"Access-Control-Allow-Origin": "*", "Vary": ""}, true},
-		{"off: preflight is routed (404)", api.CORS{}, http.MethodOptions,
+		{"off: preflight is routed (404)", deploy.CORS{}, http.MethodOptions,
 			http.Header{"Origin": {"https://app.example"}, "Access-Control-Request-Method": {"GET"}}, http.StatusNotFound, nil, false},
-		{"off: the function's own headers pass", api.CORS{}, http.MethodGet, http.Header{"Origin": {"https://app.example"}}, http.StatusOK,
+		{"off: the function's own headers pass", deploy.CORS{}, http.MethodGet, http.Header{"Origin": {"https://app.example"}}, http.StatusOK,
 			map[string]string{"Access-Control-Allow-Origin": "https://evil.example"}, true},
 	}
 	for _, tt := range tests {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/internal/apitest"
 	"github.com/movieskit/movies/internal/syncbuf"
 )
@@ -188,7 +189,7 @@ func TestFidelityRawQueryStringKeptAsSent(t *testing.T) {
 }
 
 func TestFidelityThrowingFunctionIs500WithoutInternals(t *testing.T) {
-	tests := map[string]api.Function{
+	tests := map[string]deploy.Function{
 		"error": func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "partial"}, errors.New("ddb: table Movies-secret not found")
 		},
@@ -202,7 +203,7 @@ func TestFidelityThrowingFunctionIs500WithoutInternals(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var logs syncbuf.Buffer
 			srv := httptest.NewServer(New(Config{
-				Invoker: InProcess(map[string]api.Function{api.FunctionList: h}),
+				Invoker: InProcess(map[string]deploy.Function{deploy.FunctionList: h}),
 				Logger:  slog.New(slog.NewJSONHandler(&logs, nil)),
 			}))
 			t.Cleanup(srv.Close)

@@ -16,7 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 )
 
@@ -152,7 +152,7 @@ func checkEvent(t *testing.T, req *http.Request, body, payload []byte) {
 	if ev.Version != "2.0" || ev.RequestContext.HTTP.Method != req.Method {
 		t.Fatalf("version %q method %q, want 2.0 %q", ev.Version, ev.RequestContext.HTTP.Method, req.Method)
 	}
-	route, params, ok := gateway.Match(api.Routes, req.Method, ev.RawPath)
+	route, params, ok := gateway.Match(deploy.Routes, req.Method, ev.RawPath)
 	if !ok || route.Key() != ev.RouteKey {
 		t.Fatalf("event rawPath %q does not match route %q", ev.RawPath, ev.RouteKey)
 	}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -40,10 +40,10 @@ func okHandler(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatew
 	}, nil
 }
 
-// okFuncs serves every route of api.Routes with okHandler.
-func okFuncs() map[string]api.Function {
-	funcs := map[string]api.Function{}
-	for _, name := range api.FunctionNames() {
+// okFuncs serves every route of deploy.Routes with okHandler.
+func okFuncs() map[string]deploy.Function {
+	funcs := map[string]deploy.Function{}
+	for _, name := range deploy.FunctionNames() {
 		funcs[name] = okHandler
 	}
 	return funcs

@@ -7,12 +7,12 @@ import (
 	"reflect"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // inProcess is the Invoker returned by InProcess.
 type inProcess struct {
-	funcs map[string]api.Function
+	funcs map[string]deploy.Function
 }
 
 // InProcess returns an Invoker that calls handlers in this process: it decodes
@@ -20,8 +20,8 @@ type inProcess struct {
 // runtime would, calls the handler, turns a returned error or a panic into a
 // *FunctionError, and encodes the response as the runtime would. An unknown
 // function name is a *FunctionError too (Lambda's ResourceNotFound).
-func InProcess(funcs map[string]api.Function) Invoker {
-	copied := make(map[string]api.Function, len(funcs))
+func InProcess(funcs map[string]deploy.Function) Invoker {
+	copied := make(map[string]deploy.Function, len(funcs))
 	for name, f := range funcs {
 		copied[name] = f
 	}
@@ -61,7 +61,7 @@ func (p *inProcess) InvokeEvent(ctx context.Context, function string, ev *events
 }
 
 // handler returns the handler of function, or Lambda's ResourceNotFound.
-func (p *inProcess) handler(function string) (api.Function, error) {
+func (p *inProcess) handler(function string) (deploy.Function, error) {
 	if h := p.funcs[function]; h != nil {
 		return h, nil
 	}
@@ -69,7 +69,7 @@ func (p *inProcess) handler(function string) (api.Function, error) {
 }
 
 // callHandler calls h, turning a returned error or a panic into a *FunctionError.
-func callHandler(ctx context.Context, function string, h api.Function, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+func callHandler(ctx context.Context, function string, h deploy.Function, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &FunctionError{Function: function, Type: "Runtime.Panic", Message: fmt.Sprint(v)}

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/deploy"
 )
 
@@ -25,9 +24,9 @@ func payloadInvoker(payload string) Invoker {
 }
 
 // handlerInvoker serves every function with h in process.
-func handlerInvoker(h api.Function) Invoker {
-	funcs := map[string]api.Function{}
-	for _, name := range api.FunctionNames() {
+func handlerInvoker(h deploy.Function) Invoker {
+	funcs := map[string]deploy.Function{}
+	for _, name := range deploy.FunctionNames() {
 		funcs[name] = h
 	}
 	return InProcess(funcs)
@@ -112,13 +111,13 @@ func responseCases() []responseCase {
 		{name: "cors_origin_echoed", invoker: payloadInvoker(corsVaryAnswer), payload: corsVaryAnswer,
 			config: withCORS(goldenCORS), header: origin("https://app.example")},
 		{name: "cors_every_origin", invoker: handlerInvoker(okHandler),
-			config: withCORS(api.CORS{AllowOrigins: []string{"*"}}), header: origin("https://app.example")},
+			config: withCORS(deploy.CORS{AllowOrigins: []string{"*"}}), header: origin("https://app.example")},
 		{name: "cors_origin_not_allowed", invoker: handlerInvoker(okHandler),
 			config: withCORS(goldenCORS), header: origin("https://other.example")},
 		{name: "cors_preflight", method: http.MethodOptions, invoker: handlerInvoker(okHandler), config: withCORS(goldenCORS),
 			header: preflight("https://app.example", "GET", "Content-Type")},
 		{name: "cors_preflight_every_method_and_header", method: http.MethodOptions, invoker: handlerInvoker(okHandler),
-			config: withCORS(api.CORS{AllowOrigins: []string{"*"}, AllowMethods: []string{"*"}, AllowHeaders: []string{"*"}, MaxAge: -1}),
+			config: withCORS(deploy.CORS{AllowOrigins: []string{"*"}, AllowMethods: []string{"*"}, AllowHeaders: []string{"*"}, MaxAge: -1}),
 			header: preflight("https://app.example", "DELETE", "authorization,x-anything")},
 		{name: "cors_preflight_header_not_allowed", method: http.MethodOptions, invoker: handlerInvoker(okHandler),
 			config: withCORS(goldenCORS), header: preflight("https://app.example", "GET", "content-type,authorization")},
@@ -144,7 +143,7 @@ func responseCases() []responseCase {
 }
 
 // goldenCORS is the CORS configuration of the cors_* response cases.
-var goldenCORS = api.CORS{
+var goldenCORS = deploy.CORS{
 	AllowOrigins: []string{"https://app.example"}, AllowMethods: []string{"GET"}, AllowHeaders: []string{"content-type"},
 	ExposeHeaders: []string{"apigw-requestid"}, MaxAge: 300, AllowCredentials: true,
 }
@@ -154,7 +153,7 @@ var goldenCORS = api.CORS{
 const corsVaryAnswer = `{"statusCode":200,"headers":{"content-type":"application/json","access-control-allow-origin":"*","access-control-max-age":"5","vary":"accept-encoding"},"body":"{}"}`
 
 // withCORS returns a config change that sets c.
-func withCORS(c api.CORS) func(*Config) { return func(cfg *Config) { cfg.CORS = c } }
+func withCORS(c deploy.CORS) func(*Config) { return func(cfg *Config) { cfg.CORS = c } }
 
 // throttleOne throttles each route to a bucket of one token, refilled at one
 // a second: under the fixed clock of the golden tests the first request

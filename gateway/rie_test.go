@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/internal/rietest"
@@ -81,7 +81,7 @@ func TestThrottleRIE(t *testing.T) {
 		pool := goldenRIE.get(t)
 		goldenRIE.setAnswer(t, okHandlerPayload(t))
 		// setAnswer sets the list function's answer; it serves every route.
-		return &rieCaseInvoker{pool: pool, mode: rieMode{function: api.FunctionList}}
+		return &rieCaseInvoker{pool: pool, mode: rieMode{function: deploy.FunctionList}}
 	})
 }
 
@@ -213,7 +213,7 @@ func (s *rieShared) start(rie string) error {
 	if err := os.WriteFile(s.answerPath(), []byte(s.current), 0o644); err != nil {
 		return err
 	}
-	s.pool, err = riepool.New(ctx, riepool.Config{RIE: rie, Bootstrap: bootstrap, Functions: api.FunctionNames(), Size: 1,
+	s.pool, err = riepool.New(ctx, riepool.Config{RIE: rie, Bootstrap: bootstrap, Functions: deploy.FunctionNames(), Size: 1,
 		Env: []string{"RIEBOOTSTRAP_ANSWER=" + s.answerPath()}})
 	if err != nil {
 		return fmt.Errorf("start the aws-lambda-rie pool: %w", err)
@@ -238,7 +238,7 @@ func (s *rieShared) setAnswer(t *testing.T, answer string) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if _, err := s.pool.Invoke(ctx, api.FunctionList, []byte(`{"action":"exit"}`)); err == nil {
+	if _, err := s.pool.Invoke(ctx, deploy.FunctionList, []byte(`{"action":"exit"}`)); err == nil {
 		t.Fatal("exit action answered; want the runtime to exit")
 	}
 	s.current = answer
@@ -251,7 +251,7 @@ func (s *rieShared) settle(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	for _, f := range api.FunctionNames() {
+	for _, f := range deploy.FunctionNames() {
 		if _, err := s.pool.Invoke(ctx, f, []byte(`{"action":"echo"}`)); err != nil {
 			t.Fatalf("pool of %s does not serve again: %v", f, err)
 		}

@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // Routing: everything that decides a request before any function runs. The
@@ -36,7 +36,7 @@ var (
 
 // routedRequest is a request as API Gateway routes it.
 type routedRequest struct {
-	route    api.Route
+	route    deploy.Route
 	params   map[string]string // decoded path parameters
 	path     string            // the decoded path: rawPath and requestContext.http.path
 	rawQuery string            // the query as sent
@@ -44,7 +44,7 @@ type routedRequest struct {
 
 // routeRequest decodes r's path and matches it against routes. A request over
 // MaxQueryParameters or MaxHeaderFields is refused before any other work.
-func routeRequest(r *http.Request, routes []api.Route) (routedRequest, error) {
+func routeRequest(r *http.Request, routes []deploy.Route) (routedRequest, error) {
 	sent, rawQuery := splitRequestURI(r)
 	if strings.Count(rawQuery, "&") >= MaxQueryParameters {
 		return routedRequest{}, errTooManyQueryParameters
@@ -182,7 +182,7 @@ func decodePath(sent string) (string, error) {
 // ignored ("/list/" is "/list"); literal segments must match, {name} takes
 // one non-empty segment, and a final {name+} takes the rest of the path
 // including slashes. ok is false when no route matches.
-func match(routes []api.Route, method, path string) (r api.Route, params map[string]string, ok bool) {
+func match(routes []deploy.Route, method, path string) (r deploy.Route, params map[string]string, ok bool) {
 	if len(path) > 1 {
 		path = strings.TrimSuffix(path, "/")
 	}
@@ -194,7 +194,7 @@ func match(routes []api.Route, method, path string) (r api.Route, params map[str
 			return r, p, true
 		}
 	}
-	return api.Route{}, nil, false
+	return deploy.Route{}, nil, false
 }
 
 // matchPath matches path against a route's pattern and returns its parameters.

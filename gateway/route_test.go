@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 func TestMatch(t *testing.T) {
@@ -37,7 +37,7 @@ func TestMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			r, params, ok := match(api.Routes, tt.method, tt.path)
+			r, params, ok := match(deploy.Routes, tt.method, tt.path)
 			if ok != (tt.wantKey != "") || r.Key() != tt.wantKey && ok {
 				t.Fatalf("match = %s, %v; want %q", r.Key(), ok, tt.wantKey)
 			}
@@ -60,9 +60,9 @@ func FuzzMatch(f *testing.F) {
 	}
 	f.Add("POST", "/list")
 	f.Fuzz(func(t *testing.T, method, rawPath string) {
-		route, params, ok := match(api.Routes, method, rawPath)
+		route, params, ok := match(deploy.Routes, method, rawPath)
 		if !ok {
-			if route != (api.Route{}) || params != nil {
+			if route != (deploy.Route{}) || params != nil {
 				t.Fatalf("no match but route %v params %v", route, params)
 			}
 			return
@@ -103,7 +103,7 @@ func TestAPIFixturesRouted(t *testing.T) {
 			if err := json.Unmarshal(b, &req); err != nil {
 				t.Fatal(err)
 			}
-			r, params, ok := match(api.Routes, req.RequestContext.HTTP.Method, req.RawPath)
+			r, params, ok := match(deploy.Routes, req.RequestContext.HTTP.Method, req.RawPath)
 			if !ok {
 				if req.PathParameters != nil {
 					t.Fatalf("fixture has path parameters but %s matches no route", req.RawPath)

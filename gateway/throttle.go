@@ -6,7 +6,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/deploy"
 )
 
@@ -25,7 +24,7 @@ type throttle struct {
 
 // newThrottle returns the throttle of cfg for the routes of routes; it lets
 // everything through when cfg is nil.
-func newThrottle(cfg *deploy.Throttle, routes []api.Route, now func() time.Time) throttle {
+func newThrottle(cfg *deploy.Throttle, routes []deploy.Route, now func() time.Time) throttle {
 	if cfg == nil {
 		return throttle{}
 	}

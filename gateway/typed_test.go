@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // jsonOnly hides the typed path of an invoker, so that the gateway takes
@@ -362,7 +362,7 @@ func TestTypedPathFailures(t *testing.T) {
 		{"panic", handlerInvoker(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			panic("boom")
 		}), 10 * time.Second},
-		{"unknown function", InProcess(map[string]api.Function{"other": okHandler}), 10 * time.Second},
+		{"unknown function", InProcess(map[string]deploy.Function{"other": okHandler}), 10 * time.Second},
 		{"timeout", handlerInvoker(func(ctx context.Context, _ events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 			<-ctx.Done()
 			return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil

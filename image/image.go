@@ -23,7 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/image/bootstrap"
 )
 
@@ -37,7 +37,7 @@ const (
 	// DefaultCACerts is the host CA bundle copied into the image by default.
 	DefaultCACerts = "/etc/ssl/certs/ca-certificates.crt"
 	// DefaultHandler is the default command: the handler the function runs.
-	DefaultHandler = api.FunctionList
+	DefaultHandler = deploy.FunctionList
 )
 
 // Options describes one image.

@@ -15,8 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
-
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // Context keys of the alarm thresholds (docs/OPERATIONS.md explains each alarm).
@@ -133,8 +132,8 @@ func (a AlarmThresholds) Validate() error {
 // monitored are the parts of the stack the alarms and the dashboard watch.
 type monitored struct {
 	stage     awsapigatewayv2.HttpStage
-	routes    []api.Route
-	functions []monitoredFunction // in api.FunctionNames order
+	routes    []deploy.Route
+	functions []monitoredFunction // in deploy.FunctionNames order
 	table     awsdynamodb.ITable
 }
 

@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // wantAlarm is what the template must hold for one alarm. The expectations
@@ -38,7 +37,7 @@ func wantAlarms(t *testing.T, s *synthesis) []wantAlarm {
 		{name: "ApiLatencyP99", namespace: "AWS/ApiGateway", metrics: []string{"Latency"}, stat: "p99", period: 60,
 			threshold: float64(a.LatencyP99Ms), dims: apiDims},
 	}
-	for _, h := range api.FunctionNames() {
+	for _, h := range deploy.FunctionNames() {
 		fnDims := map[string]string{"FunctionName": "function " + h}
 		n := constructName(h)
 		want = append(want,

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/deploy"
 )
 
@@ -31,7 +30,7 @@ const (
 	CtxThrottleRate     = "throttleRate"
 	CtxLogRetentionDays = "logRetentionDays"
 	// CtxCORS is the API's CORS configuration, the same JSON text that
-	// `movies serve --cors` reads (see api.CORS); unset means no CORS.
+	// `movies serve --cors` reads (see deploy.CORS); unset means no CORS.
 	CtxCORS = "cors"
 	// CtxLogLevel is the functions' application log level (deploy.LogLevels).
 	CtxLogLevel = "logLevel"
@@ -93,7 +92,7 @@ type Config struct {
 	// LogRetentionDays is how long function and access logs are kept; 0 means forever.
 	LogRetentionDays int
 	// CORS is the HTTP API's CORS configuration; the zero value is none.
-	CORS api.CORS
+	CORS deploy.CORS
 	// LogLevel is the functions' application log level, one of
 	// deploy.LogLevels; the system log level is always INFO (see
 	// functionLogging).
@@ -266,23 +265,23 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 
 // corsValue reads the CORS context value: the JSON text (from -c cors=...)
 // or the JSON object itself (from cdk.json).
-func corsValue(get func(string) any) (api.CORS, error) {
+func corsValue(get func(string) any) (deploy.CORS, error) {
 	var text string
 	switch v := get(CtxCORS).(type) {
 	case nil:
-		return api.CORS{}, nil
+		return deploy.CORS{}, nil
 	case string:
 		text = v
 	default:
 		b, err := json.Marshal(v)
 		if err != nil {
-			return api.CORS{}, fmt.Errorf("%s: %w", CtxCORS, err)
+			return deploy.CORS{}, fmt.Errorf("%s: %w", CtxCORS, err)
 		}
 		text = string(b)
 	}
-	c, err := api.ParseCORS(text)
+	c, err := deploy.ParseCORS(text)
 	if err != nil {
-		return api.CORS{}, fmt.Errorf("%s: %w", CtxCORS, err)
+		return deploy.CORS{}, fmt.Errorf("%s: %w", CtxCORS, err)
 	}
 	return c, nil
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 func contextOf(m map[string]any) func(string) any {
@@ -51,12 +51,12 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "table name not a string", ctx: map[string]any{CtxTableName: true}, wantErr: "must be a string, not bool"},
 		{name: "image not ECR", ctx: map[string]any{CtxImageURI: "docker.io/library/movies:v1"}, wantErr: "imageUri: \"docker.io/library/movies:v1\" is not an Amazon ECR image URI"},
 		{name: "cors from -c", ctx: map[string]any{CtxCORS: `{"allowOrigins":["*"],"maxAge":60}`},
-			want: func(c *Config) { c.CORS = api.CORS{AllowOrigins: []string{"*"}, MaxAge: 60} }},
+			want: func(c *Config) { c.CORS = deploy.CORS{AllowOrigins: []string{"*"}, MaxAge: 60} }},
 		{name: "cors object from cdk.json", ctx: map[string]any{CtxCORS: map[string]any{"allowOrigins": []any{"https://a.example"}}},
-			want: func(c *Config) { c.CORS = api.CORS{AllowOrigins: []string{"https://a.example"}} }},
+			want: func(c *Config) { c.CORS = deploy.CORS{AllowOrigins: []string{"https://a.example"}} }},
 		{name: "cors invalid", ctx: map[string]any{CtxCORS: `{"allowOrigins":[]}`}, wantErr: "cors: CORS configuration: allowOrigins"},
 		{name: "cors maxAge -1", ctx: map[string]any{CtxCORS: `{"allowOrigins":["*"],"maxAge":-1}`},
-			want: func(c *Config) { c.CORS = api.CORS{AllowOrigins: []string{"*"}, MaxAge: -1} }},
+			want: func(c *Config) { c.CORS = deploy.CORS{AllowOrigins: []string{"*"}, MaxAge: -1} }},
 		{name: "cors maxAge -2", ctx: map[string]any{CtxCORS: `{"allowOrigins":["*"],"maxAge":-2}`}, wantErr: "cors: CORS configuration: maxAge -2"},
 		{name: "burst too large", ctx: map[string]any{CtxThrottleBurst: "1000001"}, wantErr: "throttleBurst 1000001: must be from 1 to 1000000"},
 		{name: "memory wrong type", ctx: map[string]any{CtxMemorySize: []any{1}}, wantErr: "must be a number, not []interface {}"},
@@ -203,24 +203,24 @@ func TestAppContext(t *testing.T) {
 }
 
 func TestPropsValidate(t *testing.T) {
-	good := api.Route{Method: "GET", Path: "/list", Function: "list"}
+	good := deploy.Route{Method: "GET", Path: "/list", Function: "list"}
 	tests := []struct {
 		name    string
 		props   MoviesStackProps
-		routes  []api.Route
+		routes  []deploy.Route
 		wantErr string
 	}{
-		{name: "ok", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."}, routes: []api.Route{good}},
-		{name: "image instead of asset", props: MoviesStackProps{Config: withImage(DefaultConfig())}, routes: api.Routes},
-		{name: "no asset dir", props: MoviesStackProps{Config: DefaultConfig()}, routes: api.Routes, wantErr: "AssetDir"},
-		{name: "bad config", props: MoviesStackProps{AssetDir: ".."}, routes: api.Routes, wantErr: "memorySize 0"},
+		{name: "ok", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."}, routes: []deploy.Route{good}},
+		{name: "image instead of asset", props: MoviesStackProps{Config: withImage(DefaultConfig())}, routes: deploy.Routes},
+		{name: "no asset dir", props: MoviesStackProps{Config: DefaultConfig()}, routes: deploy.Routes, wantErr: "AssetDir"},
+		{name: "bad config", props: MoviesStackProps{AssetDir: ".."}, routes: deploy.Routes, wantErr: "memorySize 0"},
 		{name: "no routes", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."}, wantErr: "routes table is empty"},
 		{name: "bad method", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "FETCH", Path: "/x", Function: "list"}}, wantErr: `unsupported method "FETCH"`},
+			routes: []deploy.Route{{Method: "FETCH", Path: "/x", Function: "list"}}, wantErr: `unsupported method "FETCH"`},
 		{name: "relative path", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "GET", Path: "x", Function: "list"}}, wantErr: "must start with /"},
+			routes: []deploy.Route{{Method: "GET", Path: "x", Function: "list"}}, wantErr: "must start with /"},
 		{name: "bad handler", props: MoviesStackProps{Config: DefaultConfig(), AssetDir: ".."},
-			routes: []api.Route{{Method: "GET", Path: "/x", Function: "li st"}}, wantErr: "letters and digits"},
+			routes: []deploy.Route{{Method: "GET", Path: "/x", Function: "li st"}}, wantErr: "letters and digits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -245,10 +245,10 @@ func withImage(c Config) Config {
 
 func TestNamesFromRoutesTable(t *testing.T) {
 	// The stack makes one function per name, in this order.
-	if got := api.FunctionNames(); strings.Join(got, ",") != "list,get" {
-		t.Errorf("api.FunctionNames() = %v, want [list get]", got)
+	if got := deploy.FunctionNames(); strings.Join(got, ",") != "list,get" {
+		t.Errorf("deploy.FunctionNames() = %v, want [list get]", got)
 	}
-	if got := FunctionOutputName(api.FunctionGet); got != "GetFunctionName" {
+	if got := FunctionOutputName(deploy.FunctionGet); got != "GetFunctionName" {
 		t.Errorf("FunctionOutputName(get) = %s", got)
 	}
 	if !strings.Contains(AccessLogFormat(), `"requestId":"$context.requestId"`) {

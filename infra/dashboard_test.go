@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // dashboardWidget is one widget of the dashboard body.
@@ -152,7 +152,7 @@ func TestDashboard(t *testing.T) {
 			}
 			s.checkColdStarts(t, ws, h)
 		}
-		for _, r := range api.Routes {
+		for _, r := range deploy.Routes {
 			route := map[string]string{"ApiId": apiID, "Route": r.Key(), "Stage": "$default"}
 			for _, m := range []struct{ name, stat string }{{"Count", "Sum"}, {"4xx", "Sum"}, {"5xx", "Sum"}, {"Latency", "p50"}, {"Latency", "p99"}} {
 				shown := hasMetric(t, ws, "AWS/ApiGateway", m.name, m.stat, route)

@@ -21,7 +21,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/deploy"
 )
 
@@ -46,8 +45,8 @@ const (
 func FunctionOutputName(handler string) string { return constructName(handler) + "FunctionName" }
 
 // NewMoviesStack defines the movie catalogue: the DynamoDB table (created or
-// imported), one Lambda function per function name of the routes table (api.Routes,
-// api.FunctionNames) built from one container image, an HTTP API with one
+// imported), one Lambda function per function name of the routes table (deploy.Routes,
+// deploy.FunctionNames) built from one container image, an HTTP API with one
 // route per routes-table entry, and the alarms and the dashboard that watch
 // them (docs/OPERATIONS.md).
 // It panics with a clear message if props are invalid, as CDK constructs do;
@@ -56,7 +55,7 @@ func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackPro
 	if props == nil {
 		props = &MoviesStackProps{Config: DefaultConfig()}
 	}
-	routes := api.Routes
+	routes := deploy.Routes
 	if err := props.validate(routes); err != nil {
 		panic(fmt.Sprintf("NewMoviesStack %s: %v", id, err))
 	}
@@ -67,7 +66,7 @@ func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackPro
 	image := imageSource(stack, props)
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{}
 	watched := monitored{routes: routes, table: table}
-	for _, name := range api.FunctionNames() {
+	for _, name := range deploy.FunctionNames() {
 		fn := handlerFunction(stack, name, image, table, cfg)
 		watched.functions = append(watched.functions, monitoredFunction{handler: name, fn: fn})
 		integrations[name] = awsapigatewayv2integrations.NewHttpLambdaIntegration(
@@ -86,7 +85,7 @@ func NewMoviesStack(scope constructs.Construct, id string, props *MoviesStackPro
 	return stack
 }
 
-func (p *MoviesStackProps) validate(routes []api.Route) error {
+func (p *MoviesStackProps) validate(routes []deploy.Route) error {
 	if err := p.Config.Validate(); err != nil {
 		return err
 	}
@@ -206,7 +205,7 @@ var systemLogLevel = awslambda.SystemLogLevel_INFO
 
 // httpAPI defines the HTTP API, its throttled and access-logged $default
 // stage, and one route per routes-table entry.
-func httpAPI(stack awscdk.Stack, routes []api.Route, integrations map[string]awsapigatewayv2.HttpRouteIntegration,
+func httpAPI(stack awscdk.Stack, routes []deploy.Route, integrations map[string]awsapigatewayv2.HttpRouteIntegration,
 	cfg Config) awsapigatewayv2.HttpStage {
 	httpAPI := awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		Description:        jsii.String("Movie catalogue (read-only)"),
@@ -308,7 +307,7 @@ func output(stack awscdk.Stack, name string, value *string, description string) 
 
 // corsPreflight maps the API's CORS configuration to the HTTP API's; nil
 // (no CORS) when it is off. The maxAge is set on the CfnApi (httpAPI).
-func corsPreflight(c api.CORS) *awsapigatewayv2.CorsPreflightOptions {
+func corsPreflight(c deploy.CORS) *awsapigatewayv2.CorsPreflightOptions {
 	if !c.Enabled() {
 		return nil
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/deploy"
 )
 
@@ -181,11 +180,11 @@ func toJSON(t *testing.T, v any) string {
 func TestFunctions(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *synthesis) {
 		fns := s.resources("AWS::Lambda::Function")
-		if len(fns) != len(api.FunctionNames()) {
-			t.Fatalf("%d functions, want %d (one per handler)", len(fns), len(api.FunctionNames()))
+		if len(fns) != len(deploy.FunctionNames()) {
+			t.Fatalf("%d functions, want %d (one per handler)", len(fns), len(deploy.FunctionNames()))
 		}
 		byHandler := s.functionsByHandler(t)
-		for _, h := range api.FunctionNames() {
+		for _, h := range deploy.FunctionNames() {
 			id, ok := byHandler[h]
 			if !ok {
 				t.Fatalf("no function with ImageConfig.Command [%q]; have %v", h, byHandler)
@@ -219,7 +218,7 @@ func TestFunctions(t *testing.T) {
 		}
 		s.template.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), map[string]any{
 			"RetentionInDays": s.cfg.LogRetentionDays,
-		}, jsii.Number(len(api.FunctionNames())+1))
+		}, jsii.Number(len(deploy.FunctionNames())+1))
 	})
 }
 
@@ -237,7 +236,7 @@ func TestIAMIsReadOnlyAndScoped(t *testing.T) {
 			}
 		}
 		policies := s.resources("AWS::IAM::Policy")
-		if len(policies) != len(api.FunctionNames()) {
+		if len(policies) != len(deploy.FunctionNames()) {
 			t.Fatalf("%d IAM policies, want one per function", len(policies))
 		}
 		for id, pol := range policies {
@@ -306,7 +305,7 @@ func stringList(v any) []string {
 func TestRoutesMatchRoutesTable(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *synthesis) {
 		integrations := s.resources("AWS::ApiGatewayV2::Integration")
-		if len(integrations) != len(api.FunctionNames()) {
+		if len(integrations) != len(deploy.FunctionNames()) {
 			t.Errorf("%d integrations, want one per handler", len(integrations))
 		}
 		for id, in := range integrations {
@@ -319,11 +318,11 @@ func TestRoutesMatchRoutesTable(t *testing.T) {
 		for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
 			routes[props(r)["RouteKey"].(string)] = props(r)
 		}
-		if len(routes) != len(api.Routes) {
-			t.Errorf("%d routes, want %d", len(routes), len(api.Routes))
+		if len(routes) != len(deploy.Routes) {
+			t.Errorf("%d routes, want %d", len(routes), len(deploy.Routes))
 		}
 		fns := s.functionsByHandler(t)
-		for _, want := range api.Routes {
+		for _, want := range deploy.Routes {
 			r, ok := routes[want.Key()]
 			if !ok {
 				t.Errorf("no route %q", want.Key())
@@ -385,7 +384,7 @@ func TestStageThrottlesAndLogsAccess(t *testing.T) {
 
 func TestOutputs(t *testing.T) {
 	names := []string{OutputAPIURL, OutputTableName}
-	for _, h := range api.FunctionNames() {
+	for _, h := range deploy.FunctionNames() {
 		names = append(names, FunctionOutputName(h))
 	}
 	if !slices.Contains(names, "ListFunctionName") || !slices.Contains(names, "GetFunctionName") {
@@ -512,7 +511,7 @@ func TestNagAwsSolutions(t *testing.T) {
 				}
 			}
 		}
-		want := len(api.Routes) // APIG4 on each public route
+		want := len(deploy.Routes) // APIG4 on each public route
 		if s.cfg.AlarmEmail != "" {
 			want++ // SNS2 on the alarm topic
 		}
@@ -587,7 +586,7 @@ func TestDockerignoreKeepsAssetSmall(t *testing.T) {
 			t.Errorf("build context holds the binary %s", f)
 		}
 	}
-	for _, want := range []string{"go.mod", "go.sum", "movies.go", "api/routes.go", "cmd/movies/main.go"} {
+	for _, want := range []string{"go.mod", "go.sum", "movies.go", "deploy/routes.go", "cmd/movies/main.go"} {
 		if !slices.Contains(files, want) {
 			t.Errorf("build context lacks %s", want)
 		}

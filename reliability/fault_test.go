@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/movieskit/movies"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway/riepool"
 	"github.com/movieskit/movies/internal/ddblocal"
@@ -115,7 +115,7 @@ func TestRIEProcessKilled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	pool, err := riepool.New(ctx, riepool.Config{
-		RIE: rie, Bootstrap: bootstrap, Functions: api.FunctionNames(), Size: 1, Timeout: 20 * time.Second,
+		RIE: rie, Bootstrap: bootstrap, Functions: deploy.FunctionNames(), Size: 1, Timeout: 20 * time.Second,
 		Env: []string{
 			"TABLE_NAME=" + table, "AWS_ENDPOINT_URL_DYNAMODB=" + proxy.URL, "AWS_REGION=" + ddblocal.Region,
 			"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=",
@@ -137,8 +137,8 @@ func TestRIEProcessKilled(t *testing.T) {
 		name   string
 		victim func() (int, error)
 	}{
-		{"emulator", func() (int, error) { return findProcess(rie, bootstrap, api.FunctionGet) }},
-		{"runtime", func() (int, error) { return findProcess(bootstrap, api.FunctionGet) }},
+		{"emulator", func() (int, error) { return findProcess(rie, bootstrap, deploy.FunctionGet) }},
+		{"runtime", func() (int, error) { return findProcess(bootstrap, deploy.FunctionGet) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

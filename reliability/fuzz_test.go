@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/bolttest"
 )
@@ -52,7 +53,7 @@ func FuzzListParams(f *testing.F) {
 	f.Add(uint8(6), "", "1999", cur)
 	f.Add(uint8(7), "007", "0002013", "eyJ5IjoyMDEzLCJ0IjoiIn0")
 	f.Add(uint8(3), "１", "２０１３", "")
-	list := api.Functions(bolttest.Open(f, fixtures()...), quietLogger)[api.FunctionList]
+	list := api.Functions(bolttest.Open(f, fixtures()...), quietLogger)[deploy.FunctionList]
 	f.Fuzz(func(t *testing.T, present uint8, limit, year, cursor string) {
 		q := map[string]string{}
 		for i, kv := range [][2]string{{"limit", limit}, {"year", year}, {"cursor", cursor}} {
@@ -82,7 +83,7 @@ func FuzzGetParams(f *testing.F) {
 	f.Add(true, "2013", false, "")
 	f.Add(true, "99999999999", true, "\xff")
 	f.Add(true, "+2013", true, strings.Repeat("a", movies.MaxTitleBytes+1))
-	get := api.Functions(bolttest.Open(f, fixtures()...), quietLogger)[api.FunctionGet]
+	get := api.Functions(bolttest.Open(f, fixtures()...), quietLogger)[deploy.FunctionGet]
 	f.Fuzz(func(t *testing.T, hasYear bool, year string, hasTitle bool, title string) {
 		p := map[string]string{}
 		if hasYear {

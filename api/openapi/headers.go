@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 )
 
@@ -16,7 +16,7 @@ import (
 
 // headerComponents are the components/headers of the document for cors:
 // their names in the document, the header each describes, and its object.
-func headerComponents(cors api.CORS) []headerComponent {
+func headerComponents(cors deploy.CORS) []headerComponent {
 	hs := []headerComponent{{"ApigwRequestId", "apigw-requestid", object{
 		"description": "The request's id, unique per request: the function's event has it as requestContext.requestId. " +
 			"Quote it when reporting a problem.",
@@ -57,7 +57,7 @@ func headerComponents(cors api.CORS) []headerComponent {
 
 // preflightHeaderComponents are the components/headers that only the
 // answer to a preflight carries.
-func preflightHeaderComponents(cors api.CORS) []headerComponent {
+func preflightHeaderComponents(cors deploy.CORS) []headerComponent {
 	var hs []headerComponent
 	if len(cors.AllowMethods) > 0 {
 		hs = append(hs, headerComponent{"AccessControlAllowMethods", "Access-Control-Allow-Methods", object{
@@ -98,10 +98,10 @@ func refs(hs []headerComponent) object {
 // preflight returns the operation API Gateway answers itself on every path
 // when the API has a CORS configuration: OPTIONS, 204. params are the
 // path's parameters.
-func preflight(path string, cors api.CORS, params []any) object {
+func preflight(path string, cors deploy.CORS, params []any) object {
 	headers := append(headerComponents(cors), preflightHeaderComponents(cors)...)
 	return object{
-		"operationId": "preflight" + strings.TrimPrefix(OperationID(api.Route{Method: "get", Path: path}), "get"),
+		"operationId": "preflight" + strings.TrimPrefix(OperationID(deploy.Route{Method: "get", Path: path}), "get"),
 		"summary":     "CORS preflight",
 		"description": "Answered by API Gateway itself, never by a function. A preflight from an allowed Origin asking for an " +
 			"allowed method (allowMethods: " + list(cors.AllowMethods) + ") and only allowed headers (allowHeaders: " +

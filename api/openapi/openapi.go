@@ -1,5 +1,5 @@
 // Package openapi generates the API's OpenAPI 3.1 document from the one
-// description of the API: the routes table (api.Routes), the parameters and
+// description of the API: the routes table (deploy.Routes), the parameters and
 // functions described in package api, the status table api.StatusCode, the
 // gateway's own answers and headers, the CORS configuration when given, and
 // the Go types of the response bodies. Adding a route, a parameter or a field
@@ -21,6 +21,7 @@ import (
 	"unicode"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // Version is the OpenAPI version of the document.
@@ -39,12 +40,12 @@ type document struct {
 }
 
 // build returns the OpenAPI document of the API with the CORS configuration
-// cors (the zero api.CORS for none).
-func build(cors api.CORS) (*document, error) {
+// cors (the zero deploy.CORS for none).
+func build(cors deploy.CORS) (*document, error) {
 	g := generator{schemas: object{}, headers: refs(headerComponents(cors))}
 	paths := object{}
 	usedStatuses := map[int]bool{}
-	for _, r := range api.Routes {
+	for _, r := range deploy.Routes {
 		op, statuses, err := g.operation(r)
 		if err != nil {
 			return nil, fmt.Errorf("route %s: %w", r.Key(), err)
@@ -93,7 +94,7 @@ func build(cors api.CORS) (*document, error) {
 }
 
 // corsDescription is the sentence of the document's description on CORS.
-func corsDescription(cors api.CORS) string {
+func corsDescription(cors deploy.CORS) string {
 	if !cors.Enabled() {
 		return " The API has no CORS configuration (`movies openapi --cors` describes one)."
 	}
@@ -101,9 +102,9 @@ func corsDescription(cors api.CORS) string {
 }
 
 // JSON returns the document, with the CORS configuration cors (the zero
-// api.CORS for none), as indented JSON with a final newline: without CORS,
+// deploy.CORS for none), as indented JSON with a final newline: without CORS,
 // the content of docs/openapi.json.
-func JSON(cors api.CORS) ([]byte, error) {
+func JSON(cors deploy.CORS) ([]byte, error) {
 	doc, err := build(cors)
 	if err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func Path(routePath string) string { return strings.ReplaceAll(routePath, "+}", 
 
 // OperationID returns the operationId of the route with key: its method and
 // path segments in camel case, e.g. getGetYearTitle for GET /get/{year}/{title+}.
-func OperationID(r api.Route) string {
+func OperationID(r deploy.Route) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(r.Method))
 	for _, seg := range strings.Split(r.Path, "/") {

@@ -14,6 +14,7 @@ import (
 	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/api/openapi"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/internal/openapitest"
 	"github.com/movieskit/movies/storetest"
 )
@@ -42,7 +43,7 @@ func TestDocumentIsValid(t *testing.T) {
 // TestCheckedInDocumentIsCurrent fails when docs/openapi.json differs from
 // what the code generates.
 func TestCheckedInDocumentIsCurrent(t *testing.T) {
-	want, err := openapi.JSON(api.CORS{})
+	want, err := openapi.JSON(deploy.CORS{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestCheckedInDocumentIsCurrent(t *testing.T) {
 // limits, and every status its handler and API Gateway answer.
 func TestEveryRouteIsDocumented(t *testing.T) {
 	doc := validator(t).Doc()
-	for _, r := range api.Routes {
+	for _, r := range deploy.Routes {
 		item := doc.Paths.Find(openapi.Path(r.Path))
 		if item == nil || item.GetOperation(r.Method) == nil {
 			t.Errorf("route %s is not in the document", r.Key())
@@ -124,15 +125,15 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 // TestNewRouteAppears checks that a route added to the table appears in the
 // document with its query parameters.
 func TestNewRouteAppears(t *testing.T) {
-	routes, query := api.Routes, api.RouteQuery
-	t.Cleanup(func() { api.Routes, api.RouteQuery = routes, query })
-	r := api.Route{Method: "GET", Path: "/years/{year}", Function: api.FunctionList}
-	api.Routes = append(append([]api.Route(nil), routes...), r)
+	routes, query := deploy.Routes, api.RouteQuery
+	t.Cleanup(func() { deploy.Routes, api.RouteQuery = routes, query })
+	r := deploy.Route{Method: "GET", Path: "/years/{year}", Function: deploy.FunctionList}
+	deploy.Routes = append(append([]deploy.Route(nil), routes...), r)
 	api.RouteQuery = map[string][]api.QueryParam{r.Key(): {{Name: "limit", Required: true}}}
 	for k, v := range query {
 		api.RouteQuery[k] = v
 	}
-	b, err := openapi.JSON(api.CORS{})
+	b, err := openapi.JSON(deploy.CORS{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,20 +293,20 @@ func TestBadResponsesAreRefused(t *testing.T) {
 	}
 }
 
-func routeByKey(key string) (api.Route, bool) {
-	for _, r := range api.Routes {
+func routeByKey(key string) (deploy.Route, bool) {
+	for _, r := range deploy.Routes {
 		if r.Key() == key {
 			return r, true
 		}
 	}
-	return api.Route{}, false
+	return deploy.Route{}, false
 }
 
 // TestCORSDocument checks the document for a CORS configuration (movies
 // openapi --cors): every path has the preflight API Gateway answers, with
 // the configured headers, and every answer declares the CORS headers.
 func TestCORSDocument(t *testing.T) {
-	cors, err := api.ParseCORS(`{"allowOrigins":["https://app.example"],"allowMethods":["GET"],"allowHeaders":["content-type"],` +
+	cors, err := deploy.ParseCORS(`{"allowOrigins":["https://app.example"],"allowMethods":["GET"],"allowHeaders":["content-type"],` +
 		`"exposeHeaders":["apigw-requestid"],"maxAge":-1,"allowCredentials":true}`)
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +319,7 @@ func TestCORSDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range api.Routes {
+	for _, r := range deploy.Routes {
 		item := doc.Paths.Find(openapi.Path(r.Path))
 		if item.Options == nil {
 			t.Fatalf("route %s: no preflight", r.Key())

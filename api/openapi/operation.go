@@ -9,10 +9,11 @@ import (
 	"strings"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // operation returns the operation of route r and the statuses it declares.
-func (g *generator) operation(r api.Route) (object, []int, error) {
+func (g *generator) operation(r deploy.Route) (object, []int, error) {
 	doc, ok := api.FunctionDocs[r.Function]
 	if !ok {
 		return nil, nil, fmt.Errorf("function %q is not described in api.FunctionDocs", r.Function)

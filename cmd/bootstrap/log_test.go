@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/movieskit/movies"
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/loopback"
@@ -157,7 +156,7 @@ func TestHandlerRecordKeys(t *testing.T) {
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "lambda-id"})
 	req := getRequest("Rush")
 	req.RequestContext.RequestID = "apigw-id"
-	if _, err := started.(api.Function)(ctx, req); err != nil {
+	if _, err := started.(deploy.Function)(ctx, req); err != nil {
 		t.Fatal(err)
 	}
 	lines := nonEmptyLines(stdout.String())
@@ -237,7 +236,7 @@ func TestRunHonoursLogLevel(t *testing.T) {
 			if err := run(context.Background(), []string{"get"}, lambdaEnv, &stdout, newStore, func(h any) { started = h }); err != nil {
 				t.Fatal(err)
 			}
-			resp, err := started.(api.Function)(context.Background(), getRequest(tt.title))
+			resp, err := started.(deploy.Function)(context.Background(), getRequest(tt.title))
 			if err != nil || resp.StatusCode < 400 {
 				t.Fatalf("get %s = %d, %v; want a failure the API logs", tt.title, resp.StatusCode, err)
 			}

@@ -87,9 +87,9 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 // handlerName returns the handler to run: args[0], else $_HANDLER. It must be
-// one of api.FunctionNames().
+// one of deploy.FunctionNames().
 func handlerName(args []string, getenv func(string) string) (string, error) {
-	valid := api.FunctionNames()
+	valid := deploy.FunctionNames()
 	name := getenv("_HANDLER")
 	if len(args) > 0 {
 		name = args[0]

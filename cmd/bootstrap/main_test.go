@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 )
 
 // env returns a getenv function over m.
@@ -43,7 +43,7 @@ func TestHandlerName(t *testing.T) {
 				if !errors.As(err, &u) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want a usage error containing %q", err, tt.wantErr)
 				}
-				if !strings.Contains(err.Error(), strings.Join(api.FunctionNames(), ", ")) {
+				if !strings.Contains(err.Error(), strings.Join(deploy.FunctionNames(), ", ")) {
 					t.Errorf("err = %v, want it to list the valid names", err)
 				}
 				return
@@ -103,9 +103,9 @@ func TestRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fn, ok := started.(api.Function)
+			fn, ok := started.(deploy.Function)
 			if !ok {
-				t.Fatalf("started %T, want api.Function", started)
+				t.Fatalf("started %T, want deploy.Function", started)
 			}
 			resp, err := fn(context.Background(), events.APIGatewayV2HTTPRequest{
 				RouteKey:       "GET /get/{year}/{title+}",

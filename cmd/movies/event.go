@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 )
 
@@ -66,7 +67,7 @@ and a warning says to use --title-query (GET /get/{year}?title=TITLE).`,
   movies event get --year 2011 --title "What's Your Number?" --title-query
   movies event get --header 'Accept: application/json' | movies invoke get --event -`,
 		Args:      eventArgs,
-		ValidArgs: api.FunctionNames(),
+		ValidArgs: deploy.FunctionNames(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ev, err := buildEvent(args[0], o, gateway.Config{}, cmd.ErrOrStderr())
 			if err != nil {
@@ -81,7 +82,7 @@ and a warning says to use --title-query (GET /get/{year}?title=TITLE).`,
 
 // eventArgs accepts exactly one function name from the routes table.
 func eventArgs(_ *cobra.Command, args []string) error {
-	names := api.FunctionNames()
+	names := deploy.FunctionNames()
 	if len(args) != 1 {
 		return withExitCode(2, fmt.Errorf("want one function name: %s", strings.Join(names, " or ")))
 	}
@@ -107,10 +108,10 @@ func buildEvent(function string, o eventOptions, cfg gateway.Config, warn io.Wri
 	if errors.Is(err, gateway.ErrBadPath) {
 		return nil, fmt.Errorf("API Gateway answers 400 before any function runs: %w; send the title with --title-query", err)
 	}
-	if err != nil || api.FunctionFor(ev.RouteKey) != function {
+	if err != nil || deploy.FunctionFor(ev.RouteKey) != function {
 		return nil, fmt.Errorf("request %s %s does not match a route of %s", r.Method, r.URL.RequestURI(), function)
 	}
-	if function == api.FunctionGet && !o.inQuery {
+	if function == deploy.FunctionGet && !o.inQuery {
 		if got, want := ev.PathParameters[api.TitleParam], titleOrDefault(o); got != want {
 			fmt.Fprintf(warn, "movies: warning: API Gateway decodes the path and cuts it at '?': the function gets the title %q, not %q; "+
 				"use the query form GET /get/{year}?title=TITLE (--title-query)\n", got, want)
@@ -159,7 +160,7 @@ func eventTarget(function string, o eventOptions) (path, query string, err error
 		return "", "", fmt.Errorf("--query %q: encode spaces as %%20 and leave out '#'", o.query)
 	}
 	switch function {
-	case api.FunctionList:
+	case deploy.FunctionList:
 		if o.title != "" || o.inQuery {
 			return "", "", errors.New("--title and --title-query apply to get, not list")
 		}
@@ -167,7 +168,7 @@ func eventTarget(function string, o eventOptions) (path, query string, err error
 			query = joinQuery(query, "year="+strconv.Itoa(o.year))
 		}
 		return "/list", query, nil
-	case api.FunctionGet:
+	case deploy.FunctionGet:
 		year := o.year
 		if year == 0 {
 			year = defaultEventYear

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
 )
@@ -44,7 +45,7 @@ A function error prints the error payload and exits 1.`,
   movies event list --query limit=2 | movies invoke list --event -
   movies invoke list --rie http://127.0.0.1:9000 --query limit=2`,
 		Args:      eventArgs,
-		ValidArgs: api.FunctionNames(),
+		ValidArgs: deploy.FunctionNames(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runInvoke(cmd.Context(), args[0], o, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},

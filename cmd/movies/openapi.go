@@ -5,8 +5,8 @@ package main
 import (
 	"fmt"
 
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/api/openapi"
+	"github.com/movieskit/movies/deploy"
 	"github.com/spf13/cobra"
 )
 
@@ -30,10 +30,10 @@ or flags it does not take, or a bad --cors.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var cors api.CORS
+			var cors deploy.CORS
 			if corsText != "" {
 				var err error
-				if cors, err = api.ParseCORS(corsText); err != nil {
+				if cors, err = deploy.ParseCORS(corsText); err != nil {
 					return withExitCode(2, fmt.Errorf("--cors: %w", err))
 				}
 			}

@@ -151,9 +151,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if err != nil {
 		return withExitCode(2, err)
 	}
-	var cors api.CORS
+	var cors deploy.CORS
 	if o.cors != "" {
-		if cors, err = api.ParseCORS(o.cors); err != nil {
+		if cors, err = deploy.ParseCORS(o.cors); err != nil {
 			return withExitCode(2, fmt.Errorf("--cors: %w", err))
 		}
 	}
@@ -243,7 +243,7 @@ func newInvoker(ctx context.Context, o serveOptions, spec storeSpec, store movie
 	}
 	env := []string{"TABLE_NAME=" + spec.arg}
 	pool, err := riepool.New(ctx, riepool.Config{
-		RIE: o.rie, Bootstrap: bin, Functions: api.FunctionNames(), Size: o.pool,
+		RIE: o.rie, Bootstrap: bin, Functions: deploy.FunctionNames(), Size: o.pool,
 		Env: env, Timeout: o.timeout, Logger: logger,
 	})
 	if err != nil {

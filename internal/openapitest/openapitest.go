@@ -16,8 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/movieskit/movies/api"
 	"github.com/movieskit/movies/api/openapi"
+	"github.com/movieskit/movies/deploy"
 )
 
 // Validator checks responses against the document.
@@ -28,7 +28,7 @@ type Validator struct {
 // New loads the document openapi.JSON generates, without CORS, and checks
 // that it is a valid OpenAPI document.
 func New(ctx context.Context) (*Validator, error) {
-	b, err := openapi.JSON(api.CORS{})
+	b, err := openapi.JSON(deploy.CORS{})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (v *Validator) Doc() *openapi3.T { return v.doc }
 // the given path parameters and query: the status must be declared by the
 // route's operation, the content type must be the declared one and the body
 // must match its schema.
-func (v *Validator) Response(ctx context.Context, r api.Route, pathParams map[string]string, query url.Values, status int, header http.Header, body []byte) error {
+func (v *Validator) Response(ctx context.Context, r deploy.Route, pathParams map[string]string, query url.Values, status int, header http.Header, body []byte) error {
 	path := openapi.Path(r.Path)
 	item := v.doc.Paths.Find(path)
 	if item == nil {
@@ -124,9 +124,9 @@ func decode(body []byte) (any, error) {
 }
 
 // Routes returns the routes of the table whose operation declares status.
-func (v *Validator) Routes(status int) []api.Route {
-	var out []api.Route
-	for _, r := range api.Routes {
+func (v *Validator) Routes(status int) []deploy.Route {
+	var out []deploy.Route
+	for _, r := range deploy.Routes {
 		item := v.doc.Paths.Find(openapi.Path(r.Path))
 		if item == nil || item.GetOperation(r.Method) == nil {
 			continue

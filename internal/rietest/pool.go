@@ -14,7 +14,7 @@ import (
 // test when aws-lambda-rie is not installed, and fails it under CI=true (see
 // RIEPath). A test runs the real bootstrap with:
 //
-//	inv := rietest.NewPool(t, "../cmd/bootstrap", api.FunctionNames(), 2,
+//	inv := rietest.NewPool(t, "../cmd/bootstrap", deploy.FunctionNames(), 2,
 //		"TABLE_NAME=Movies", "AWS_ENDPOINT_URL_DYNAMODB="+endpoint, ...)
 func NewPool(tb testing.TB, pkg string, functions []string, size int, env ...string) *riepool.Pool {
 	tb.Helper()

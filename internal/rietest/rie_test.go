@@ -16,7 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/movieskit/movies"
-	"github.com/movieskit/movies/api"
+	"github.com/movieskit/movies/deploy"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/internal/ddblocal"
@@ -165,7 +165,7 @@ func TestArm64FunctionsUnderRIE(t *testing.T) {
 
 // checkFunctions runs functionCases against each handler started by start.
 func checkFunctions(t *testing.T, start func(testing.TB, string) *RIE) {
-	for _, handler := range api.FunctionNames() {
+	for _, handler := range deploy.FunctionNames() {
 		t.Run(handler, func(t *testing.T) {
 			r := start(t, handler)
 			for _, tt := range functionCases {
@@ -201,7 +201,7 @@ func titles(t *testing.T, handler, body string, status int) []string {
 		return nil
 	}
 	var ms []movies.Movie
-	if handler == api.FunctionList {
+	if handler == deploy.FunctionList {
 		var p movies.Page
 		if err := json.Unmarshal([]byte(body), &p); err != nil {
 			t.Fatalf("list body %s: %v", body, err)

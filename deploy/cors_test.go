@@ -1,4 +1,4 @@
-package api
+package deploy
 
 import (
 	"net/http"
