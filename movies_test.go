@@ -299,3 +299,17 @@ func manyKeys(n int) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// BenchmarkParseMovieManyKeys parses a record whose info is one object of
+// 20,000 keys (280 KB, within the record limit): the check for repeated keys
+// must stay linear in their number.
+func BenchmarkParseMovieManyKeys(b *testing.B) {
+	rec := []byte(`{"year":2013,"title":"Rush","info":{` + manyKeys(20_000) + `}}`)
+	b.SetBytes(int64(len(rec)))
+	for b.Loop() {
+		var c countingBuilder
+		if _, _, err := movies.ParseMovie(rec, &c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -163,10 +163,12 @@ func (w *infoWalker) key(base int, seen *map[string]struct{}) error {
 			(*seen)[prev] = struct{}{}
 		}
 	}
-	dup := slices.Contains(keys, k)
+	var dup bool
 	if *seen != nil {
 		_, dup = (*seen)[k]
 		(*seen)[k] = struct{}{}
+	} else {
+		dup = slices.Contains(keys, k)
 	}
 	if dup {
 		if len(k) > 60 {

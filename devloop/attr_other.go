@@ -15,6 +15,10 @@ func serverAttr() *syscall.SysProcAttr { return nil }
 
 func killGroup(proc *os.Process) { _ = proc.Kill() }
 
+func buildAttr() *syscall.SysProcAttr { return nil }
+
+func interruptGroup(proc *os.Process) error { return proc.Kill() }
+
 func alive(int) bool { return false }
 
 func closeOnExec(int) {}

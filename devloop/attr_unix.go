@@ -17,6 +17,18 @@ func killGroup(proc *os.Process) {
 	_ = syscall.Kill(-proc.Pid, syscall.SIGKILL)
 }
 
+// buildAttr puts a go build in a process group of its own, so that
+// interruptGroup reaches the compiler and linker it runs.
+func buildAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+// interruptGroup sends SIGINT to the process group that proc leads: the
+// compiler and linker stop, and go build removes its work directory and
+// exits (SIGKILL to go alone would leave both running and the directory
+// behind).
+func interruptGroup(proc *os.Process) error {
+	return syscall.Kill(-proc.Pid, syscall.SIGINT)
+}
+
 // alive reports whether a process with the id pid exists.
 func alive(pid int) bool {
 	err := syscall.Kill(pid, 0)

@@ -35,6 +35,10 @@ const buildsDir = ".cache/dev"
 // are shared with `make build`.
 var serverFlags = []string{"-tags=serveonly", "-buildvcs=false", "-ldflags=-s -w"}
 
+// buildWaitDelay is how long a cancelled go build has to stop after SIGINT
+// before it is killed.
+const buildWaitDelay = 5 * time.Second
+
 // target is one binary that each build makes.
 type target struct {
 	name string // the binary's file name
@@ -112,6 +116,11 @@ func (b *builder) build(ctx context.Context) (*build, error) {
 				errs[i] = err
 				return
 			}
+			// A build cancelled (files changed again, or the loop stops)
+			// is interrupted as a whole; see interruptGroup.
+			cmd.SysProcAttr = buildAttr()
+			cmd.Cancel = func() error { return interruptGroup(cmd.Process) }
+			cmd.WaitDelay = buildWaitDelay
 			outputs[i], errs[i] = cmd.CombinedOutput()
 		})
 	}

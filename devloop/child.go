@@ -47,6 +47,9 @@ const (
 	// a request as soon as they connect; meanwhile the old server still
 	// answers on its keep-alive connections, so the wait is kept short.
 	DrainTimeout = time.Second
+	// exitReapWait bounds how long a server whose readiness pipe ended is
+	// waited for to be reaped, so that the error says how it exited.
+	exitReapWait = 2 * time.Second
 	// StopTimeout bounds how long a stopped server may take to exit: its
 	// in-flight requests get gateway.ShutdownTimeout, then it closes its
 	// store and emulators. Past it the server's process group is killed.
@@ -217,12 +220,11 @@ func (c *freshConn) Close() error {
 
 // server is one running server process of a build.
 type server struct {
-	build   *build
-	cmd     *exec.Cmd
-	pipe    *os.File // the read end of the server's pipe
-	started time.Time
-	exited  chan struct{} // closed once the process has exited
-	err     error         // how it exited, once exited is closed
+	build  *build
+	cmd    *exec.Cmd
+	pipe   *os.File      // the read end of the server's pipe
+	exited chan struct{} // closed once the process has exited
+	err    error         // how it exited, once exited is closed
 }
 
 // startServer runs the server binary of b with args, the listening socket
@@ -250,7 +252,7 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 		_ = r.Close()
 		return nil, fmt.Errorf("start the server: %w", err)
 	}
-	s := &server{build: b, cmd: cmd, pipe: r, started: time.Now(), exited: make(chan struct{})}
+	s := &server{build: b, cmd: cmd, pipe: r, exited: make(chan struct{})}
 	go func() {
 		s.err = cmd.Wait()
 		close(s.exited)
@@ -264,6 +266,15 @@ func startServer(ctx context.Context, b *build, args []string, ln *os.File, stde
 		return s, nil
 	}
 	defer func() { _ = r.Close() }()
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		// The pipe ended: the kernel closes it when the server exits, a
+		// moment before the process can be reaped; wait for that moment
+		// so that the error says why.
+		select {
+		case <-s.exited:
+		case <-time.After(exitReapWait):
+		}
+	}
 	select {
 	case <-s.exited:
 		status := s.err
