@@ -62,10 +62,11 @@ so changing FILE during a load cannot change what is written. Temporary files
 are removed from $TMPDIR as soon as they are created, so that not even
 kill -9 leaves one behind.
 
-Exit codes: 0 ok, 1 error, 2 invalid arguments, 65 invalid file (a bad
-record, malformed, truncated, not a JSON array, a broken archive; nothing
-written), 130 interrupted (run the same command again to finish; Ctrl-C also
-stops a load waiting for a writer to open FILE, a named pipe).`, loader.MaxDecompressedBytes>>20, loader.MaxRecordInputBytes),
+Exit codes: 0 ok, 1 error, 2 invalid arguments, 4 the DynamoDB table does
+not exist, 65 invalid file (a bad record, malformed, truncated, not a JSON
+array, a broken archive; nothing written), 130 interrupted (run the same
+command again to finish; Ctrl-C also stops a load waiting for a writer to
+open FILE, a named pipe).`, loader.MaxDecompressedBytes>>20, loader.MaxRecordInputBytes),
 		Example: `  movies load moviedata.zip
   movies load --dry-run --store dynamodb:Movies moviedata.json.gz
   curl -s URL | movies load -`,
@@ -99,11 +100,11 @@ func runLoad(ctx context.Context, o loadOptions, stdin io.Reader, stderr io.Writ
 	if !o.dryRun {
 		store, openErr := openStore(ctx, o.store)
 		if openErr != nil {
-			return openErr
+			return interruptedExit(ctx, openErr)
 		}
 		defer closeStore(store, &err)
 		if err := checkTable(ctx, store); err != nil {
-			return err
+			return interruptedExit(ctx, err)
 		}
 		w = store
 	}
@@ -137,6 +138,15 @@ func checkTable(ctx context.Context, store movies.Store) error {
 		return tableExit(err)
 	}
 	return info.CheckKeySchema()
+}
+
+// interruptedExit gives err the exit code of an interrupted load when ctx
+// was cancelled (Ctrl-C while the store opens or the table is checked).
+func interruptedExit(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return withExitCode(exitInterrupted, err)
+	}
+	return err
 }
 
 // loadResult prints the outcome of a load and returns the command's error.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,6 +191,58 @@ func TestLoadFIFOWithoutWriter(t *testing.T) {
 	case code := <-done:
 		if code != exitInterrupted || !strings.Contains(stderr.String(), "nothing was written") {
 			t.Fatalf("exit %d, want %d and nothing written:\n%s", code, exitInterrupted, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("movies load did not return within 10 s of the interruption")
+	}
+}
+
+// TestLoadInterruptedCheckingTheTable: Ctrl-C while the load waits for
+// DynamoDB to describe the table exits 130, as an interrupted load does (it
+// exited 1).
+func TestLoadInterruptedCheckingTheTable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 16)
+	go func() { // an endpoint that accepts and never answers
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	t.Cleanup(func() {
+		for len(accepted) > 0 {
+			_ = (<-accepted).Close()
+		}
+	})
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://"+ln.Addr().String())
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "x")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "x")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"load", "--store", "dynamodb:Movies", "-"}, strings.NewReader(validFile), &stdout, &stderr)
+	}()
+	select {
+	case c := <-accepted: // the table check is waiting for its answer
+		accepted <- c
+	case <-time.After(10 * time.Second):
+		t.Fatal("the load did not call DynamoDB")
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitInterrupted {
+			t.Fatalf("exit %d, want %d:\n%s", code, exitInterrupted, stderr.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("movies load did not return within 10 s of the interruption")
