@@ -17,6 +17,7 @@ import (
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	"github.com/movieskit/movies"
 	"github.com/movieskit/movies/dynamodb"
 	"github.com/movieskit/movies/internal/ddblocal"
 )
@@ -154,5 +155,26 @@ func TestAnswerBeforeTheBodyWriteEnds(t *testing.T) {
 			}, func(o *ddb.Options) { o.Retryer = aws.NopRetryer{} })
 			tt.check(t, err)
 		})
+	}
+}
+
+// TestPutRefusesUnprocessedRequestsItDidNotSend: an answer whose
+// UnprocessedItems holds a request that is not a put (no real DynamoDB sends
+// one; a broken proxy might) ends Put with an error instead of a nil
+// dereference in the retry loop.
+func TestPutRefusesUnprocessedRequestsItDidNotSend(t *testing.T) {
+	const body = `{"UnprocessedItems":{"Movies":[{"DeleteRequest":{"Key":{"year":{"N":"2013"},"title":{"S":"Rush"}}}}]}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_, _ = io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	store := dynamodb.NewFromConfig((&ddblocal.Server{Endpoint: srv.URL}).Config(), "Movies")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := store.Put(ctx, []movies.Movie{{Year: 2013, Title: "Rush"}})
+	if err == nil || !strings.Contains(err.Error(), "not a put") {
+		t.Fatalf("Put = %v, want an error about the request that is not a put", err)
 	}
 }

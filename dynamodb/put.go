@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -146,6 +147,9 @@ func (s *Store) writeBatch(ctx context.Context, items []map[string]types.Attribu
 			written = appendProcessed(written, reqs, left)
 			if len(left) == 0 {
 				return written, nil
+			}
+			if slices.ContainsFunc(left, func(r types.WriteRequest) bool { return r.PutRequest == nil }) {
+				return written, errors.New("batch write: DynamoDB returned as unprocessed a request that is not a put")
 			}
 			if len(left) < len(reqs) {
 				attempt = 0 // progress: start the backoff over

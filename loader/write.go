@@ -107,8 +107,8 @@ func (s *loadState) produce(ctx context.Context, open func() (io.ReadCloser, err
 	}
 	errStop := errors.New("stop")
 	err = split(rc, func(i int, raw []byte, n int64) error {
-		if n > int64(len(raw)) {
-			return &FormatError{Err: errTooLarge(n)}
+		if n > int64(len(raw)) { // cannot happen: the copy holds validated records
+			return fmt.Errorf("the validated copy changed: %w", errTooLarge(n))
 		}
 		if len(b.records) > 0 && size+len(raw) > s.opts.BatchBytes && !send(i) {
 			return errStop
