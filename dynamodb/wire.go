@@ -13,10 +13,12 @@ import (
 // An item within DynamoDB's 400 KB, as DynamoDB counts it, can be several
 // times that in the request, which carries every number as {"N":"1"}: a list
 // of 134,000 ones (268 KB in a file) is 1.34 MB there, so 12 such items fill
-// 16 MB. No valid item is much larger: its record's JSON is at most
-// movies.MaxRecordBytes, and the shapes that grow most on the way (one-digit
-// numbers, "", [], {}, null, true in lists and maps) reach DynamoDB's own
-// 400 KB count first or stay under 1.4 MB.
+// 16 MB. The largest valid items are strings of the characters the SDK
+// escapes in six bytes (DEL, U+2028, U+2029): 409,000 DELs make a request of
+// about 2.5 MB. The other shapes that grow on the way (one-digit numbers,
+// "", [], {}, null, true in lists and maps) reach DynamoDB's own 400 KB
+// count first or stay under 1.4 MB. An item over maxBatchBytes goes alone in
+// its call, which takes all of maxInFlightBytes while it is on the wire.
 const (
 	batchSize = 25
 	// maxBatchBytes bounds the body of one call as the SDK writes it (see
