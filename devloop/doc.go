@@ -34,8 +34,10 @@
 //
 // No connection is refused: the socket stays open, and a connection waiting
 // in its queue is accepted by whichever server accepts next. No request is
-// lost: the old server answers every request it accepted. The drain is what
-// makes that true for a connection accepted just before the swap: net/http's
+// lost: the old server answers every request it accepted, provided the
+// client sends it within DrainTimeout of the swap, as clients do at once.
+// The drain is what makes that true for a connection accepted just before
+// the swap: net/http's
 // shutdown closes, unanswered, a connection whose first request it reads
 // after the shutdown began, and no client resends a request sent on a new
 // connection. A keep-alive connection that sits idle in the old server is

@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/movieskit/movies/gateway"
 	"github.com/movieskit/movies/gateway/riepool"
+	"github.com/movieskit/movies/internal/proctest"
 	"github.com/movieskit/movies/internal/rietest"
 )
 
@@ -50,27 +50,12 @@ func mustEcho(t *testing.T, p *riepool.Pool, function string) echoResponse {
 	return r
 }
 
-// processGone reports whether pid no longer runs (a zombie counts as gone).
-func processGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return os.IsNotExist(err)
-	}
-	// The state follows the parenthesised command name.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
-}
-
 // waitGone waits until every pid is gone, failing the test after a while.
 func waitGone(t *testing.T, pids ...int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for _, pid := range pids {
-		for !processGone(pid) {
+		for !proctest.Gone(pid) {
 			if time.Now().After(deadline) {
 				t.Fatalf("process %d still runs", pid)
 			}

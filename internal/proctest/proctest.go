@@ -1,8 +1,9 @@
 // Package proctest reads the processes of Linux's /proc for tests that check
 // which processes a command started and whether they still run: every
 // process (List), the ones below a process (Descendants), and whether one
-// seen before still runs (Proc.Alive). It is the one place that parses
-// /proc/PID/stat and /proc/PID/cmdline.
+// seen before still runs (Proc.Alive), whether a process id runs at all
+// (Gone). It is the one place that parses /proc/PID/stat and
+// /proc/PID/cmdline.
 //
 // It needs Linux; elsewhere there is no /proc, List fails and Descendants
 // finds nothing, so the tests that use it run on Linux only.
@@ -35,6 +36,13 @@ func (p Proc) String() string { return fmt.Sprintf("%d (%s)", p.PID, p.Comm) }
 func (p Proc) Alive() bool {
 	now, ok := read(p.PID)
 	return ok && now.Start == p.Start && now.State != "Z"
+}
+
+// Gone reports whether no process with the id pid runs: none exists, or it
+// is a zombie that its parent has not reaped yet.
+func Gone(pid int) bool {
+	p, ok := read(pid)
+	return !ok || p.State == "Z"
 }
 
 // List returns every process, zombies among them; a process that exits
