@@ -63,10 +63,24 @@ func parseLevel(s string) slog.Level {
 	return slog.LevelInfo
 }
 
-// levelNames writes TRACE and FATAL for the levels slog would call DEBUG-4
-// and ERROR+4, names Lambda would not recognise (and would file as INFO).
+// timeKey is the key of a record's time: Lambda's documented key,
+// "timestamp", instead of slog's "time". Lambda files a JSON record without
+// a valid RFC 3339 timestamp as INFO, whatever its level
+// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
+const timeKey = "timestamp"
+
+// levelNames writes the record's time under timeKey, and TRACE and FATAL
+// for the levels slog would call DEBUG-4 and ERROR+4, names Lambda would not
+// recognise (and would file as INFO).
 func levelNames(groups []string, a slog.Attr) slog.Attr {
-	if len(groups) > 0 || a.Key != slog.LevelKey {
+	if len(groups) > 0 {
+		return a
+	}
+	if a.Key == slog.TimeKey {
+		a.Key = timeKey
+		return a
+	}
+	if a.Key != slog.LevelKey {
 		return a
 	}
 	switch a.Value.Any() {

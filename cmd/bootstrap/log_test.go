@@ -112,6 +112,16 @@ func TestLoggerFormat(t *testing.T) {
 			if !tt.wantJSON && !strings.Contains(line, "level=INFO msg=hello n=1") {
 				t.Errorf("format %q wrote %q, want key=value pairs", tt.format, line)
 			}
+			if tt.wantJSON {
+				var rec map[string]any
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatal(err)
+				}
+				ts, _ := rec["timestamp"].(string)
+				if _, err := time.Parse(time.RFC3339Nano, ts); err != nil || rec["time"] != nil {
+					t.Errorf("format %q wrote %q, want an RFC 3339 timestamp under Lambda's key \"timestamp\"", tt.format, line)
+				}
+			}
 		})
 	}
 }
