@@ -114,12 +114,7 @@ func (g *gateway) call(r *http.Request, rec *accessRecord, req routedRequest) *h
 	ctx, cancel := context.WithTimeoutCause(r.Context(), g.cfg.Timeout, errIntegrationTimeout)
 	defer cancel()
 	function := req.route.Function
-	if err := g.inFlight.Acquire(ctx, MaxPayloadBytes); err != nil {
-		return failed(rec, fmt.Errorf("function %s: waiting for %d bytes of the %d-byte response budget: %w",
-			function, MaxPayloadBytes, g.cfg.maxBytesInFlight, invokeError(ctx, function, err)))
-	}
-	rec.held = MaxPayloadBytes
-	var resp *httpResponse
+	var resp *httpResponse // with its answer the invocation hands its 6 MB of the budget to rec.held (callWithTimeout)
 	if inv, ok := typedInvoker(g.cfg.Invoker, &ev); ok {
 		resp = g.callTyped(ctx, rec, inv, function, &ev)
 	} else {
