@@ -79,8 +79,10 @@ const statusClientClosed = 499
 // handle answers r as API Gateway would; it never fails, it answers an
 // error response. In order: the header quota, the CORS preflight (and any
 // OPTIONS no route takes, when the API has CORS), the route, the route's
-// throttle, then the function. With CORS on, every answer but the
-// preflight's carries the CORS headers, the gateway's own refusals too.
+// throttle, then the function. With CORS on, every answer carries the CORS
+// headers, the gateway's own refusals too, but those to the OPTIONS requests
+// the gateway takes itself: an allowed preflight gets the preflight's
+// headers, a refused one and an OPTIONS no route takes a bare 204.
 func (g *gateway) handle(r *http.Request, rec *accessRecord) *httpResponse {
 	if n := requestHeaderBytes(r); n > g.cfg.HeaderQuota {
 		return g.withCORS(r, refuse(rec, fmt.Errorf("%w: %d bytes, over %d", errHeaderQuota, n, g.cfg.HeaderQuota)))

@@ -59,9 +59,6 @@ func (e *FunctionError) Error() string {
 	return fmt.Sprintf("function %s failed: %s: %s", e.Function, e.Type, e.Message)
 }
 
-// errPayloadTooLarge reports an event or a response over MaxPayloadBytes.
-var errPayloadTooLarge = errors.New("over Lambda's payload limit")
-
 // CheckPayloadSize is Lambda's limit on the payload of a synchronous
 // invocation, the one place that decides it: an event or a response (what)
 // of n bytes over MaxPayloadBytes is an error. Lambda refuses such an event
@@ -70,7 +67,7 @@ func CheckPayloadSize(what string, n int) error {
 	if n <= MaxPayloadBytes {
 		return nil
 	}
-	return fmt.Errorf("%s %w: %d bytes, over %d", what, errPayloadTooLarge, n, MaxPayloadBytes)
+	return fmt.Errorf("%s over Lambda's payload limit: %d bytes, over %d", what, n, MaxPayloadBytes)
 }
 
 // callJSON invokes the function with ev's JSON payload and converts the

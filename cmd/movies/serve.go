@@ -43,10 +43,10 @@ type serveOptions struct {
 
 // serveLimits describes the server's bounds for --help, from the constants
 // that set them.
-var serveLimits = fmt.Sprintf(`Limits: at most %d connections at once; a new client closes the one idle
-the longest between requests, or waits while none is. %s to send the
-headers and %s the whole request; --timeout plus %s to take the answer;
-idle connections close after %s. Per request:
+var serveLimits = fmt.Sprintf(`Limits: at most %d connections served at once, plus one accepted that waits
+for a slot: it closes the one idle the longest between requests, or waits
+while none is. %s to send the headers and %s the whole request; --timeout
+plus %s to take the answer; idle connections close after %s. Per request:
 API Gateway's quota of %d bytes of request line and header values (else 431;
 --header-quota raises it, for local experiments only, up to %d KB of
 headers), %d header lines, %d query parameters, %d MB of body, and an event
