@@ -37,8 +37,10 @@ const (
 	MaxHeaderFields = 500
 	// MaxBytesInFlight bounds the response bytes of all requests at once,
 	// 16 times Lambda's 6 MB: an invocation holds Lambda's 6 MB from its
-	// start until its response is known, then the size of the body until
-	// the body is written or the client is gone. A request that finds the
+	// start until its function returns (past the integration timeout, or
+	// its client's going, for a function that ignores its context), then
+	// the size of the body until the body is written or the client is
+	// gone. So at most 16 invocations run at once. A request that finds the
 	// budget taken waits for it within its integration timeout, then gets
 	// 503. A local bound, like MaxQueryParameters.
 	MaxBytesInFlight = 16 * MaxPayloadBytes

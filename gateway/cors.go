@@ -7,10 +7,13 @@ import (
 
 // CORS as HTTP API does it when the API has a CORS configuration
 // (docs/FIDELITY.md, "CORS"): the gateway answers preflight requests itself,
-// without invoking a function, and any OPTIONS request no route takes; it
-// sets the configured CORS headers on every other answer, the function's
-// (replacing any the function set) and its own. Which headers, for which
-// origin, method and requested headers, is deploy.CORS's to say.
+// without invoking a function, and any other OPTIONS request no route takes:
+// an allowed preflight with the preflight's headers, a refused one and such
+// an OPTIONS with a bare 204 that carries no CORS headers. It sets the
+// configured CORS headers on every other answer, the function's (replacing
+// any the function set) and its own, an OPTIONS refused with 400 or 431 too.
+// Which headers, for which origin, method and requested headers, is
+// deploy.CORS's to say.
 
 // isPreflight reports whether r is a CORS preflight request: OPTIONS with
 // Origin and Access-Control-Request-Method headers.

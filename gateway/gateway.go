@@ -79,8 +79,10 @@ const statusClientClosed = 499
 // handle answers r as API Gateway would; it never fails, it answers an
 // error response. In order: the header quota, the CORS preflight (and any
 // OPTIONS no route takes, when the API has CORS), the route, the route's
-// throttle, then the function. With CORS on, every answer but the
-// preflight's carries the CORS headers, the gateway's own refusals too.
+// throttle, then the function. With CORS on, every answer carries the CORS
+// headers, the gateway's own refusals too, but those to the OPTIONS requests
+// the gateway takes itself: an allowed preflight gets the preflight's
+// headers, a refused one and an OPTIONS no route takes a bare 204.
 func (g *gateway) handle(r *http.Request, rec *accessRecord) *httpResponse {
 	if n := requestHeaderBytes(r); n > g.cfg.HeaderQuota {
 		return g.withCORS(r, refuse(rec, fmt.Errorf("%w: %d bytes, over %d", errHeaderQuota, n, g.cfg.HeaderQuota)))
@@ -114,12 +116,7 @@ func (g *gateway) call(r *http.Request, rec *accessRecord, req routedRequest) *h
 	ctx, cancel := context.WithTimeoutCause(r.Context(), g.cfg.Timeout, errIntegrationTimeout)
 	defer cancel()
 	function := req.route.Function
-	if err := g.inFlight.Acquire(ctx, MaxPayloadBytes); err != nil {
-		return failed(rec, fmt.Errorf("function %s: waiting for %d bytes of the %d-byte response budget: %w",
-			function, MaxPayloadBytes, g.cfg.maxBytesInFlight, invokeError(ctx, function, err)))
-	}
-	rec.held = MaxPayloadBytes
-	var resp *httpResponse
+	var resp *httpResponse // with its answer the invocation hands its 6 MB of the budget to rec.held (callWithTimeout)
 	if inv, ok := typedInvoker(g.cfg.Invoker, &ev); ok {
 		resp = g.callTyped(ctx, rec, inv, function, &ev)
 	} else {

@@ -34,7 +34,11 @@ const (
 // raw JSON response payload, as the Lambda Invoke API does. Implementations
 // must be safe for concurrent use. An error that is a *FunctionError means the
 // function itself failed; any other error means the invocation could not be
-// made (the gateway answers 500 either way, or 503 past its timeout).
+// made (the gateway answers 500 either way, or 503 past its timeout). The
+// gateway counts an invocation against its response budget until Invoke
+// returns, past ctx's end too, so Invoke should return once the invocation
+// has ended, not before (riepool's Pool stops a process whose invocation it
+// gives up on before it returns).
 type Invoker interface {
 	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
 }
@@ -55,9 +59,6 @@ func (e *FunctionError) Error() string {
 	return fmt.Sprintf("function %s failed: %s: %s", e.Function, e.Type, e.Message)
 }
 
-// errPayloadTooLarge reports an event or a response over MaxPayloadBytes.
-var errPayloadTooLarge = errors.New("over Lambda's payload limit")
-
 // CheckPayloadSize is Lambda's limit on the payload of a synchronous
 // invocation, the one place that decides it: an event or a response (what)
 // of n bytes over MaxPayloadBytes is an error. Lambda refuses such an event
@@ -66,7 +67,7 @@ func CheckPayloadSize(what string, n int) error {
 	if n <= MaxPayloadBytes {
 		return nil
 	}
-	return fmt.Errorf("%s %w: %d bytes, over %d", what, errPayloadTooLarge, n, MaxPayloadBytes)
+	return fmt.Errorf("%s over Lambda's payload limit: %d bytes, over %d", what, n, MaxPayloadBytes)
 }
 
 // callJSON invokes the function with ev's JSON payload and converts the
@@ -82,7 +83,7 @@ func (g *gateway) callJSON(ctx context.Context, rec *accessRecord, function stri
 		rec.err = fmt.Errorf("function %s: %w", function, err)
 		return errorResponse(http.StatusRequestEntityTooLarge)
 	}
-	out, err := callWithTimeout(ctx, function, func(ctx context.Context) ([]byte, error) {
+	out, err := callWithTimeout(ctx, g, rec, function, func(ctx context.Context) ([]byte, error) {
 		if g.cfg.Invoker == nil {
 			return nil, errors.New("gateway has no invoker")
 		}
@@ -102,7 +103,7 @@ func (g *gateway) callJSON(ctx context.Context, rec *accessRecord, function stri
 // struct, with the same result as callJSON (typed.go).
 func (g *gateway) callTyped(ctx context.Context, rec *accessRecord, inv eventInvoker, function string, ev *events.APIGatewayV2HTTPRequest) *httpResponse {
 	wireForm(ev)
-	out, err := callWithTimeout(ctx, function, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) {
+	out, err := callWithTimeout(ctx, g, rec, function, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) {
 		return inv.InvokeEvent(ctx, function, ev)
 	})
 	if err != nil {
@@ -125,31 +126,50 @@ func failed(rec *accessRecord, err error) *httpResponse {
 	return errorResponse(http.StatusInternalServerError)
 }
 
-// callWithTimeout runs call on its own goroutine under ctx, which carries
-// the integration timeout (errIntegrationTimeout is its cause), and turns a
-// panic in call into an error, which would otherwise take the whole server
-// down. It returns when ctx ends even if call does not honour it, so that
-// the client gets its 503 on time; call's late result is discarded. Errors
-// past the deadline wrap context.DeadlineExceeded.
-func callWithTimeout[T any](ctx context.Context, function string, call func(context.Context) (T, error)) (T, error) {
+// callWithTimeout runs call, the invocation of function, on its own
+// goroutine under ctx, which carries the integration timeout
+// (errIntegrationTimeout is its cause), and turns a panic in call into an
+// error, which would otherwise take the whole server down. It returns when
+// ctx ends even if call does not honour it, so that the client gets its 503
+// on time; call's late result is discarded. Errors past the deadline wrap
+// context.DeadlineExceeded.
+//
+// It is the one place that takes the response budget: the invocation holds
+// Lambda's 6 MB for as long as call runs. callWithTimeout takes them first,
+// waiting within ctx; the goroutine owns them and hands them to rec with
+// the result (call keeps the body's size of them, ServeHTTP gives that back
+// once the body is written), or, when the request has gone on without the
+// result (timeout, client gone), gives them back itself when call returns:
+// a function that ignores its context counts against the budget until it
+// returns.
+func callWithTimeout[T any](ctx context.Context, g *gateway, rec *accessRecord, function string, call func(context.Context) (T, error)) (T, error) {
+	var zero T
+	if err := g.inFlight.Acquire(ctx, MaxPayloadBytes); err != nil {
+		return zero, fmt.Errorf("function %s: waiting for %d bytes of the %d-byte response budget: %w",
+			function, MaxPayloadBytes, g.cfg.maxBytesInFlight, invokeError(ctx, function, err))
+	}
 	type result struct {
 		out T
 		err error
 	}
-	done := make(chan result, 1)
+	done := make(chan result) // unbuffered: the result and the 6 MB change hands together or not at all
 	go func() {
 		var res result
 		defer func() {
 			if v := recover(); v != nil {
 				res = result{err: fmt.Errorf("invoker panicked: %v", v)}
 			}
-			done <- res
+			select {
+			case done <- res: // the request takes the 6 MB with the result
+			case <-ctx.Done(): // the request has gone on without it
+				g.inFlight.Release(MaxPayloadBytes)
+			}
 		}()
 		res.out, res.err = call(ctx)
 	}()
-	var zero T
 	select {
 	case res := <-done:
+		rec.held = MaxPayloadBytes
 		if res.err != nil {
 			return zero, invokeError(ctx, function, res.err)
 		}

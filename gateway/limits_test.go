@@ -274,6 +274,101 @@ func TestResponseBudget(t *testing.T) {
 	})
 }
 
+// TestResponseBudgetHeldUntilInvocationEnds checks that an invocation holds
+// Lambda's 6 MB of the response budget until the function returns, not only
+// until its request ends: a function that ignores its context runs on past
+// the integration timeout, or after its client is gone, and meanwhile another
+// request finds no room (503 without an invocation); the 6 MB come back when
+// the function returns, whether it answers or panics.
+func TestResponseBudgetHeldUntilInvocationEnds(t *testing.T) {
+	inProcess := func(run func()) Invoker {
+		return handlerInvoker(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			run()
+			return okHandler(ctx, ev)
+		})
+	}
+	tests := []struct {
+		name string
+		// invoker returns the invoker of a function that calls run, which
+		// returns when the test lets it, whatever the context says.
+		invoker func(run func()) Invoker
+		// clientGone: the client goes away while the function runs, long
+		// before the integration timeout.
+		clientGone bool
+	}{
+		{"in process, past the integration timeout", inProcess, false},
+		{"JSON payload, past the integration timeout", func(run func()) Invoker {
+			return invokerFunc(func(context.Context, string, []byte) ([]byte, error) {
+				run()
+				return []byte(`{"statusCode":200,"body":"ok"}`), nil
+			})
+		}, false},
+		{"invoker that panics past the integration timeout", func(run func()) Invoker {
+			return invokerFunc(func(context.Context, string, []byte) ([]byte, error) {
+				run()
+				panic("late")
+			})
+		}, false},
+		{"in process, client gone", inProcess, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkNoGoroutineLeak(t)
+			var calls atomic.Int64
+			entered, release := make(chan struct{}, 8), make(chan struct{})
+			run := func() {
+				calls.Add(1)
+				entered <- struct{}{}
+				<-release
+			}
+			timeout := MinTimeout
+			if tt.clientGone {
+				timeout = MaxTimeout
+			}
+			g := New(Config{maxBytesInFlight: MaxPayloadBytes, Timeout: timeout, Invoker: tt.invoker(run)}).(*gateway)
+
+			client, leave := context.WithCancel(context.Background())
+			defer leave()
+			first := make(chan int, 1)
+			go func() {
+				w := httptest.NewRecorder()
+				g.ServeHTTP(w, httptest.NewRequestWithContext(client, http.MethodGet, "/list", nil))
+				first <- w.Code
+			}()
+			<-entered
+			if tt.clientGone {
+				leave()
+			}
+			if code := <-first; !tt.clientGone && code != http.StatusServiceUnavailable {
+				t.Errorf("first request: status %d, want 503 past the integration timeout", code)
+			}
+			// The request has ended; its function still runs and holds the budget.
+			if g.inFlight.TryAcquire(1) {
+				g.inFlight.Release(1)
+				t.Error("the budget has room while the abandoned invocation runs")
+			}
+			if !tt.clientGone {
+				w := httptest.NewRecorder()
+				g.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/list", nil))
+				if w.Code != http.StatusServiceUnavailable {
+					t.Errorf("second request: status %d, want 503 while the first invocation runs", w.Code)
+				}
+				if n := calls.Load(); n != 1 {
+					t.Errorf("%d invocations at once, want 1", n)
+				}
+			}
+
+			close(release)
+			wait, stop := context.WithTimeout(context.Background(), 10*time.Second) // bounds a hang only
+			defer stop()
+			if err := g.inFlight.Acquire(wait, MaxPayloadBytes); err != nil {
+				t.Fatalf("the budget did not come back when the function returned: %v", err)
+			}
+			g.inFlight.Release(MaxPayloadBytes)
+		})
+	}
+}
+
 // TestHeaderQuota sends requests over a real connection, byte for byte, and
 // checks API Gateway's quota on the request line plus header values
 // (HeaderQuotaBytes, 10,240 bytes): a request at the quota is served, one

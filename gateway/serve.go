@@ -11,9 +11,10 @@ import (
 )
 
 // Server limits used by Serve. Together they bound what slow or stalled
-// clients can hold: at most MaxConns connections, each for at most
-// ReadTimeout to send a request and WriteTimeout to take its response, with
-// at most MaxHeaderBytes of header and MaxRequestBytes of body each.
+// clients can hold: at most MaxConns connections served, plus one accepted
+// that waits for a slot (errorListener), each for at most ReadTimeout to
+// send a request and WriteTimeout to take its response, with at most
+// MaxHeaderBytes of header and MaxRequestBytes of body each.
 const (
 	// ReadHeaderTimeout bounds reading a request's line and headers.
 	ReadHeaderTimeout = 10 * time.Second

@@ -12,7 +12,7 @@ import (
 // request on any route, before or instead of the function's.
 var gatewayStatuses = []int{
 	http.StatusBadRequest,                  // the request cannot be read
-	http.StatusRequestEntityTooLarge,       // body over 10 MB
+	http.StatusRequestEntityTooLarge,       // body over 10 MB, or an event over Lambda's 6 MB
 	http.StatusTooManyRequests,             // the route's throttle
 	http.StatusRequestHeaderFieldsTooLarge, // request line and header values over the quota
 	http.StatusInternalServerError,         // the function failed or answered no valid response
@@ -32,7 +32,9 @@ var responses = map[int]struct {
 		"No movie has that key: `movie not found`. A request whose method and path match no route gets " +
 			"API Gateway's own 404 with the message `Not Found`, on any path.", false},
 	http.StatusRequestEntityTooLarge: {"PayloadTooLarge",
-		fmt.Sprintf("The request body is larger than API Gateway's %d MB limit.", gateway.MaxRequestBytes>>20), true},
+		fmt.Sprintf("The request body is larger than API Gateway's %d MB limit, or the event made of the request "+
+			"(its headers and body, a binary body base64-encoded) is larger than Lambda's %d MB invocation payload limit.",
+			gateway.MaxRequestBytes>>20, gateway.MaxPayloadBytes>>20), true},
 	http.StatusTooManyRequests: {"TooManyRequests",
 		fmt.Sprintf("The route's throttle: API Gateway lets each route of the stage take `throttleRate` requests a second, "+
 			"with bursts of `throttleBurst` (a token bucket; %g and %d unless the stack sets them). Retry later, with backoff. "+

@@ -43,19 +43,19 @@ type serveOptions struct {
 
 // serveLimits describes the server's bounds for --help, from the constants
 // that set them.
-var serveLimits = fmt.Sprintf(`Limits: at most %d connections at once; a new client closes the one idle
-the longest between requests, or waits while none is. %s to send the
-headers and %s the whole request; --timeout plus %s to take the answer;
-idle connections close after %s. Per request: API Gateway's quota of %d
-bytes of request line and header values (else 431; --header-quota raises it,
-for local experiments only, up to %d KB of headers), %d header lines, %d
-query parameters, %d MB of body, and an event of at most Lambda's %d MB
-(else 413). At most %d MB of responses in flight across all
-connections: each invocation holds %d MB until its answer is known, then the
-size of its body until it is written; a request that finds no room waits,
-within --timeout, then gets 503. On Ctrl-C or SIGTERM in-flight requests get
-%s to finish, then the remaining connections are closed and the command
-exits 0.`,
+var serveLimits = fmt.Sprintf(`Limits: at most %d connections served at once, plus one accepted that waits
+for a slot: it closes the one idle the longest between requests, or waits
+while none is. %s to send the headers and %s the whole request; --timeout
+plus %s to take the answer; idle connections close after %s. Per request:
+API Gateway's quota of %d bytes of request line and header values (else 431;
+--header-quota raises it, for local experiments only, up to %d KB of
+headers), %d header lines, %d query parameters, %d MB of body, and an event
+of at most Lambda's %d MB (else 413). At most %d MB of responses in flight
+across all connections: each invocation holds %d MB until its function
+returns, past --timeout too for one that ignores its context, then the size
+of its body until it is written; a request that finds no room waits, within
+--timeout, then gets 503. On Ctrl-C or SIGTERM in-flight requests get %s to
+finish, then the remaining connections are closed and the command exits 0.`,
 	gateway.MaxConns, gateway.ReadHeaderTimeout, gateway.ReadTimeout, gateway.WriteSlack, gateway.IdleTimeout,
 	gateway.HeaderQuotaBytes, gateway.MaxHeaderBytes>>10, gateway.MaxHeaderFields, gateway.MaxQueryParameters, gateway.MaxRequestBytes>>20,
 	gateway.MaxPayloadBytes>>20, gateway.MaxBytesInFlight>>20, gateway.MaxPayloadBytes>>20,

@@ -302,7 +302,7 @@ func TestServeHelpStatesLimits(t *testing.T) {
 	}
 	help := strings.Join(strings.Fields(stdout.String()), " ")
 	for _, want := range []string{
-		fmt.Sprintf("at most %d connections at once; a new client closes the one idle the longest", gateway.MaxConns),
+		fmt.Sprintf("at most %d connections served at once, plus one accepted that waits for a slot", gateway.MaxConns),
 		fmt.Sprintf("an event of at most Lambda's %d MB (else 413)", gateway.MaxPayloadBytes>>20),
 		fmt.Sprintf("At most %d MB of responses in flight across all connections", gateway.MaxBytesInFlight>>20),
 		fmt.Sprintf("integration timeout, from %s to %s", gateway.MinTimeout, gateway.MaxTimeout),
