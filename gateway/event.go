@@ -42,6 +42,7 @@ func NewEvent(r *http.Request, body []byte, cfg Config) (events.APIGatewayV2HTTP
 func buildEvent(r *http.Request, body []byte, req routedRequest, cfg *Config, requestID string) events.APIGatewayV2HTTPRequest {
 	now := cfg.Now().UTC()
 	routeKey := req.route.Key()
+	domain := domainName(r.Host)
 	sourceIP := remoteIP(r)
 	headers := eventHeaders(r, body, sourceIP, requestID, now.Unix())
 	ev := events.APIGatewayV2HTTPRequest{
@@ -58,8 +59,8 @@ func buildEvent(r *http.Request, body []byte, req routedRequest, cfg *Config, re
 			Stage:        cfg.Stage,
 			RequestID:    requestID,
 			APIID:        cfg.APIID,
-			DomainName:   domainName(r.Host),
-			DomainPrefix: domainPrefix(r.Host),
+			DomainName:   domain,
+			DomainPrefix: domainPrefix(domain),
 			Time:         now.Format(requestTimeLayout),
 			TimeEpoch:    now.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
@@ -267,17 +268,14 @@ func domainName(host string) string {
 	return h
 }
 
-// domainPrefix returns the first label of host ("abc" for
-// "abc.execute-api.us-east-1.amazonaws.com"), or the whole host name when it is
+// domainPrefix returns the first label of a domain name ("abc" for
+// "abc.execute-api.us-east-1.amazonaws.com"), or the whole name when it is
 // an IP address.
-func domainPrefix(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+func domainPrefix(name string) string {
+	if net.ParseIP(strings.Trim(name, "[]")) != nil {
+		return name
 	}
-	if net.ParseIP(strings.Trim(host, "[]")) != nil {
-		return host
-	}
-	prefix, _, _ := strings.Cut(host, ".")
+	prefix, _, _ := strings.Cut(name, ".")
 	return prefix
 }
 

@@ -175,34 +175,21 @@ func TestQueryParameters(t *testing.T) {
 	}
 }
 
-func TestDomainName(t *testing.T) {
-	tests := map[string]string{
-		"abc123.execute-api.us-east-1.amazonaws.com": "abc123.execute-api.us-east-1.amazonaws.com",
-		"l0ca1movie.execute-api.localhost:8080":      "l0ca1movie.execute-api.localhost",
-		"127.0.0.1:8080":                             "127.0.0.1",
-		"127.0.0.1":                                  "127.0.0.1",
-		"[::1]:8080":                                 "[::1]",
-		"[::1]":                                      "[::1]",
-		"":                                           "",
+func TestDomainNameAndPrefix(t *testing.T) {
+	tests := []struct{ host, name, prefix string }{
+		{"abc123.execute-api.us-east-1.amazonaws.com", "abc123.execute-api.us-east-1.amazonaws.com", "abc123"},
+		{"l0ca1movie.execute-api.localhost:8080", "l0ca1movie.execute-api.localhost", "l0ca1movie"},
+		{"localhost:8080", "localhost", "localhost"},
+		{"127.0.0.1:8080", "127.0.0.1", "127.0.0.1"},
+		{"127.0.0.1", "127.0.0.1", "127.0.0.1"},
+		{"[::1]:8080", "[::1]", "[::1]"},
+		{"[::1]", "[::1]", "[::1]"},
+		{"", "", ""},
 	}
-	for host, want := range tests {
-		if got := domainName(host); got != want {
-			t.Errorf("domainName(%q) = %q, want %q", host, got, want)
-		}
-	}
-}
-
-func TestDomainPrefix(t *testing.T) {
-	tests := map[string]string{
-		"abc123.execute-api.us-east-1.amazonaws.com": "abc123",
-		"localhost:8080": "localhost",
-		"127.0.0.1:8080": "127.0.0.1",
-		"[::1]:8080":     "::1",
-		"":               "",
-	}
-	for host, want := range tests {
-		if got := domainPrefix(host); got != want {
-			t.Errorf("domainPrefix(%q) = %q, want %q", host, got, want)
+	for _, tt := range tests {
+		name := domainName(tt.host)
+		if prefix := domainPrefix(name); name != tt.name || prefix != tt.prefix {
+			t.Errorf("host %q: domain name %q, prefix %q; want %q, %q", tt.host, name, prefix, tt.name, tt.prefix)
 		}
 	}
 }
