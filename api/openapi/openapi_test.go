@@ -3,10 +3,14 @@ package openapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -353,5 +357,45 @@ func TestCORSDocument(t *testing.T) {
 				t.Errorf("route %s: %s declares a preflight header", r.Key(), code)
 			}
 		}
+	}
+}
+
+// TestREADMEErrorTableMatchesTheDocument checks that the README's table of
+// error answers lists exactly the error statuses the document describes, so
+// that the two cannot drift.
+func TestREADMEErrorTableMatchesTheDocument(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| ([45][0-9][0-9]) \\| `\\{\"message\":")
+	inREADME := map[string]bool{}
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		inREADME[m[1]] = true
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]json.RawMessage `json:"responses"`
+		} `json:"paths"`
+	}
+	b, err := openapi.JSON(deploy.CORS{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	inDoc := map[string]bool{}
+	for _, ops := range doc.Paths {
+		for _, op := range ops {
+			for status := range op.Responses {
+				if status >= "400" {
+					inDoc[status] = true
+				}
+			}
+		}
+	}
+	if !maps.Equal(inREADME, inDoc) {
+		t.Errorf("README's error table lists %v, the document %v", slices.Sorted(maps.Keys(inREADME)), slices.Sorted(maps.Keys(inDoc)))
 	}
 }
