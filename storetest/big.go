@@ -36,7 +36,7 @@ func pageBytes(ms []movies.Movie) int {
 		if i > 0 {
 			n++
 		}
-		n += ms[i].EncodedSize()
+		n += ms[i].EscapedSize()
 	}
 	return n
 }
