@@ -88,3 +88,21 @@ func TestListOptionsNegativeMaxBytes(t *testing.T) {
 		t.Errorf("Validate with MaxBytes -1: code %q, want %q", code, movies.EINVALID)
 	}
 }
+
+// BenchmarkEscapedLen measures EscapedLen on 1 MB of movie JSON: the cost,
+// per byte of info, that sizing a page for Lambda's limit adds to a store's
+// List and to the API's encoding of the page.
+func BenchmarkEscapedLen(b *testing.B) {
+	for _, tc := range []struct{ name, unit string }{
+		{"plain", `{"plot":"A generated plot of a movie","rating":7.5,"genres":["Drama","Comedy & Romance"]}`},
+		{"accented", `{"plot":"Amélie à Montréal, 東京 🎬","genres":["Comédie"]}`},
+	} {
+		p := bytes.Repeat([]byte(tc.unit), (1<<20)/len(tc.unit))
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(p)))
+			for b.Loop() {
+				movies.EscapedLen(p)
+			}
+		})
+	}
+}
