@@ -177,3 +177,30 @@ func TestCursorOfLongestTitles(t *testing.T) {
 		})
 	}
 }
+
+// FuzzEscapedLen checks that EscapedLen is the length json.Marshal gives the
+// bytes as a string, quotes not counted, and that it adds up over a split at
+// a character boundary.
+func FuzzEscapedLen(f *testing.F) {
+	for _, s := range []string{"", `a"b\c`, "<&>", "\x00\n\x1f\x7f", "\u2028\u2029", "\xff\xe2\x80", "Amélie 🎬"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := movies.EscapedLen([]byte(s)); got != len(want)-len(`""`) {
+			t.Fatalf("EscapedLen(%q) = %d, want %d", s, got, len(want)-len(`""`))
+		}
+		i := len(s) / 2
+		for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		if utf8.ValidString(s) {
+			if sum := movies.EscapedLen([]byte(s[:i])) + movies.EscapedLen([]byte(s[i:])); sum != len(want)-len(`""`) {
+				t.Fatalf("EscapedLen(%q) split at %d sums to %d, want %d", s, i, sum, len(want)-len(`""`))
+			}
+		}
+	})
+}

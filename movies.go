@@ -141,10 +141,11 @@ type ListOptions struct {
 	// Cursor is the Next value of the previous page, or "" for the first page.
 	Cursor string
 	// MaxBytes, when positive, bounds the page by size: the store stops
-	// reading before the first movie that would take the movies' JSON, as
-	// counted by PageBudget, past MaxBytes, and sets Next to continue after
-	// the last movie it returns. The first movie is always returned, so a
-	// listing always advances. Zero means no bound.
+	// reading before the first movie that would take the movies' JSON,
+	// escaped as a JSON string as the function's response carries it
+	// (EscapedSize, counted by PageBudget), past MaxBytes, and sets Next to
+	// continue after the last movie it returns. The first movie is always
+	// returned, so a listing always advances. Zero means no bound.
 	MaxBytes int
 }
 

@@ -17,10 +17,6 @@ import (
 	"github.com/movieskit/movies/deploy"
 )
 
-// DefaultMaxBodyBytes is the response body budget: below Lambda's 6 MB
-// synchronous response limit with room for headers and the event envelope.
-const DefaultMaxBodyBytes = 5_500_000
-
 // defaultTimeout bounds the store calls of one request, below API Gateway's
 // 30-second integration timeout.
 const defaultTimeout = 10 * time.Second
@@ -40,9 +36,10 @@ func Functions(store movies.Store, logger *slog.Logger) map[string]deploy.Functi
 type server struct {
 	store  movies.Store
 	logger *slog.Logger
-	// maxBodyBytes is the largest response body list produces; the store is
-	// asked for a page that fits in it, and continues it with its cursor.
-	maxBodyBytes int
+	// maxResponseBytes is the largest response list produces, as json.Marshal
+	// writes it, its body escaped as a JSON string; the store is asked for a
+	// page that fits in it, and continues it with its cursor.
+	maxResponseBytes int
 	// timeout bounds the store calls of one request.
 	timeout time.Duration
 }
@@ -53,7 +50,7 @@ func newServer(store movies.Store, logger *slog.Logger) *server {
 	if logger == nil {
 		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	return &server{store: store, logger: logger, maxBodyBytes: DefaultMaxBodyBytes, timeout: defaultTimeout}
+	return &server{store: store, logger: logger, maxResponseBytes: deploy.MaxPayloadBytes, timeout: defaultTimeout}
 }
 
 // storeContext derives the context for the store calls of one request.

@@ -131,7 +131,7 @@ func TestHandlersOnBolt(t *testing.T) {
 	}
 	t.Run("walk with a small body budget", func(t *testing.T) {
 		small, _ := newTestServer(h.store)
-		small.maxBodyBytes = 20_000
+		small.maxResponseBytes = 20_000
 		checkWalk(t, walkList(t, small, map[string]string{"limit": "200"}), want)
 	})
 	t.Run("walk one year", func(t *testing.T) {
@@ -163,7 +163,7 @@ func TestHandlersOnBoltSample(t *testing.T) {
 			// A budget far below a page of 1,000 movies (about 500 KB) cuts
 			// every page; the cursors must still reach every movie once.
 			small, _ := newTestServer(store)
-			small.maxBodyBytes = 100_000
+			small.maxResponseBytes = 100_000
 			checkWalk(t, walkList(t, small, map[string]string{"limit": "1000"}), want)
 			for i, m := range ms {
 				if i%37 == 0 || !isPlainTitle(m.Title) {

@@ -78,7 +78,7 @@ func (s *sliceStore) List(_ context.Context, opts movies.ListOptions) (*movies.P
 		if (after != nil && !after.Less(m.Key())) || (opts.Year != 0 && m.Year != opts.Year) {
 			continue
 		}
-		if len(page.Movies) == opts.Limit || !budget.Add(m.EncodedSize()) {
+		if len(page.Movies) == opts.Limit || !budget.Add(m.EscapedSize()) {
 			page.Next = movies.EncodeCursor(page.Movies[len(page.Movies)-1].Key())
 			break
 		}

@@ -24,9 +24,9 @@ func TestList(t *testing.T) {
 	limitMsg := `{"message":"limit must be an integer from 1 to 1000"}`
 	yearMsg := `{"message":"year must be an integer from 1 to 9999"}`
 	cursorMsg := `{"message":"cursor is not valid"}`
-	// The store is asked to stop at the body budget less the page's own JSON
-	// and the longest next cursor.
-	moviesBudget := DefaultMaxBodyBytes - len(`{"movies":[],"next":""}`) - movies.MaxCursorBytes
+	// The store is asked to stop at Lambda's payload limit less the rest of
+	// the response and the longest next cursor, all escaped.
+	moviesBudget := deploy.MaxPayloadBytes - envelopeBytes - len(`{\"movies\":[],\"next\":\"\"}`) - movies.MaxCursorBytes
 	tests := []struct {
 		name     string
 		query    map[string]string
@@ -142,9 +142,9 @@ func bigMovies(n, size int) []movies.Movie {
 	return ms
 }
 
-// TestListBudget checks that pages stay within the body budget, that their
-// cursors resume right after the last movie kept, and that walking the pages
-// returns every movie exactly once.
+// TestListBudget checks that responses stay within the response budget,
+// that their cursors resume right after the last movie kept, and that
+// walking the pages returns every movie exactly once.
 func TestListBudget(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -152,20 +152,20 @@ func TestListBudget(t *testing.T) {
 		limit   string
 		budget  int
 	}{
-		{name: "lambda limit with 300 KB infos", n: 40, size: 300_000, limit: "1000", budget: DefaultMaxBodyBytes},
+		{name: "lambda limit with 300 KB infos", n: 40, size: 300_000, limit: "1000", budget: deploy.MaxPayloadBytes},
 		{name: "small budget", n: 50, size: 1_000, limit: "20", budget: 5_000},
-		{name: "budget fits exactly one", n: 5, size: 1_000, limit: "5", budget: 1_150},
+		{name: "budget fits exactly one", n: 5, size: 1_000, limit: "5", budget: envelopeBytes + 1_150},
 		{name: "budget not reached", n: 30, size: 100, limit: "7", budget: 1 << 20},
 		// Three movies and the page's JSON fill the budget exactly: the next
 		// cursor must not take the page over it.
 		{name: "movies fill the budget but for the cursor", n: 10, size: 1_000, limit: "10",
-			budget: len(`{"movies":[]}`) + 3*bigMovies(1, 1_000)[0].EncodedSize() + 2},
+			budget: envelopeBytes + len(`{\"movies\":[]}`) + 3*bigMovies(1, 1_000)[0].EscapedSize() + 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			all := bigMovies(tt.n, tt.size)
 			h, _ := newTestServer(newSliceStore(all))
-			h.maxBodyBytes = tt.budget
+			h.maxResponseBytes = tt.budget
 			var seen []string
 			cursor := ""
 			for pages := 0; ; pages++ {
@@ -180,8 +180,8 @@ func TestListBudget(t *testing.T) {
 				if err != nil || resp.StatusCode != http.StatusOK {
 					t.Fatalf("page %d: %d %v %.200s", pages, resp.StatusCode, err, resp.Body)
 				}
-				if len(resp.Body) > tt.budget {
-					t.Fatalf("page %d body is %d bytes, over the %d-byte budget", pages, len(resp.Body), tt.budget)
+				if n := marshaledSize(t, resp); n > tt.budget {
+					t.Fatalf("page %d response is %d bytes, over the %d-byte budget", pages, n, tt.budget)
 				}
 				var page movies.Page
 				if err := json.Unmarshal([]byte(resp.Body), &page); err != nil {
@@ -217,7 +217,7 @@ func TestListBudget(t *testing.T) {
 // logged 500, not a page that loops forever.
 func TestListBudgetTooSmall(t *testing.T) {
 	h, logs := newTestServer(newSliceStore(bigMovies(3, 1_000)))
-	h.maxBodyBytes = 500
+	h.maxResponseBytes = 500
 	resp, err := h.list(context.Background(), listRequest(nil))
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,7 @@ func TestListBigMoviesMemory(t *testing.T) {
 	if len(page.Movies) == 0 || page.Next != movies.EncodeCursor(last.Key()) {
 		t.Fatalf("page of %d movies with next %q, want a page cut short that continues after %s", len(page.Movies), page.Next, last.Key())
 	}
-	if room := h.maxBodyBytes - len(resp.Body); room > all[0].EncodedSize() {
-		t.Errorf("page stopped with %d bytes of budget left, room for another %d-byte movie", room, all[0].EncodedSize())
+	if room := h.maxResponseBytes - marshaledSize(t, resp); room > all[0].EscapedSize() {
+		t.Errorf("page stopped with %d bytes of budget left, room for another %d-byte movie", room, all[0].EscapedSize())
 	}
 }

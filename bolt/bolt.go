@@ -207,7 +207,7 @@ func listPage(c *bbolt.Cursor, opts movies.ListOptions) (*movies.Page, error) {
 // never copied out of the transaction.
 func nextMovie(key, v []byte, budget *movies.PageBudget) (m *movies.Movie, fits bool, err error) {
 	k, err := decodeKey(key)
-	if err != nil || !budget.Add(movies.EncodedSize(k.Year, k.Title, len(v))) {
+	if err != nil || !budget.Add(movies.EscapedSize(k.Year, k.Title, v)) {
 		return nil, false, err
 	}
 	m, err = withInfo(k, v)

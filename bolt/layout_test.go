@@ -25,8 +25,9 @@ var layoutMovies = []movies.Movie{
 
 // TestListSizesFromKeyAndInfo checks that a listed movie is what was put,
 // and that the size List counts against the page budget, taken from the key
-// and the info's length alone, is the movie's EncodedSize: a budget of
-// exactly the page's size holds every movie, one byte less does not.
+// and the stored info before it is copied, is the movie's EscapedSize: a
+// budget of exactly the page's size holds every movie, one byte less does
+// not.
 func TestListSizesFromKeyAndInfo(t *testing.T) {
 	s := openTemp(t)
 	if err := s.Put(t.Context(), layoutMovies); err != nil {
@@ -34,7 +35,7 @@ func TestListSizesFromKeyAndInfo(t *testing.T) {
 	}
 	size := len(layoutMovies) - 1 // the commas
 	for i := range layoutMovies {
-		size += layoutMovies[i].EncodedSize()
+		size += layoutMovies[i].EscapedSize()
 	}
 	for _, tc := range []struct {
 		budget, want int

@@ -145,18 +145,19 @@ func Estimate(w Workload, p Prices) (Breakdown, error) {
 	}
 	b.Notes = tierNotes(b)
 	if b.ListPageItems < w.PageSize {
-		b.Notes = append(b.Notes, fmt.Sprintf("a list page holds %d items of %s KB, not %d: the API cuts a page at its %s-byte body budget "+
+		b.Notes = append(b.Notes, fmt.Sprintf("a list page holds %d items of %s KB, not %d: the API cuts a page at its %s-byte page budget (what fits in Lambda's response limit) "+
 			"and the next page continues after it, so a request reads and returns only what fits",
-			b.ListPageItems, formatQty(w.ItemKB), w.PageSize, formatQty(api.DefaultMaxBodyBytes)))
+			b.ListPageItems, formatQty(w.ItemKB), w.PageSize, formatQty(float64(api.MaxPageBytes))))
 	}
 	return b, nil
 }
 
 // pageItems returns how many items of itemBytes a list page of pageSize
 // returns: the API stops a page before the first item that would take its
-// body past api.DefaultMaxBodyBytes, and always returns at least one.
+// movies past api.MaxPageBytes, and always returns at least one. An item is
+// counted as its size: the JSON of a movie whose info has nothing to escape.
 func pageItems(itemBytes int64, pageSize int) int {
-	fit := int64(api.DefaultMaxBodyBytes) / (itemBytes + 1) // one comma between items
+	fit := int64(api.MaxPageBytes) / (itemBytes + 1) // one comma between items
 	return int(max(min(int64(pageSize), fit), 1))
 }
 

@@ -316,7 +316,7 @@ func BenchmarkEstimate(b *testing.B) {
 }
 
 // TestListPageCutAtBudget prices a list page as the API serves it: a page of
-// large items stops at the API's body budget, so it reads and returns fewer
+// large items stops at the API's page budget, so it reads and returns fewer
 // items than its limit.
 func TestListPageCutAtBudget(t *testing.T) {
 	tests := []struct {
@@ -327,12 +327,12 @@ func TestListPageCutAtBudget(t *testing.T) {
 		wantRRU   float64
 		wantNote  bool
 	}{
-		// 5,500,000 / (409,600 + 1) = 13 items; 13 × 100 units × 0.5.
-		{"400KB items, limit 1000", 400, 1000, 13, 650, true},
-		{"400KB items, limit 13", 400, 13, 13, 650, false},
+		// api.MaxPageBytes (6,283,096) / (409,600 + 1) = 15 items; 15 × 100 units × 0.5.
+		{"400KB items, limit 1000", 400, 1000, 15, 750, true},
+		{"400KB items, limit 15", 400, 15, 15, 750, false},
 		{"400KB items, limit 1", 400, 1, 1, 50, false},
-		// 5,500,000 / (102,400 + 1) = 53 items.
-		{"100KB items, limit 100", 100, 100, 53, 53 * 25 * 0.5, true},
+		// 6,283,096 / (102,400 + 1) = 61 items.
+		{"100KB items, limit 100", 100, 100, 61, 61 * 25 * 0.5, true},
 		{"1KB items, limit 1000", 1, 1000, 1000, 125, false},
 	}
 	for _, tt := range tests {
@@ -344,7 +344,7 @@ func TestListPageCutAtBudget(t *testing.T) {
 			if b.ListPageItems != tt.wantItems || b.ListPageRRU != tt.wantRRU {
 				t.Errorf("page of %d items, %v RRU; want %d items, %v RRU", b.ListPageItems, b.ListPageRRU, tt.wantItems, tt.wantRRU)
 			}
-			note := strings.Contains(strings.Join(b.Notes, "\n"), "body budget")
+			note := strings.Contains(strings.Join(b.Notes, "\n"), "page budget")
 			if note != tt.wantNote {
 				t.Errorf("notes %q: budget note %v, want %v", b.Notes, note, tt.wantNote)
 			}

@@ -4,7 +4,7 @@
 // table` default to them, and `movies serve` emulates them. They are the
 // HTTP API's routes table and the signature of the functions behind it
 // (routes.go), its CORS configuration (cors.go), the stage throttle, the
-// table, the functions' memory and log levels. Package api implements the
+// table, the functions' memory, log levels and payload limit. Package api implements the
 // functions; the local gateway depends on this package, not on api, so an
 // edit to a function does not rebuild the emulator.
 package deploy
@@ -14,6 +14,13 @@ import "fmt"
 // Table is the DynamoDB table the stack creates, and the table the bootstrap
 // (without TABLE_NAME) and `movies table` (without --table) use.
 const Table = "Movies"
+
+// MaxPayloadBytes is Lambda's payload limit for a synchronous invocation,
+// the request (the event) and the response alike: "6 MB each for request
+// and response" (AWS Lambda developer guide, "Lambda quotas"). A list page
+// is cut so that its response fits; the local gateway refuses or fails what
+// does not (gateway.CheckPayloadSize).
+const MaxPayloadBytes = 6 << 20
 
 // MemoryMB is the memory of each Lambda function, in MB: what the stack
 // deploys without a memorySize setting and what `movies cost` prices without

@@ -182,7 +182,7 @@ func (s *Store) List(ctx context.Context, opts movies.ListOptions) (*movies.Page
 			if err != nil {
 				return nil, storeError(fmt.Errorf("list table %s: %w", s.table, err))
 			}
-			if !budget.Add(m.EncodedSize()) {
+			if !budget.Add(m.EscapedSize()) {
 				// The page is full: the rest of this response is dropped
 				// unconverted and no further call is made. The movie that
 				// did not fit follows, so the page continues after its last.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/movieskit/movies/deploy"
 )
 
 // The integration: the contract between the gateway and the invokers that
@@ -24,10 +25,10 @@ const (
 	// DefaultTimeout bounds one invocation when its caller sets no other
 	// bound: API Gateway's maximum, its default for HTTP APIs.
 	DefaultTimeout = MaxTimeout
-	// MaxPayloadBytes is Lambda's synchronous invocation payload limit
-	// (6 MB), for the request (the event) and for the response alike;
+	// MaxPayloadBytes is Lambda's synchronous invocation payload limit,
+	// for the request (the event) and for the response alike;
 	// CheckPayloadSize applies it.
-	MaxPayloadBytes = 6 << 20
+	MaxPayloadBytes = deploy.MaxPayloadBytes
 )
 
 // Invoker runs a Lambda function by name on a raw JSON event and returns the

@@ -36,7 +36,7 @@ func pageBytes(ms []movies.Movie) int {
 		if i > 0 {
 			n++
 		}
-		n += ms[i].EncodedSize()
+		n += ms[i].EscapedSize()
 	}
 	return n
 }
@@ -47,10 +47,16 @@ func pageBytes(ms []movies.Movie) int {
 // and walking the pages returns every movie exactly once.
 func testPageBytes(t *testing.T, s movies.Store, opts Options) {
 	ms := append(BigMovies(20, 2001, 3_000), BigMovies(25, 2002, 700)...)
+	// Movies of 1 KB whose info takes 4.5 KB escaped in a response: a store
+	// that counted their raw bytes would overfill a page.
+	for i := range 10 {
+		info := `{"plot":"` + strings.Repeat(`<\"&`, 250) + `"}`
+		ms = append(ms, movies.Movie{Year: 2003, Title: fmt.Sprintf("Escaped Movie %02d", i), Info: json.RawMessage(info)})
+	}
 	put(t, s, ms)
 	want := ByKey(ms)
 	for _, maxBytes := range []int{1, 3_500, 10_000, 1 << 20} {
-		for _, year := range []int{0, 2001, 2002} {
+		for _, year := range []int{0, 2001, 2002, 2003} {
 			t.Run(fmt.Sprintf("MaxBytes=%d year=%d", maxBytes, year), func(t *testing.T) {
 				lo := movies.ListOptions{Limit: 100, Year: year, MaxBytes: maxBytes}
 				ctx := testContext(t, callTimeout)
