@@ -99,7 +99,7 @@ func BenchmarkNewEvent(b *testing.B) {
 }
 
 // BenchmarkConvertLargePage converts a response like the largest page /list
-// serves (5.3 MB of JSON, under the API's 5.5 MB body budget), as the typed
+// serves (5.3 MB of JSON, under the API's page budget), as the typed
 // path does in process.
 func BenchmarkConvertLargePage(b *testing.B) {
 	var body strings.Builder
