@@ -95,45 +95,44 @@ func TestServeSeedsEmptyStore(t *testing.T) {
 }
 
 // TestServeCORS checks that --cors makes the gateway answer a preflight from
-// an allowed origin itself, as the deployed HTTP API with the same setting does.
+// an allowed origin itself, as the deployed HTTP API with the same setting
+// does, and that it takes a maxAge of -1, as API Gateway does (it exited 2).
 func TestServeCORS(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "movies.db")
-	base := startServe(t, "--store", "file:"+db, "--cors", `{"allowOrigins":["http://localhost:3000"],"allowMethods":["GET"],"maxAge":300}`)
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, base+"/list", nil)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, cors string
+		want       map[string]string // preflight answer headers
+	}{
+		{"origin", `{"allowOrigins":["http://localhost:3000"],"allowMethods":["GET"],"maxAge":300}`, map[string]string{
+			"Access-Control-Allow-Origin": "http://localhost:3000", "Access-Control-Allow-Methods": "GET", "Access-Control-Max-Age": "300",
+		}},
+		{"max age off", `{"allowOrigins":["*"],"allowMethods":["GET"],"maxAge":-1}`, map[string]string{
+			"Access-Control-Max-Age": "-1",
+		}},
 	}
-	req.Header.Set("Origin", "http://localhost:3000")
-	req.Header.Set("Access-Control-Request-Method", "GET")
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" ||
-		resp.Header.Get("Access-Control-Allow-Methods") != "GET" || resp.Header.Get("Access-Control-Max-Age") != "300" {
-		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
-	}
-}
-
-// TestServeMaxAgeOff checks that --cors takes a maxAge of -1, as API Gateway
-// does (it exited 2).
-func TestServeMaxAgeOff(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "movies.db")
-	base := startServe(t, "--store", "file:"+db, "--cors", `{"allowOrigins":["*"],"allowMethods":["GET"],"maxAge":-1}`)
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, base+"/list", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Origin", "http://localhost:3000")
-	req.Header.Set("Access-Control-Request-Method", "GET")
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Max-Age") != "-1" {
-		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "movies.db")
+			base := startServe(t, "--store", "file:"+db, "--cors", tt.cors)
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, base+"/list", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Origin", "http://localhost:3000")
+			req.Header.Set("Access-Control-Request-Method", "GET")
+			resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusNoContent {
+				t.Errorf("preflight: %d %v, want 204", resp.StatusCode, resp.Header)
+			}
+			for name, want := range tt.want {
+				if got := resp.Header.Get(name); got != want {
+					t.Errorf("preflight %s = %q, want %q", name, got, want)
+				}
+			}
+		})
 	}
 }
 
