@@ -69,6 +69,9 @@ type Config struct {
 	// a token bucket per route; a request that finds its route's bucket
 	// empty gets 429. Nil does not throttle, for local load tests; the
 	// deployed API always throttles (deploy.DefaultThrottle unless set).
+	// Its Rate and Burst must pass deploy.ValidateRate and
+	// deploy.ValidateBurst, as the CLI checks them: a Burst of 0 refuses
+	// every request, as a stage with that setting would.
 	Throttle *deploy.Throttle
 	// HeaderQuota is the most bytes of request line and header values a
 	// request may have; zero means HeaderQuotaBytes, the cloud's quota.

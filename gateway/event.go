@@ -27,14 +27,27 @@ const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
 // fills the event. body is the request body, already read. Zero fields of cfg
 // take their defaults; cfg.Invoker is not used. The error is ErrBadPath
 // (wrapped) for a path API Gateway answers 400, another one for a request
-// that matches no route or is over the gateway's bounds.
+// that matches no route or is over the gateway's bounds: the header quota
+// (431) and Lambda's payload limit on the event (413), as the gateway
+// answers them.
 func NewEvent(r *http.Request, body []byte, cfg Config) (events.APIGatewayV2HTTPRequest, error) {
 	cfg = cfg.withDefaults()
+	if n := requestHeaderBytes(r); n > cfg.HeaderQuota {
+		return events.APIGatewayV2HTTPRequest{}, fmt.Errorf("%w: %d bytes, over %d", errHeaderQuota, n, cfg.HeaderQuota)
+	}
 	req, err := routeRequest(r, cfg.Routes)
 	if err != nil {
 		return events.APIGatewayV2HTTPRequest{}, err
 	}
-	return buildEvent(r, body, req, &cfg, cfg.NewRequestID()), nil
+	ev := buildEvent(r, body, req, &cfg, cfg.NewRequestID())
+	payload, err := MarshalEvent(ev)
+	if err != nil {
+		return events.APIGatewayV2HTTPRequest{}, err
+	}
+	if err := CheckPayloadSize("event", len(payload)); err != nil {
+		return events.APIGatewayV2HTTPRequest{}, err
+	}
+	return ev, nil
 }
 
 // buildEvent is NewEvent for a request already routed, with cfg's defaults

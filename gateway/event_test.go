@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -191,5 +192,39 @@ func TestDomainNameAndPrefix(t *testing.T) {
 		if prefix := domainPrefix(name); name != tt.name || prefix != tt.prefix {
 			t.Errorf("host %q: domain name %q, prefix %q; want %q, %q", tt.host, name, prefix, tt.name, tt.prefix)
 		}
+	}
+}
+
+// TestNewEventRefusesWhatTheGatewayRefuses: NewEvent (movies event) builds
+// no event for a request the gateway answers before any function runs.
+func TestNewEventRefusesWhatTheGatewayRefuses(t *testing.T) {
+	tests := []struct {
+		name string
+		req  *http.Request
+		body []byte
+		want error // nil: want an event
+	}{
+		{"ordinary", httptest.NewRequest(http.MethodGet, "/get/2013/Rush", nil), nil, nil},
+		{"header quota", func() *http.Request {
+			r := httptest.NewRequest(http.MethodGet, "/get/2013/Rush", nil)
+			r.Header.Set("Cookie", strings.Repeat("x", HeaderQuotaBytes))
+			return r
+		}(), nil, errHeaderQuota},
+		{"no route", httptest.NewRequest(http.MethodGet, "/nope", nil), nil, errNoRoute},
+		{"bad path", httptest.NewRequest(http.MethodGet, "/get/2013/100%25", nil), nil, ErrBadPath},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewEvent(tt.req, tt.body, Config{})
+			if !errors.Is(err, tt.want) && (tt.want != nil || err != nil) {
+				t.Errorf("NewEvent error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	// An event over Lambda's 6 MB: a body that takes more once in the event.
+	r := httptest.NewRequest(http.MethodGet, "/list", nil)
+	r.Header.Set("Content-Type", "text/plain")
+	if _, err := NewEvent(r, bytes.Repeat([]byte("<"), 2<<20), Config{}); err == nil || !strings.Contains(err.Error(), "payload limit") {
+		t.Errorf("NewEvent of a 12 MB event: %v, want the payload limit", err)
 	}
 }

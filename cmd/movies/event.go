@@ -108,7 +108,10 @@ func buildEvent(function string, o eventOptions, cfg gateway.Config, warn io.Wri
 	if errors.Is(err, gateway.ErrBadPath) {
 		return nil, fmt.Errorf("API Gateway answers 400 before any function runs: %w; send the title with --title-query", err)
 	}
-	if err != nil || deploy.FunctionFor(ev.RouteKey) != function {
+	if err != nil {
+		return nil, fmt.Errorf("API Gateway answers request %s %s before any function runs: %w", r.Method, r.URL.RequestURI(), err)
+	}
+	if deploy.FunctionFor(ev.RouteKey) != function {
 		return nil, fmt.Errorf("request %s %s does not match a route of %s", r.Method, r.URL.RequestURI(), function)
 	}
 	if function == deploy.FunctionGet && !o.inQuery {

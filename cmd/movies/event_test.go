@@ -138,6 +138,9 @@ func TestBuildEventErrors(t *testing.T) {
 		{"title query on list", "list", eventOptions{inQuery: true}, "--title-query"},
 		{"title with percent in the path", "get", eventOptions{title: "100% Love"}, "answers 400 before any function runs"},
 		{"unknown function", "put", eventOptions{}, "unknown function"},
+		// What the gateway refuses before any function runs, as movies serve answers it.
+		{"over the header quota", "get", eventOptions{title: strings.Repeat("x", 11_000)}, "exceed the quota"},
+		{"over 1,000 query parameters", "list", eventOptions{query: strings.Repeat("a=1&", 1001) + "a=1"}, "before any function runs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
