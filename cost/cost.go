@@ -146,7 +146,8 @@ func Estimate(w Workload, p Prices) (Breakdown, error) {
 	b.Notes = tierNotes(b)
 	if b.ListPageItems < w.PageSize {
 		b.Notes = append(b.Notes, fmt.Sprintf("a list page holds %d items of %s KB, not %d: the API cuts a page at its %s-byte page budget (what fits in Lambda's response limit) "+
-			"and the next page continues after it, so a request reads and returns only what fits",
+			"and the next page continues after it, so a request returns only what fits; DynamoDB may also read, and charge for, "+
+			"the rest of the last response the store asked for (up to 1 MB), so the read units of such a page are a lower bound",
 			b.ListPageItems, formatQty(w.ItemKB), w.PageSize, formatQty(float64(api.MaxPageBytes))))
 	}
 	return b, nil
