@@ -68,6 +68,11 @@ func EscapedLen(p []byte) int {
 	return n
 }
 
+// MaxEscapeFactor bounds EscapedLen: no byte of p takes more than this many
+// bytes in a JSON string ('<' and control characters take 6, a byte that is
+// not valid UTF-8 takes 6, and U+2028 takes 6 for its 3).
+const MaxEscapeFactor = 6
+
 // escapeExtra is what json.Marshal adds to each byte or character it
 // escapes in a string, read off json.Marshal itself so that EscapedLen
 // cannot drift from it.

@@ -3,6 +3,7 @@ package movies_test
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/movieskit/movies"
@@ -49,6 +50,11 @@ func TestEscapedLen(t *testing.T) {
 		}
 		if got := movies.EscapedLen([]byte(s)); got != len(want)-len(`""`) {
 			t.Errorf("EscapedLen(%q) = %d, want %d (%s)", s, got, len(want)-len(`""`), want)
+		}
+	}
+	for _, s := range append(strings.Split(string(all), ""), " ", " ") {
+		if got := movies.EscapedLen([]byte(s)); got > movies.MaxEscapeFactor*len(s) {
+			t.Errorf("EscapedLen(%q) = %d, over MaxEscapeFactor × %d", s, got, len(s))
 		}
 	}
 }

@@ -97,8 +97,10 @@ func (s *server) listPage(ctx context.Context, opts movies.ListOptions) (*movies
 // encodePage encodes page as the list body, keeping at most limit movies.
 // A body whose movies.EscapedLen is over budget (budget <= 0 means none) is
 // an error: a store keeps a page's movies within ListOptions.MaxBytes, but
-// it returns a first movie of any size so that a listing advances. Each byte
-// of the body is measured once, as it is written.
+// it returns a first movie of any size so that a listing advances. The body
+// is measured only once it could be over budget (more than a
+// movies.MaxEscapeFactor-th of it), which a page of ordinary movies never
+// is, so the store's sizing is not done twice; then each byte once.
 func encodePage(page *movies.Page, limit, budget int) ([]byte, error) {
 	ms, next := page.Movies, page.Next
 	if len(ms) > limit { // a store that ignored the limit: keep the contract anyway
@@ -107,14 +109,17 @@ func encodePage(page *movies.Page, limit, budget int) ([]byte, error) {
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, bodySize(ms, next, budget)))
 	escaped, measured := 0, 0 // the EscapedLen of buf's first measured bytes
-	measure := func() int {
+	over := func() bool {     // whether the body so far is over budget
+		if budget <= 0 || movies.MaxEscapeFactor*buf.Len() <= budget {
+			return false
+		}
 		escaped += movies.EscapedLen(buf.Bytes()[measured:])
 		measured = buf.Len()
-		return escaped
+		return escaped > budget
 	}
 	buf.WriteString(`{"movies":[`)
 	for i := range ms {
-		if budget > 0 && measure() > budget {
+		if over() {
 			break // over budget already: encode no more
 		}
 		if i > 0 {
@@ -130,7 +135,7 @@ func encodePage(page *movies.Page, limit, budget int) ([]byte, error) {
 		_ = movies.AppendJSON(buf, next) // cannot fail: a string (invalid UTF-8 is replaced)
 	}
 	buf.WriteByte('}')
-	if budget > 0 && measure() > budget {
+	if over() {
 		return nil, fmt.Errorf("a page of %d movies takes %d bytes escaped, over the %d-byte response budget", len(ms), escaped, budget)
 	}
 	return buf.Bytes(), nil
