@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"unicode/utf8"
 )
 
 // Error codes. Each code maps to exactly one HTTP status in the api package.
@@ -76,4 +77,17 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return http.StatusText(http.StatusInternalServerError)
+}
+
+// Shorten returns s cut to at most n bytes, at the start of a character, with
+// "…" after it when it was cut: a long value quoted in a message.
+func Shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -313,3 +313,22 @@ func BenchmarkParseMovieManyKeys(b *testing.B) {
 		}
 	}
 }
+
+func TestShorten(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 60, "short"},
+		{"abcdef", 6, "abcdef"},
+		{"abcdefg", 6, "abcdef…"},
+		{"abcdé", 5, "abcd…"}, // é is 2 bytes: not cut inside it
+		{"東京", 4, "東…"},
+	}
+	for _, tt := range tests {
+		if got := movies.Shorten(tt.s, tt.n); got != tt.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}

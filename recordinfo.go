@@ -171,10 +171,7 @@ func (w *infoWalker) key(base int, seen *map[string]struct{}) error {
 		dup = slices.Contains(keys, k)
 	}
 	if dup {
-		if len(k) > 60 {
-			k = k[:60] + "…"
-		}
-		return Errorf(EINVALID, "info has the key %q more than once in one object", k)
+		return Errorf(EINVALID, "info has the key %q more than once in one object", Shorten(k, 60))
 	}
 	if w.peek() != ':' {
 		return errInfoSyntax

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/movieskit/movies"
 )
+
+// maxQuoted is how many bytes of a value an error message quotes.
+const maxQuoted = 60
 
 // DynamoDB's limits on numbers. Its item size limit is movies.MaxRecordBytes
 // and its nesting limit movies.MaxNestingDepth, which every store applies.
@@ -24,18 +26,18 @@ const (
 func checkNumber(s string) error {
 	digits, exp, err := parseNumber(s)
 	if err != nil {
-		return movies.Errorf(movies.EINVALID, "number %s is not valid in DynamoDB: its exponent is out of range", truncate(s))
+		return movies.Errorf(movies.EINVALID, "number %s is not valid in DynamoDB: its exponent is out of range", movies.Shorten(s, maxQuoted))
 	}
 	if digits == 0 {
 		return nil
 	}
 	if digits > maxNumberDigits {
 		return movies.Errorf(movies.EINVALID,
-			"number %s has %d significant digits; DynamoDB stores at most %d", truncate(s), digits, maxNumberDigits)
+			"number %s has %d significant digits; DynamoDB stores at most %d", movies.Shorten(s, maxQuoted), digits, maxNumberDigits)
 	}
 	if exp < minNumberExponent || exp > maxNumberExponent {
 		return movies.Errorf(movies.EINVALID,
-			"number %s is out of DynamoDB's range (1E%d to 9.9E+%d)", truncate(s), minNumberExponent, maxNumberExponent)
+			"number %s is out of DynamoDB's range (1E%d to 9.9E+%d)", movies.Shorten(s, maxQuoted), minNumberExponent, maxNumberExponent)
 	}
 	return nil
 }
@@ -128,16 +130,3 @@ func floorHalf(p int64) int64 {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// truncate shortens s for an error message, cutting between characters.
-func truncate(s string) string {
-	const maxLen = 60
-	if len(s) <= maxLen {
-		return s
-	}
-	cut := maxLen
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}

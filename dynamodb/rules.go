@@ -22,7 +22,7 @@ func checkAttrName(name string) error {
 		return movies.Errorf(movies.EINVALID, "info has an empty key; DynamoDB attribute names must not be empty")
 	case len(name) > maxAttrNameBytes:
 		return movies.Errorf(movies.EINVALID, "info has a key of %d bytes (%q); DynamoDB attribute names are at most %d bytes",
-			len(name), truncate(name), maxAttrNameBytes)
+			len(name), movies.Shorten(name, maxQuoted), maxAttrNameBytes)
 	}
 	return nil
 }
